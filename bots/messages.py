@@ -1,0 +1,79 @@
+"""The neutral message model every platform renders.
+
+The command layer answers with these; Slack turns them into Block Kit, Discord into embeds and
+buttons, the console into text. Nothing here knows about a platform, so a new adapter is a renderer
+and an event parser, never a second copy of the business rules.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+
+@dataclass(frozen=True, slots=True)
+class PaperCard:
+    """One paper as shown in chat, with the vote buttons' state.
+
+    `vote` is the viewer's current vote (+1, -1 or None) so a renderer can show it;
+    `teammates_up` feeds "👍 by 2 teammates".
+    """
+
+    paper_id: str
+    title: str
+    url: str | None = None
+    authors: tuple[str, ...] = ()
+    organization: str | None = None
+    summary: str = ""
+    reason: str | None = None
+    vote: int | None = None
+    teammates_up: int = 0
+    votable: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """The answer to one command. `private` asks the platform for an ephemeral reply where it has
+    one. `confirm` names a follow-up the user must type to go on (e.g. `forget-me confirm`)."""
+
+    text: str
+    cards: tuple[PaperCard, ...] = ()
+    private: bool = True
+    title: str | None = None
+    data: dict[str, object] | None = None
+    is_error: bool = False
+    confirm: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PicksMessage:
+    """A user's daily picks, ready to render as one DM (header + one card per paper)."""
+
+    user_key: str
+    local_date: date
+    header: str
+    cards: tuple[PaperCard, ...] = ()
+    note: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VoteOutcome:
+    """What a button click or reaction did, so the adapter can update the message."""
+
+    user_key: str
+    paper_id: str
+    vote: int  # +1, -1, or 0 when withdrawn
+    recorded: bool  # False for a replayed event (nothing changed)
+    card: PaperCard | None = None
+    text: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class HomeView:
+    """What a user sees on their home tab: settings, interests, and their last picks with votes."""
+
+    user_key: str
+    settings: dict[str, str] = field(default_factory=dict)
+    interests: tuple[str, ...] = ()
+    recent: tuple[PaperCard, ...] = ()
+    notice: str | None = None

@@ -1,0 +1,122 @@
+"""The ports the core talks through. storage/ implements the repositories; tests/fakes.py has
+in-memory versions. The core never learns whether a repository is SQLite or a dict.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from recommender.domain import Delivery, Paper, Pick, User, UserProfile, Vote
+
+
+@dataclass(frozen=True, slots=True)
+class UpsertResult:
+    inserted: int
+    updated: int
+    unchanged: int
+
+
+class PaperRepository(Protocol):
+    def get(self, paper_id: str) -> Paper | None: ...
+    def get_many(self, paper_ids: Iterable[str]) -> list[Paper]: ...
+    def upsert(self, papers: Iterable[Paper], now: datetime) -> UpsertResult: ...
+    def search(self, query: str, limit: int = 10, since: date | None = None) -> list[Paper]: ...
+    def recent(self, since: date) -> list[Paper]:
+        """Papers whose `day` (published, else ingested) is on or after `since`."""
+        ...
+
+    def all(self) -> Iterator[Paper]: ...
+    def count(self) -> int: ...
+
+
+class UserRepository(Protocol):
+    def get(self, user_key: str) -> User | None: ...
+    def ensure(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
+        """Return the user, creating them with the configured defaults; the bool is 'created'."""
+        ...
+
+    def save(self, user: User) -> None: ...
+    def all(self) -> list[User]: ...
+    def delete(self, user_key: str) -> None:
+        """Delete the user and everything stored about them (votes, deliveries, events)."""
+        ...
+
+
+class FeedbackRepository(Protocol):
+    def record(
+        self,
+        user_key: str,
+        paper_id: str,
+        vote: int,
+        source: str,
+        at: datetime,
+        event_id: str | None = None,
+    ) -> bool:
+        """Set the current vote (0 withdraws it) and append history. False when `event_id` was
+        already seen (a redelivered platform event), in which case nothing changes."""
+        ...
+
+    def votes_for(self, user_key: str) -> dict[str, int]: ...
+    def all_current(self) -> list[Vote]: ...
+    def history_for(self, user_key: str) -> list[dict[str, Any]]: ...
+    def count(self) -> int: ...
+    def changed_since(self, since: datetime) -> list[str]:
+        """user_keys whose votes changed since `since` (for incremental model updates)."""
+        ...
+
+
+class DeliveryLedger(Protocol):
+    def claim(
+        self, user_key: str, local_date: date, paper_ids: Sequence[str], now: datetime,
+        note: str | None = None,
+    ) -> Delivery | None:
+        """Write a `pending` row; None when (user_key, local_date) was already claimed."""
+        ...
+
+    def pending(self, platform: str) -> list[Delivery]: ...
+    def in_flight(self, platform: str) -> list[Delivery]:
+        """Rows left in `sending`: a crash happened between the API call and `mark_sent`."""
+        ...
+
+    def mark_sending(self, delivery_id: int, now: datetime) -> bool: ...
+    def mark_sent(
+        self, delivery_id: int, channel_id: str | None, message_ids: Sequence[str], now: datetime
+    ) -> None: ...
+    def mark_failed(self, delivery_id: int, error: str, now: datetime, final: bool) -> None: ...
+    def delivered_paper_ids(self, user_key: str) -> set[str]: ...
+    def for_user(self, user_key: str, limit: int = 10) -> list[Delivery]: ...
+    def find_by_message(self, platform: str, message_id: str) -> Delivery | None: ...
+    def remember_message(self, delivery_id: int, message_id: str, paper_id: str) -> None: ...
+    def paper_for_message(self, platform: str, message_id: str) -> tuple[str, str] | None:
+        """(user_key, paper_id) of the pick posted as this platform message, for reactions."""
+        ...
+
+
+class Ranker(Protocol):
+    """What the service needs from a trained model or from the no-model fallback."""
+
+    version: str
+
+    def picks(
+        self,
+        profiles: Sequence[UserProfile],
+        candidates: Sequence[Paper],
+        k: int,
+        today: date,
+    ) -> dict[str, list[Pick]]:
+        """Top-k per user, batched (one matrix product for all users). Never returns a paper in
+        `profile.exclude` or one the user already rated."""
+        ...
+
+    def similar(self, paper: Paper, candidates: Sequence[Paper], k: int) -> list[Pick]: ...
+    def rerank(self, profile: UserProfile, papers: Sequence[Paper]) -> list[Paper]: ...
+    def why(self, profile: UserProfile, paper: Paper) -> str: ...
+    def fold_in(self, profile: UserProfile) -> None:
+        """Update this user's representation from their current votes in milliseconds."""
+        ...
+
+
+Interests = Mapping[str, Sequence[str]]

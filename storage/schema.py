@@ -1,0 +1,138 @@
+"""Append-only migrations. Never edit a migration that has shipped; add a new one below it."""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+migrations = Migrations("paperbot")
+
+
+@migrations(name="0001_initial")
+def initial(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE papers (
+            paper_id TEXT PRIMARY KEY,
+            arxiv_id TEXT,
+            title TEXT NOT NULL,
+            title_norm TEXT NOT NULL,
+            abstract TEXT NOT NULL DEFAULT '',
+            authors TEXT NOT NULL DEFAULT '[]',
+            organization TEXT,
+            keywords TEXT NOT NULL DEFAULT '[]',
+            published TEXT,
+            upvotes INTEGER NOT NULL DEFAULT 0,
+            urls TEXT NOT NULL DEFAULT '[]',
+            source TEXT NOT NULL DEFAULT 'file',
+            ingested_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX papers_title_norm ON papers(title_norm)")
+    db.execute("CREATE INDEX papers_published ON papers(published)")
+    db.execute("CREATE INDEX papers_ingested ON papers(ingested_at)")
+    db.table("papers").enable_fts(
+        ["title", "abstract", "authors", "keywords"],
+        fts_version="FTS5",
+        create_triggers=True,
+        tokenize="porter unicode61 remove_diacritics 2",
+    )
+    db.execute(
+        """
+        CREATE TABLE users (
+            user_key TEXT PRIMARY KEY,
+            platform TEXT NOT NULL,
+            display_name TEXT NOT NULL DEFAULT '',
+            timezone TEXT NOT NULL DEFAULT 'UTC',
+            send_time TEXT NOT NULL DEFAULT '09:00',
+            weekdays TEXT NOT NULL DEFAULT '0,1,2,3,4',
+            picks_per_day INTEGER NOT NULL DEFAULT 5,
+            subscribed INTEGER NOT NULL DEFAULT 1,
+            paused_until TEXT,
+            interests TEXT NOT NULL DEFAULT '[]',
+            undeliverable TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE feedback (
+            user_key TEXT NOT NULL REFERENCES users(user_key) ON DELETE CASCADE,
+            paper_id TEXT NOT NULL REFERENCES papers(paper_id),
+            vote INTEGER NOT NULL CHECK (vote IN (-1, 1)),
+            source TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            PRIMARY KEY (user_key, paper_id)
+        )
+        """
+    )
+    db.execute("CREATE INDEX feedback_updated ON feedback(updated_at)")
+    db.execute(
+        """
+        CREATE TABLE feedback_history (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_key TEXT NOT NULL REFERENCES users(user_key) ON DELETE CASCADE,
+            paper_id TEXT NOT NULL,
+            vote INTEGER NOT NULL CHECK (vote IN (-1, 0, 1)),
+            source TEXT NOT NULL,
+            event_id TEXT,
+            at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute("CREATE INDEX feedback_history_user ON feedback_history(user_key, at)")
+    db.execute(
+        """
+        CREATE TABLE events (
+            event_id TEXT PRIMARY KEY,
+            user_key TEXT,
+            seen_at TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE deliveries (
+            delivery_id INTEGER PRIMARY KEY AUTOINCREMENT,
+            user_key TEXT NOT NULL REFERENCES users(user_key) ON DELETE CASCADE,
+            platform TEXT NOT NULL,
+            local_date TEXT NOT NULL,
+            paper_ids TEXT NOT NULL DEFAULT '[]',
+            status TEXT NOT NULL CHECK (
+                status IN ('pending', 'sending', 'sent', 'failed', 'undeliverable', 'skipped')
+            ),
+            channel_id TEXT,
+            message_ids TEXT NOT NULL DEFAULT '[]',
+            attempts INTEGER NOT NULL DEFAULT 0,
+            error TEXT,
+            note TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            UNIQUE (user_key, local_date)
+        )
+        """
+    )
+    db.execute("CREATE INDEX deliveries_status ON deliveries(platform, status)")
+    db.execute(
+        """
+        CREATE TABLE delivery_messages (
+            platform TEXT NOT NULL,
+            message_id TEXT NOT NULL,
+            delivery_id INTEGER NOT NULL REFERENCES deliveries(delivery_id) ON DELETE CASCADE,
+            user_key TEXT NOT NULL,
+            paper_id TEXT NOT NULL,
+            PRIMARY KEY (platform, message_id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE meta (
+            key TEXT PRIMARY KEY,
+            value TEXT NOT NULL
+        )
+        """
+    )
