@@ -1,0 +1,1 @@
+"""The composition root: CLI, config, wiring, the scheduler and the serving process."""
