@@ -1,1 +1,1 @@
-"""SQLite adapter: one file, WAL, append-only migrations, repositories that return domain objects."""
+"""SQLite adapter: one file, WAL, append-only migrations, repositories returning domain objects."""

@@ -1,7 +1,7 @@
 """Opening the database: WAL, foreign keys, a busy timeout, and pending migrations applied.
 
 One connection per thread or unit of work (DESIGN.md): sqlite3 connections must not be shared
-between threads, so long-lived processes use `ConnectionPool.get()`, which hands each thread its own.
+between threads, so long-lived processes use `ConnectionPool.get()`: each thread gets its own.
 """
 
 from __future__ import annotations

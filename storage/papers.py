@@ -1,0 +1,228 @@
+"""The paper store: upsert with cross-source de-duplication, lookups, the candidate window, and
+FTS5 search that no user input can break."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from sqlite_utils import Database
+
+from recommender.domain import Paper, normalise_title
+from recommender.ports import UpsertResult
+from storage.db import transaction
+from storage.rows import dumps, iso, loads_list, parse_date, parse_datetime
+from storage.search import build_match
+
+CHUNK = 500
+COLUMNS = (
+    "paper_id, arxiv_id, title, abstract, authors, organization, keywords, published, upvotes, "
+    "urls, source, ingested_at"
+)
+# bm25 weights in the FTS column order: title, abstract, authors, keywords.
+BM25 = "bm25(papers_fts, 10.0, 1.0, 3.0, 4.0)"
+
+
+def row_to_paper(row: dict[str, Any]) -> Paper:
+    return Paper(
+        paper_id=row["paper_id"],
+        title=row["title"],
+        abstract=row["abstract"] or "",
+        authors=loads_list(row["authors"]),
+        organization=row["organization"],
+        keywords=loads_list(row["keywords"]),
+        published=parse_date(row["published"]),
+        upvotes=int(row["upvotes"] or 0),
+        urls=loads_list(row["urls"]),
+        source=row["source"],
+        ingested_at=parse_datetime(row["ingested_at"]),
+        arxiv_id=row["arxiv_id"],
+    )
+
+
+def _merge(old: dict[str, Any], new: Paper) -> dict[str, Any]:
+    """Newer non-empty metadata wins; sources and links accumulate; the id and the first
+    ingestion time stay, so votes and the candidate window are not disturbed."""
+    merged = dict(old)
+    for column, value in (
+        ("title", new.title),
+        ("abstract", new.abstract),
+        ("organization", new.organization),
+        ("arxiv_id", new.arxiv_id),
+        ("published", iso(new.published)),
+    ):
+        if value:
+            merged[column] = value
+    if new.title:
+        merged["title_norm"] = normalise_title(new.title)
+    if new.authors:
+        merged["authors"] = dumps(list(new.authors))
+    if new.keywords:
+        merged["keywords"] = dumps(list(new.keywords))
+    if new.upvotes or not old["upvotes"]:
+        merged["upvotes"] = max(int(new.upvotes), 0)
+    urls = list(dict.fromkeys([*loads_list(old["urls"]), *new.urls]))
+    merged["urls"] = dumps(urls)
+    sources = list(dict.fromkeys([*old["source"].split(","), new.source]))
+    merged["source"] = ",".join(s for s in sources if s)
+    return merged
+
+
+def _new_row(paper: Paper, now: datetime) -> dict[str, Any]:
+    stamp = (paper.ingested_at or now).isoformat()
+    return {
+        "paper_id": paper.paper_id,
+        "arxiv_id": paper.arxiv_id,
+        "title": paper.title,
+        "title_norm": normalise_title(paper.title),
+        "abstract": paper.abstract,
+        "authors": dumps(list(paper.authors)),
+        "organization": paper.organization,
+        "keywords": dumps(list(paper.keywords)),
+        "published": iso(paper.published),
+        "upvotes": max(int(paper.upvotes), 0),
+        "urls": dumps(list(paper.urls)),
+        "source": paper.source,
+        "ingested_at": stamp,
+        "updated_at": now.isoformat(),
+    }
+
+
+class PaperStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    def upsert(self, papers: Iterable[Paper], now: datetime) -> UpsertResult:
+        """Insert or update, all in one transaction: either every paper lands or none does.
+
+        A paper matches an existing row by paper_id, then arXiv id, then normalised title, so the
+        same paper from Hugging Face and arXiv (or a re-ingested file) stays one row.
+        """
+        counts = {"inserted": 0, "updated": 0, "unchanged": 0}
+        batch: list[Paper] = []
+        with transaction(self.db):
+            for paper in papers:
+                batch.append(paper)
+                if len(batch) >= CHUNK:
+                    self._upsert_chunk(batch, now, counts)
+                    batch = []
+            if batch:
+                self._upsert_chunk(batch, now, counts)
+        return UpsertResult(**counts)
+
+    def _upsert_chunk(self, papers: list[Paper], now: datetime, counts: dict[str, int]) -> None:
+        existing = self._existing_rows(papers)
+        for paper in papers:
+            key = self._match(paper, existing)
+            if key is None:
+                row = _new_row(paper, now)
+                self.db.table("papers").insert(row)
+                counts["inserted"] += 1
+                for index_key in self._keys(paper):
+                    existing[index_key] = row
+                continue
+            old = existing[key]
+            merged = _merge(old, paper)
+            if merged == old:
+                counts["unchanged"] += 1
+                continue
+            merged["updated_at"] = now.isoformat()
+            changes = {k: v for k, v in merged.items() if k != "paper_id"}
+            self.db.table("papers").update(old["paper_id"], changes)
+            counts["updated"] += 1
+            for index_key in (*self._keys(paper), *self._row_keys(merged)):
+                existing[index_key] = merged
+
+    @staticmethod
+    def _keys(paper: Paper) -> list[str]:
+        keys = [f"id:{paper.paper_id}", f"t:{normalise_title(paper.title)}"]
+        if paper.arxiv_id:
+            keys.append(f"ax:{paper.arxiv_id}")
+        return keys
+
+    @staticmethod
+    def _row_keys(row: dict[str, Any]) -> list[str]:
+        keys = [f"id:{row['paper_id']}", f"t:{row['title_norm']}"]
+        if row.get("arxiv_id"):
+            keys.append(f"ax:{row['arxiv_id']}")
+        return keys
+
+    def _match(self, paper: Paper, existing: dict[str, dict[str, Any]]) -> str | None:
+        for key in self._keys(paper):
+            if key in existing:
+                return key
+        return None
+
+    def _existing_rows(self, papers: list[Paper]) -> dict[str, dict[str, Any]]:
+        ids = list({p.paper_id for p in papers} | {p.arxiv_id for p in papers if p.arxiv_id})
+        titles = list({normalise_title(p.title) for p in papers})
+        found: dict[str, dict[str, Any]] = {}
+        for column, values in (("paper_id", ids), ("arxiv_id", ids), ("title_norm", titles)):
+            marks = ",".join("?" for _ in values)
+            if not values:
+                continue
+            sql = f"SELECT * FROM papers WHERE {column} IN ({marks})"
+            for row in self.db.query(sql, values):
+                for key in self._row_keys(row):
+                    found.setdefault(key, row)
+        return found
+
+    def get(self, paper_id: str) -> Paper | None:
+        rows = list(self.db.query("SELECT * FROM papers WHERE paper_id = ?", [paper_id]))
+        return row_to_paper(rows[0]) if rows else None
+
+    def get_many(self, paper_ids: Iterable[str]) -> list[Paper]:
+        """Papers in the order asked for; unknown ids are left out."""
+        wanted = list(dict.fromkeys(paper_ids))
+        by_id: dict[str, Paper] = {}
+        for start in range(0, len(wanted), CHUNK):
+            chunk = wanted[start : start + CHUNK]
+            marks = ",".join("?" for _ in chunk)
+            for row in self.db.query(f"SELECT * FROM papers WHERE paper_id IN ({marks})", chunk):
+                by_id[row["paper_id"]] = row_to_paper(row)
+        return [by_id[p] for p in wanted if p in by_id]
+
+    def recent(self, since: date) -> list[Paper]:
+        """The candidate window: published or ingested on or after `since`."""
+        sql = (
+            "SELECT * FROM papers WHERE published >= ? OR substr(ingested_at, 1, 10) >= ? "
+            "ORDER BY paper_id"
+        )
+        stamp = since.isoformat()
+        return [row_to_paper(r) for r in self.db.query(sql, [stamp, stamp])]
+
+    def all(self) -> Iterator[Paper]:
+        for row in self.db.query("SELECT * FROM papers ORDER BY paper_id"):
+            yield row_to_paper(row)
+
+    def count(self) -> int:
+        return int(self.db.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    def search(self, query: str, limit: int = 10, since: date | None = None) -> list[Paper]:
+        """BM25 over title (weighted highest), abstract, authors and keywords.
+
+        Every term becomes a quoted FTS5 string, so no input can raise; all terms must match, and
+        when that finds nothing any term may match. `author:`, `since:` and "phrases" work.
+        """
+        parsed = build_match(query)
+        if parsed is None:
+            return []
+        limit = max(1, min(int(limit), 200))
+        cutoff = max(filter(None, [since, parsed.since]), default=None)
+        for match in parsed.expressions():
+            sql = (
+                "SELECT papers.* FROM papers_fts JOIN papers ON papers.rowid = papers_fts.rowid "
+                "WHERE papers_fts MATCH ? "
+                + (
+                    "AND coalesce(papers.published, substr(papers.ingested_at,1,10)) >= ? "
+                    if cutoff
+                    else ""
+                )
+                + f"ORDER BY {BM25} LIMIT ?"
+            )
+            params: list[Any] = [match, *([cutoff.isoformat()] if cutoff else []), limit]
+            rows = list(self.db.query(sql, params))
+            if rows:
+                return [row_to_paper(r) for r in rows]
+        return []

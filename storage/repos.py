@@ -1,0 +1,34 @@
+"""One place to open every repository over one connection (a unit of work)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlite_utils import Database
+
+from storage.deliveries import DeliveryStore
+from storage.feedback import FeedbackStore
+from storage.meta import MetaStore
+from storage.papers import PaperStore
+from storage.users import UserDefaults, UserStore
+
+
+@dataclass(frozen=True)
+class Repos:
+    db: Database
+    papers: PaperStore
+    users: UserStore
+    feedback: FeedbackStore
+    ledger: DeliveryStore
+    meta: MetaStore
+
+
+def open_repos(db: Database, defaults: UserDefaults | None = None) -> Repos:
+    return Repos(
+        db=db,
+        papers=PaperStore(db),
+        users=UserStore(db, defaults),
+        feedback=FeedbackStore(db),
+        ledger=DeliveryStore(db),
+        meta=MetaStore(db),
+    )

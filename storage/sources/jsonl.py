@@ -1,0 +1,129 @@
+"""Our own papers file: JSON Lines, one paper per line (the schema the README documents).
+
+    {"title": "...", "abstract": "...", "authors": ["..."], "organization": "...",
+     "keywords": ["..."], "published": "2025-09-04", "upvotes": 12, "urls": ["..."],
+     "arxiv_id": "2509.04664", "paper_id": "...", "source": "..."}
+
+Only `title` is required. `paper_id` is derived (arXiv id, else a title hash) when absent, so a
+hand-written file and an export of the database round-trip to the same rows. Unknown keys are
+ignored so that files written by a newer paperbot still load.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+from recommender.domain import InvalidInputError, Paper, normalise_arxiv_id, paper_id_for
+from storage.sources.records import (
+    MAX_ABSTRACT_CHARS,
+    ParseResult,
+    RecordError,
+    RecordInvalid,
+    clean_text,
+    count,
+    opt_text,
+    parse_day,
+    require_title,
+    str_list,
+)
+
+FORMAT = "jsonl"
+MAX_PAPER_ID_CHARS = 100
+
+
+def parse_jsonl(data: bytes, default_source: str = "file") -> ParseResult:
+    """Read every line; a bad line becomes a `RecordError` with its line number.
+
+    Raises InvalidInputError when no line at all is a JSON object: then this is not a papers
+    file (a pretty-printed JSON document, a CSV, a binary) and importing "the rest" would be
+    importing nothing while pretending to succeed.
+    """
+    result = ParseResult(format=FORMAT)
+    objects = 0
+    for line_no, raw in _lines(data):
+        try:
+            record = _decode(raw)
+        except RecordInvalid as exc:
+            result.errors.append(RecordError(line_no, str(exc)))
+            continue
+        objects += 1
+        try:
+            result.papers.append(record_to_paper(record, default_source))
+        except RecordInvalid as exc:
+            result.errors.append(RecordError(line_no, str(exc)))
+    if result.errors and objects == 0:
+        first = result.errors[0]
+        raise InvalidInputError(f"not a JSON Lines papers file ({first})")
+    return result
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """Non-blank lines with their 1-based numbers (a UTF-8 byte-order mark is tolerated)."""
+    for index, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
+        if raw.strip():
+            yield index, raw
+
+
+def _decode(raw: bytes) -> dict[str, Any]:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise RecordInvalid(f"not UTF-8 text (byte {exc.start + 1})") from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise RecordInvalid(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+    if not isinstance(value, dict):
+        raise RecordInvalid(f"expected a JSON object, got {type(value).__name__}")
+    return value
+
+
+def record_to_paper(record: dict[str, Any], default_source: str = "file") -> Paper:
+    """One line of our schema -> a Paper, or RecordInvalid naming the first bad field."""
+    title = require_title(record.get("title"))
+    abstract = record.get("abstract") or ""
+    if not isinstance(abstract, str):
+        raise RecordInvalid("'abstract' must be a string")
+    arxiv_raw = opt_text(record, "arxiv_id")
+    arxiv_id = normalise_arxiv_id(arxiv_raw) if arxiv_raw else None
+    if arxiv_raw and arxiv_id is None:
+        raise RecordInvalid(f"'arxiv_id' is not an arXiv id: {arxiv_raw[:40]!r}")
+    paper_id = opt_text(record, "paper_id", MAX_PAPER_ID_CHARS) or paper_id_for(title, arxiv_id)
+    return Paper(
+        paper_id=paper_id,
+        title=title,
+        abstract=clean_text(abstract, MAX_ABSTRACT_CHARS),
+        authors=str_list(record, "authors"),
+        organization=opt_text(record, "organization"),
+        keywords=str_list(record, "keywords"),
+        published=parse_day(record.get("published")),
+        upvotes=count(record.get("upvotes")),
+        urls=str_list(record, "urls"),
+        source=opt_text(record, "source") or default_source,
+        arxiv_id=arxiv_id,
+    )
+
+
+def paper_to_record(paper: Paper) -> dict[str, Any]:
+    """The inverse of `record_to_paper`: empty fields are left out to keep files small."""
+    record: dict[str, Any] = {"paper_id": paper.paper_id, "title": paper.title}
+    optional: dict[str, Any] = {
+        "abstract": paper.abstract,
+        "authors": list(paper.authors),
+        "organization": paper.organization,
+        "keywords": list(paper.keywords),
+        "published": paper.published.isoformat() if paper.published else None,
+        "upvotes": paper.upvotes,
+        "urls": list(paper.urls),
+        "arxiv_id": paper.arxiv_id,
+        "source": paper.source,
+    }
+    record.update({k: v for k, v in optional.items() if v})
+    return record
+
+
+def dumps_record(paper: Paper) -> str:
+    """One JSONL line (no trailing newline); UTF-8 kept readable rather than \\u-escaped."""
+    return json.dumps(paper_to_record(paper), ensure_ascii=False, separators=(",", ":"))

@@ -1,0 +1,121 @@
+"""The SQLite repositories against a real database file."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from recommender.domain import NotFoundError, Paper, paper_id_for
+from storage.db import connect
+from storage.repos import Repos, open_repos
+
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def paper(title: str, **kw: object) -> Paper:
+    return Paper(paper_id=kw.pop("paper_id", paper_id_for(title)), title=title, **kw)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def repos(tmp_path) -> Repos:
+    return open_repos(connect(tmp_path / "t.db"))
+
+
+def test_upsert_is_idempotent_and_newer_metadata_wins(repos: Repos) -> None:
+    first = repos.papers.upsert([paper("Attention Is All You Need", upvotes=3)], NOW)
+    again = repos.papers.upsert([paper("Attention Is All You Need", upvotes=3)], NOW)
+    newer = repos.papers.upsert([paper("Attention Is All You Need", upvotes=9)], NOW)
+    assert (first.inserted, again.unchanged, newer.updated) == (1, 1, 1)
+    assert repos.papers.count() == 1
+    stored = repos.papers.get(paper_id_for("Attention Is All You Need"))
+    assert stored is not None and stored.upvotes == 9
+
+
+def test_same_paper_from_two_sources_is_one_row(repos: Repos) -> None:
+    repos.papers.upsert([paper("Deep Sets", source="file")], NOW)
+    from_arxiv = Paper(
+        paper_id="1703.06114", arxiv_id="1703.06114", title="Deep sets", source="arxiv"
+    )
+    result = repos.papers.upsert([from_arxiv], NOW)
+    assert result.updated == 1 and repos.papers.count() == 1
+    (stored,) = list(repos.papers.all())
+    assert stored.arxiv_id == "1703.06114" and stored.source == "file,arxiv"
+
+
+def test_failed_upsert_leaves_database_unchanged(repos: Repos) -> None:
+    repos.papers.upsert([paper("Kept")], NOW)
+
+    def broken():
+        yield paper("New one")
+        raise ValueError("file broke halfway")
+
+    with pytest.raises(ValueError):
+        repos.papers.upsert(broken(), NOW)
+    assert [p.title for p in repos.papers.all()] == ["Kept"]
+
+
+def test_search_ranks_title_matches_first_and_filters(repos: Repos) -> None:
+    repos.papers.upsert(
+        [
+            paper("Graph neural networks", abstract="message passing", published=date(2024, 1, 1)),
+            paper(
+                "Language models", abstract="we also try graph methods", authors=("Ada Lovelace",)
+            ),
+        ],
+        NOW,
+    )
+    assert [p.title for p in repos.papers.search("graph")] == [
+        "Graph neural networks",
+        "Language models",
+    ]
+    assert [p.title for p in repos.papers.search("author:lovelace")] == ["Language models"]
+    assert [p.title for p in repos.papers.search("graph since:2025-01-01")] == ["Language models"]
+    assert repos.papers.search('"message passing"')[0].title == "Graph neural networks"
+    assert repos.papers.search("graph zebra")  # falls back to any term
+
+
+def test_recent_window_uses_published_or_ingested(repos: Repos) -> None:
+    repos.papers.upsert([paper("Old but new to us", published=date(2019, 1, 1))], NOW)
+    repos.papers.upsert([paper("Old", published=date(2019, 1, 1))], NOW - timedelta(days=30))
+    assert [p.title for p in repos.papers.recent(date(2026, 11, 20))] == ["Old but new to us"]
+
+
+def test_votes_keep_history_and_dedupe_events(repos: Repos) -> None:
+    repos.papers.upsert([paper("P", paper_id="p1")], NOW)
+    repos.users.ensure("slack:T:U", "u", NOW)
+    assert repos.feedback.record("slack:T:U", "p1", 1, "button", NOW, event_id="e1")
+    assert not repos.feedback.record("slack:T:U", "p1", -1, "button", NOW, event_id="e1")
+    assert repos.feedback.votes_for("slack:T:U") == {"p1": 1}
+    assert repos.feedback.record("slack:T:U", "p1", 0, "reaction", NOW, event_id="e2")
+    assert repos.feedback.votes_for("slack:T:U") == {}
+    assert [h["vote"] for h in repos.feedback.history_for("slack:T:U")] == [1, 0]
+    with pytest.raises(NotFoundError):
+        repos.feedback.record("slack:T:U", "nope", 1, "button", NOW)
+
+
+def test_ledger_claims_once_and_compare_and_sets(repos: Repos) -> None:
+    repos.papers.upsert([paper("P", paper_id="p1")], NOW)
+    repos.users.ensure("discord:1", "d", NOW)
+    row = repos.ledger.claim("discord:1", date(2026, 11, 23), ["p1"], NOW)
+    assert row is not None and row.status == "pending"
+    assert repos.ledger.claim("discord:1", date(2026, 11, 23), ["p1"], NOW) is None
+    assert repos.ledger.mark_sending(row.delivery_id, NOW)
+    assert not repos.ledger.mark_sending(row.delivery_id, NOW)
+    repos.ledger.mark_sent(row.delivery_id, "dm1", ["m1"], NOW)
+    repos.ledger.remember_message(row.delivery_id, "m1", "p1")
+    assert repos.ledger.paper_for_message("discord", "m1") == ("discord:1", "p1")
+    assert repos.ledger.delivered_paper_ids("discord:1") == {"p1"}
+
+
+def test_delete_user_forgets_everything(repos: Repos) -> None:
+    repos.papers.upsert([paper("P", paper_id="p1")], NOW)
+    repos.users.ensure("console:x", "x", NOW)
+    repos.feedback.record("console:x", "p1", 1, "command", NOW, event_id="ev")
+    row = repos.ledger.claim("console:x", date(2026, 11, 23), ["p1"], NOW)
+    assert row is not None
+    repos.ledger.remember_message(row.delivery_id, "m", "p1")
+    repos.users.delete("console:x")
+    exported = repos.users.export("console:x")
+    assert all(rows == [] for rows in exported.values())
+    assert repos.papers.count() == 1
