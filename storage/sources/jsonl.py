@@ -74,7 +74,7 @@ def _decode(raw: bytes) -> dict[str, Any]:
     try:
         value = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise RecordInvalid(f"not valid JSON ({exc.msg} at column {exc.colno})") from None
+        raise RecordInvalid(f"not valid JSON: {exc.msg} (column {exc.colno})") from None
     if not isinstance(value, dict):
         raise RecordInvalid(f"expected a JSON object, got {type(value).__name__}")
     return value

@@ -47,10 +47,11 @@ class ParseResult:
     format: str
     papers: list[Paper] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
+    skipped: int = 0  # records deliberately passed over (not errors), e.g. arXiv revisions
 
     @property
     def total(self) -> int:
-        return len(self.papers) + len(self.errors)
+        return len(self.papers) + len(self.errors) + self.skipped
 
 
 def clean_text(value: str, limit: int) -> str:
