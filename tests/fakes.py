@@ -1,0 +1,286 @@
+"""In-memory versions of our own ports (recommender/ports.py) and a tiny, obvious Ranker.
+
+Why: the service, the command layer and the delivery engine are tested against these so the tests
+say what the business rules are without a database; storage's own tests prove the SQLite
+repositories honour the same contracts. The fakes keep the same semantics that matter (unique
+(user_key, local_date) claims, event-id dedupe, compare-and-set on `sending`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from recommender.domain import Delivery, NotFoundError, Paper, Pick, User, UserProfile
+from recommender.domain import Vote as VoteRow
+from recommender.ports import UpsertResult
+
+
+class FakePapers:
+    def __init__(self, papers: Iterable[Paper] = ()) -> None:
+        self.rows: dict[str, Paper] = {p.paper_id: p for p in papers}
+
+    def get(self, paper_id: str) -> Paper | None:
+        return self.rows.get(paper_id)
+
+    def get_many(self, paper_ids: Iterable[str]) -> list[Paper]:
+        return [self.rows[p] for p in dict.fromkeys(paper_ids) if p in self.rows]
+
+    def upsert(self, papers: Iterable[Paper], now: datetime) -> UpsertResult:
+        inserted = updated = 0
+        for paper in papers:
+            if paper.paper_id in self.rows:
+                updated += 1
+            else:
+                inserted += 1
+            self.rows[paper.paper_id] = replace(paper, ingested_at=paper.ingested_at or now)
+        return UpsertResult(inserted, updated, 0)
+
+    def search(self, query: str, limit: int = 10, since: date | None = None) -> list[Paper]:
+        terms = set(re.findall(r"\w+", query.lower()))
+        if not terms:
+            return []
+        hits = []
+        for paper in self.rows.values():
+            words = set(re.findall(r"\w+", f"{paper.title} {paper.abstract}".lower()))
+            overlap = len(terms & words)
+            if overlap and (since is None or (paper.day and paper.day >= since)):
+                hits.append((-overlap, paper.paper_id, paper))
+        return [p for _, _, p in sorted(hits)[:limit]]
+
+    def recent(self, since: date) -> list[Paper]:
+        return [p for p in self.rows.values() if p.day is not None and p.day >= since]
+
+    def all(self) -> Iterator[Paper]:
+        return iter(list(self.rows.values()))
+
+    def count(self) -> int:
+        return len(self.rows)
+
+
+class FakeUsers:
+    def __init__(self, defaults: User | None = None) -> None:
+        self.rows: dict[str, User] = {}
+        self.defaults = defaults or User(user_key="template")
+        self.cascade: list[Any] = []  # objects with `forget(user_key)`, like ON DELETE CASCADE
+
+    def get(self, user_key: str) -> User | None:
+        return self.rows.get(user_key)
+
+    def ensure(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
+        if user_key in self.rows:
+            return self.rows[user_key], False
+        user = replace(self.defaults, user_key=user_key, display_name=display_name, created_at=now)
+        self.rows[user_key] = user
+        return user, True
+
+    def save(self, user: User) -> None:
+        self.rows[user.user_key] = user
+
+    def all(self) -> list[User]:
+        return [self.rows[k] for k in sorted(self.rows)]
+
+    def delete(self, user_key: str) -> None:
+        self.rows.pop(user_key, None)
+        for other in self.cascade:
+            other.forget(user_key)
+
+
+class FakeFeedback:
+    def __init__(self, papers: FakePapers) -> None:
+        self.papers = papers
+        self.current: dict[tuple[str, str], VoteRow] = {}
+        self.history: list[dict[str, Any]] = []
+        self.events: set[str] = set()
+
+    def record(
+        self,
+        user_key: str,
+        paper_id: str,
+        vote: int,
+        source: str,
+        at: datetime,
+        event_id: str | None = None,
+    ) -> bool:
+        if event_id is not None:
+            if event_id in self.events:
+                return False
+            self.events.add(event_id)
+        if self.papers.get(paper_id) is None:
+            raise NotFoundError(f"unknown paper: {paper_id}")
+        if vote == 0:
+            self.current.pop((user_key, paper_id), None)
+        else:
+            self.current[(user_key, paper_id)] = VoteRow(user_key, paper_id, vote, at, source)
+        self.history.append(
+            {"user_key": user_key, "paper_id": paper_id, "vote": vote, "source": source,
+             "event_id": event_id, "at": at.isoformat()}
+        )  # fmt: skip
+        return True
+
+    def votes_for(self, user_key: str) -> dict[str, int]:
+        return {p: v.vote for (u, p), v in self.current.items() if u == user_key}
+
+    def all_current(self) -> list[VoteRow]:
+        return [self.current[k] for k in sorted(self.current)]
+
+    def history_for(self, user_key: str) -> list[dict[str, Any]]:
+        return [h for h in self.history if h["user_key"] == user_key]
+
+    def count(self) -> int:
+        return len(self.current)
+
+    def changed_since(self, since: datetime) -> list[str]:
+        return sorted({h["user_key"] for h in self.history if h["at"] > since.isoformat()})
+
+    def forget(self, user_key: str) -> None:
+        self.current = {k: v for k, v in self.current.items() if k[0] != user_key}
+        self.history = [h for h in self.history if h["user_key"] != user_key]
+
+
+class FakeLedger:
+    def __init__(self) -> None:
+        self.rows: dict[int, Delivery] = {}
+        self.messages: dict[tuple[str, str], tuple[int, str]] = {}
+        self.next_id = 1
+
+    def claim(
+        self,
+        user_key: str,
+        local_date: date,
+        paper_ids: Sequence[str],
+        now: datetime,
+        note: str | None = None,
+    ) -> Delivery | None:
+        if any(d.user_key == user_key and d.local_date == local_date for d in self.rows.values()):
+            return None
+        delivery_id, self.next_id = self.next_id, self.next_id + 1
+        row = Delivery(
+            delivery_id=delivery_id,
+            user_key=user_key,
+            platform=user_key.split(":", 1)[0],
+            local_date=local_date,
+            paper_ids=tuple(paper_ids),
+            status="pending",
+            note=note,
+        )
+        self.rows[delivery_id] = row
+        return row
+
+    def _with_status(self, platform: str, status: str) -> list[Delivery]:
+        return [d for d in self.rows.values() if d.platform == platform and d.status == status]
+
+    def pending(self, platform: str) -> list[Delivery]:
+        return self._with_status(platform, "pending")
+
+    def in_flight(self, platform: str) -> list[Delivery]:
+        return self._with_status(platform, "sending")
+
+    def mark_sending(self, delivery_id: int, now: datetime) -> bool:
+        row = self.rows[delivery_id]
+        if row.status != "pending":
+            return False
+        self.rows[delivery_id] = replace(row, status="sending")
+        return True
+
+    def mark_sent(
+        self, delivery_id: int, channel_id: str | None, message_ids: Sequence[str], now: datetime
+    ) -> None:
+        row = self.rows[delivery_id]
+        self.rows[delivery_id] = replace(
+            row, status="sent", channel_id=channel_id, message_ids=tuple(message_ids), error=None
+        )
+
+    def mark_failed(self, delivery_id: int, error: str, now: datetime, final: bool) -> None:
+        row = self.rows[delivery_id]
+        status = "undeliverable" if final else "pending"
+        self.rows[delivery_id] = replace(row, status=status, error=error, attempts=row.attempts + 1)
+
+    def delivered_paper_ids(self, user_key: str) -> set[str]:
+        return {p for d in self.rows.values() if d.user_key == user_key for p in d.paper_ids}
+
+    def for_user(self, user_key: str, limit: int = 10) -> list[Delivery]:
+        rows = [d for d in self.rows.values() if d.user_key == user_key]
+        return sorted(rows, key=lambda d: d.local_date, reverse=True)[:limit]
+
+    def find_by_message(self, platform: str, message_id: str) -> Delivery | None:
+        hit = self.messages.get((platform, message_id))
+        return self.rows[hit[0]] if hit else None
+
+    def remember_message(self, delivery_id: int, message_id: str, paper_id: str) -> None:
+        self.messages[(self.rows[delivery_id].platform, message_id)] = (delivery_id, paper_id)
+
+    def paper_for_message(self, platform: str, message_id: str) -> tuple[str, str] | None:
+        hit = self.messages.get((platform, message_id))
+        return (self.rows[hit[0]].user_key, hit[1]) if hit else None
+
+    def forget(self, user_key: str) -> None:
+        self.rows = {i: d for i, d in self.rows.items() if d.user_key != user_key}
+        self.messages = {k: v for k, v in self.messages.items() if v[0] in self.rows}
+
+
+def _words(paper: Paper) -> set[str]:
+    return set(re.findall(r"[a-z]{3,}", f"{paper.title} {' '.join(paper.keywords)}".lower()))
+
+
+class FakeRanker:
+    """Scores a paper by word overlap with the user's interests and liked papers, minus disliked
+    ones, plus a pinch of upvotes. Obvious enough that a test can predict its answer."""
+
+    def __init__(self, version: str = "fake-1") -> None:
+        self.version = version
+        self.folded: list[str] = []
+
+    def _score(self, profile: UserProfile, paper: Paper) -> float:
+        words = _words(paper)
+        score = 0.001 * paper.upvotes
+        for interest in profile.interests:
+            score += len(words & set(re.findall(r"[a-z]{3,}", interest.lower())))
+        for rated in profile.rated_papers:
+            score += profile.votes.get(rated.paper_id, 0) * len(words & _words(rated))
+        return score
+
+    def picks(
+        self, profiles: Sequence[UserProfile], candidates: Sequence[Paper], k: int, today: date
+    ) -> dict[str, list[Pick]]:
+        out: dict[str, list[Pick]] = {}
+        for profile in profiles:
+            allowed = [
+                p for p in candidates
+                if p.paper_id not in profile.exclude and p.paper_id not in profile.votes
+            ]  # fmt: skip
+            ranked = sorted(allowed, key=lambda p: (-self._score(profile, p), p.paper_id))
+            out[profile.user_key] = [
+                Pick(p, self._score(profile, p), self.why(profile, p)) for p in ranked[:k]
+            ]
+        return out
+
+    def similar(self, paper: Paper, candidates: Sequence[Paper], k: int) -> list[Pick]:
+        words = _words(paper)
+        others = [c for c in candidates if c.paper_id != paper.paper_id]
+        ranked = sorted(others, key=lambda c: (-len(words & _words(c)), c.paper_id))
+        return [Pick(c, float(len(words & _words(c))), "shares words") for c in ranked[:k]]
+
+    def rerank(self, profile: UserProfile, papers: Sequence[Paper]) -> list[Paper]:
+        return sorted(papers, key=lambda p: -self._score(profile, p))
+
+    def why(self, profile: UserProfile, paper: Paper) -> str:
+        words = _words(paper)
+        for interest in profile.interests:
+            if words & set(re.findall(r"[a-z]{3,}", interest.lower())):
+                return f"matches your interest “{interest}”"
+        return "trending"
+
+    def fold_in(self, profile: UserProfile) -> None:
+        self.folded.append(profile.user_key)
+
+
+def paper(paper_id: str, title: str, day: date, upvotes: int = 0, **extra: Any) -> Paper:
+    """A paper for tests, with an ingestion stamp so `day` is always set."""
+    return Paper(
+        paper_id=paper_id, title=title, published=day, upvotes=upvotes,
+        abstract=extra.pop("abstract", f"About {title.lower()}."), **extra,
+    )  # fmt: skip
