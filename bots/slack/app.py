@@ -1,0 +1,96 @@
+"""Building the Bolt app: one WebClient, the listeners, and one error hook.
+
+`build_app` does no I/O beyond what Bolt itself does at construction (one auth.test call to learn
+the bot's own ids), so tests point `base_url` at a local fake Web API and get the real thing.
+Request signatures are checked in HTTP mode (Bolt's RequestVerification: a wrong signature or a
+timestamp more than 5 minutes off gets a 401); Socket Mode needs no signatures.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App, Respond
+from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_sdk import WebClient
+from slack_sdk.http_retry.builtin_handlers import (
+    ConnectionErrorRetryHandler,
+    RateLimitErrorRetryHandler,
+)
+
+from bots.commands import CommandLayer
+from bots.slack.listeners import CommandsProvider, register_all
+from bots.slack.settings import SlackSettings
+from recommender.domain import PaperbotError
+
+log = logging.getLogger(__name__)
+
+EVENTS_PATH = "/slack/events"
+API_TIMEOUT_SECONDS = 15
+FRIENDLY_ERROR = "Sorry, something went wrong on paperbot's side. It has been logged."
+
+
+def make_web_client(settings: SlackSettings, base_url: str | None = None) -> WebClient:
+    """The one Web API client: 429s retried honouring Retry-After, dropped connections retried
+    once, and a base URL that tests point at 127.0.0.1."""
+    return WebClient(
+        token=settings.bot_token,
+        base_url=base_url or settings.api_base_url,
+        timeout=API_TIMEOUT_SECONDS,
+        retry_handlers=[
+            ConnectionErrorRetryHandler(max_retry_count=1),
+            RateLimitErrorRetryHandler(max_retry_count=settings.rate_limit_retries),
+        ],
+    )
+
+
+def _provider(commands: CommandLayer | CommandsProvider) -> CommandsProvider:
+    if isinstance(commands, CommandLayer) or not callable(commands):
+        layer = commands
+        return lambda: layer  # type: ignore[return-value]
+    return commands
+
+
+def build_app(
+    commands: CommandLayer | CommandsProvider,
+    settings: SlackSettings,
+    base_url: str | None = None,
+    client: WebClient | None = None,
+) -> App:
+    """The Bolt app with every listener registered.
+
+    `commands` is a CommandLayer, or a zero-argument callable returning one for the calling
+    thread (Bolt runs listeners on a thread pool and a SQLite connection belongs to one thread).
+    """
+    web = client or make_web_client(settings, base_url)
+    app = App(
+        name="paperbot",
+        client=web,
+        signing_secret=settings.signing_secret,
+        request_verification_enabled=settings.mode == "http",
+        process_before_response=False,
+    )
+    register_all(app, _provider(commands))
+    app.error(_on_error)
+    return app
+
+
+def _on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
+    """The one error hook: the traceback goes to the log, the user gets a short sentence."""
+    if isinstance(error, PaperbotError):
+        text = f"⚠️ {error}"
+        log.info("slack request refused: %s", error)
+    else:
+        text = FRIENDLY_ERROR
+        log.error("slack listener failed", exc_info=error)
+    if respond is not None and body.get("response_url"):
+        try:
+            respond(text=text, response_type="ephemeral", replace_original=False)
+        except Exception:  # noqa: BLE001 - the user message is best effort, the log is not
+            log.warning("could not tell the user about the error")
+
+
+def wsgi_app(app: App, path: str = EVENTS_PATH) -> SlackRequestHandler:
+    """The WSGI callable for HTTP mode (served by waitress in paperbot/slack_runner.py)."""
+    return SlackRequestHandler(app, path=path)

@@ -1,0 +1,66 @@
+"""👍/👎 button clicks. The button carries the paper id, so no state is kept between clicks.
+
+A click records the vote (the trigger id is the dedup key, so a replayed request changes
+nothing) and then redraws the message the button sat on: chat.update for a normal message,
+the response_url for an ephemeral one, a fresh views.publish for the Home tab.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bots.messages import VoteOutcome
+from bots.slack.blocks import VOTE_UP, mark_vote
+from bots.slack.home import home_view
+from bots.slack.ids import requester, team_of
+from bots.slack.listeners import CommandsProvider
+
+VOTE_ACTIONS = re.compile(r"^vote_(up|down)$")
+
+
+def action_event_id(body: dict[str, Any], action: dict[str, Any]) -> str:
+    """One id per click: Slack gives each interaction its own trigger id."""
+    token = body.get("trigger_id") or f"{action.get('action_ts', '')}:{body['user']['id']}"
+    return f"slack:action:{token}"
+
+
+def register(app: App, commands: CommandsProvider) -> None:
+    @app.action(VOTE_ACTIONS)
+    def on_vote(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+    ) -> None:
+        ack()
+        who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
+        vote = 1 if action["action_id"] == VOTE_UP else -1
+        layer = commands()
+        outcome = layer.vote(who, action["value"], vote, "button", action_event_id(body, action))
+        if outcome.recorded:
+            redraw(body, outcome, client, respond, lambda: home_view(layer.home(who)))
+
+
+def redraw(
+    body: dict[str, Any],
+    outcome: VoteOutcome,
+    client: WebClient,
+    respond: Respond,
+    home: Callable[[], dict[str, Any]],
+) -> None:
+    """Show the new vote where the button was clicked (`home` renders a fresh Home tab)."""
+    container = body.get("container") or {}
+    if container.get("type") == "view":
+        client.views_publish(user_id=body["user"]["id"], view=home())
+        return
+    message = body.get("message") or {}
+    blocks = mark_vote(message.get("blocks") or [], outcome.paper_id, outcome.vote)
+    text = message.get("text") or outcome.text or "paperbot"
+    if container.get("is_ephemeral"):
+        respond(replace_original=True, text=text, blocks=blocks)
+        return
+    client.chat_update(
+        channel=container["channel_id"], ts=container["message_ts"], text=text, blocks=blocks
+    )

@@ -1,0 +1,26 @@
+"""`/papers ...`: every subcommand of the command layer, answered through the response_url.
+
+`ack()` goes first with no body, so Slack's 3-second window is never at risk however slow the
+command is; the answer follows with `respond()`, ephemeral where the reply is private.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+
+from bots.slack.blocks import reply_payload
+from bots.slack.ids import requester, team_of
+from bots.slack.listeners import CommandsProvider
+
+COMMAND = "/papers"
+
+
+def register(app: App, commands: CommandsProvider) -> None:
+    @app.command(COMMAND)
+    def on_papers(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
+        ack()
+        who = requester(team_of(command), command["user_id"], command.get("user_name", ""))
+        reply = commands().handle(who, command.get("text", ""))
+        respond(**reply_payload(reply))

@@ -1,0 +1,56 @@
+"""Reactions and the Home tab. Bolt acknowledges events itself before these run.
+
+Slack redelivers an event it thinks we missed (sometimes while the first attempt is still
+running), so the event id goes to the command layer, which records it in the database and
+ignores a repeat. A reaction counts only on a message paperbot posted (the ledger knows which
+paper each message showed); removing it withdraws the vote.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import App
+from slack_sdk import WebClient
+
+from bots.slack.home import home_view
+from bots.slack.ids import PLATFORM, message_id, reaction_vote, requester, team_of
+from bots.slack.listeners import CommandsProvider
+
+log = logging.getLogger(__name__)
+
+
+def event_key(body: dict[str, Any]) -> str | None:
+    event_id = body.get("event_id")
+    return f"slack:event:{event_id}" if event_id else None
+
+
+def register(app: App, commands: CommandsProvider) -> None:
+    def on_reaction(event: dict[str, Any], body: dict[str, Any], added: bool) -> None:
+        vote = reaction_vote(str(event.get("reaction", "")))
+        item = event.get("item") or {}
+        if vote is None or item.get("type") != "message":
+            return
+        who = requester(team_of(body), event["user"])
+        mid = message_id(item["channel"], item["ts"])
+        outcome = commands().vote_on_message(
+            PLATFORM, mid, who, vote if added else 0, event_key(body)
+        )
+        if outcome is None:
+            log.debug("reaction on a message that is not a pick; ignored")
+
+    @app.event("reaction_added")
+    def on_reaction_added(event: dict[str, Any], body: dict[str, Any]) -> None:
+        on_reaction(event, body, added=True)
+
+    @app.event("reaction_removed")
+    def on_reaction_removed(event: dict[str, Any], body: dict[str, Any]) -> None:
+        on_reaction(event, body, added=False)
+
+    @app.event("app_home_opened")
+    def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab", "home") != "home":
+            return
+        view = commands().home(requester(team_of(body), event["user"]))
+        client.views_publish(user_id=event["user"], view=home_view(view))

@@ -1,0 +1,69 @@
+"""Fixtures for the Slack adapter tests: the fake Web API, a real WSGI server around the Bolt app,
+and a patient `wait_for` (listeners run after the ack, on Bolt's worker threads)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+
+import pytest
+import waitress
+from slack_bolt import App
+
+from bots.slack.app import EVENTS_PATH, wsgi_app
+from bots.slack.settings import SlackSettings
+from tests.slack.fake_slack_api import FakeSlackApi
+from tests.slack.slack_sim import SIGNING_SECRET, SlackSim
+
+WAIT_SECONDS = 15.0
+
+
+def wait_for(predicate: Callable[[], object], what: str = "condition") -> None:
+    """Poll until `predicate()` is truthy. The deadline only guards against a hang; the tests'
+    outcome never depends on how fast anything runs."""
+    deadline = time.monotonic() + WAIT_SECONDS
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        time.sleep(0.02)
+
+
+@pytest.fixture
+def fake_api() -> Iterator[FakeSlackApi]:
+    api = FakeSlackApi().start()
+    yield api
+    api.stop()
+
+
+@pytest.fixture
+def http_settings() -> SlackSettings:
+    return SlackSettings(
+        bot_token="xoxb-test-token",
+        signing_secret=SIGNING_SECRET,
+        mode="http",
+        rate_limit_retries=2,
+    )
+
+
+@pytest.fixture
+def serve() -> Iterator[Callable[[App], str]]:
+    """Serve a Bolt app with waitress on 127.0.0.1; returns the events URL."""
+    servers: list[tuple[object, threading.Thread]] = []
+
+    def start(app: App) -> str:
+        server = waitress.create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        servers.append((server, thread))
+        return f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
+
+    yield start
+    for server, thread in servers:
+        server.close()  # type: ignore[attr-defined]
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def sim_for(fake_api: FakeSlackApi) -> Callable[[str], SlackSim]:
+    return lambda url: SlackSim(url, fake_api.response_url())
