@@ -1,0 +1,154 @@
+"""The discord.py client: wires the `/papers` group, the persistent buttons, emoji reactions and
+the delivery loop to a command layer and a delivery worker it is given (built by
+paperbot.discord_runner; nothing here opens a database or reads the environment).
+
+Intents are the minimum: `guilds` (discord.py needs it for channel and app-command state) plus
+DM and guild reactions for 👍/👎 on pick messages. No privileged intents: message content and
+members are never read.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import unicodedata
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bots.commands import CommandLayer
+from bots.delivery import DeliveryWorker
+from bots.discord.buttons import ConfirmButton, VoteButton
+from bots.discord.delivery_loop import DeliveryLoop
+from bots.discord.handlers import answer_confirm, answer_vote_click, requester_for, tell_failure
+from bots.discord.render import card_embed, cards_view
+from bots.discord.settings import DiscordSettings
+from bots.discord.slash import PapersGroup
+
+log = logging.getLogger(__name__)
+
+REACTION_VOTES = {"👍": 1, "👎": -1}
+SKIN_TONES = {chr(c) for c in range(0x1F3FB, 0x1F400)}
+
+
+def bot_intents() -> discord.Intents:
+    intents = discord.Intents.none()
+    intents.guilds = True
+    intents.dm_reactions = True
+    intents.guild_reactions = True
+    return intents
+
+
+def reaction_vote(emoji: discord.PartialEmoji) -> int | None:
+    """+1 / -1 for 👍 / 👎 in any skin tone; None for every other emoji."""
+    if emoji.id is not None or not emoji.name:
+        return None
+    base = "".join(ch for ch in unicodedata.normalize("NFC", emoji.name) if ch not in SKIN_TONES)
+    return REACTION_VOTES.get(base.replace("\ufe0f", ""))
+
+
+class PaperBot(discord.Client):
+    """`commands` is None only for `paperbot discord sync`, which needs the command definitions
+    but answers nothing; `worker` is None when this process should not deliver picks."""
+
+    def __init__(
+        self,
+        commands: CommandLayer | None,
+        worker: DeliveryWorker | None,
+        settings: DiscordSettings | None = None,
+        **options: Any,
+    ) -> None:
+        settings = settings or DiscordSettings()
+        options.setdefault("max_ratelimit_timeout", settings.max_ratelimit_timeout)
+        options.setdefault("guild_ready_timeout", settings.guild_ready_timeout)
+        super().__init__(intents=bot_intents(), **options)
+        self.commands = commands
+        self.settings = settings
+        self.tree = app_commands.CommandTree(self)
+        self.tree.add_command(PapersGroup())
+        self.tree.on_error = self._on_app_command_error  # type: ignore[method-assign]
+        self.delivery = (
+            DeliveryLoop(self, worker, settings.delivery_seconds) if worker is not None else None
+        )
+
+    async def setup_hook(self) -> None:
+        # Registered here, before the gateway connects, so a click on a message sent by an
+        # earlier process is understood from the first event on.
+        self.add_dynamic_items(VoteButton, ConfirmButton)
+        if self.delivery is not None:
+            self.delivery.start()
+
+    async def close(self) -> None:
+        if self.delivery is not None:
+            self.delivery.stop()
+        await super().close()
+
+    async def sync_commands(self, guild_id: int | None = None) -> list[app_commands.AppCommand]:
+        """Upload the command definitions: globally, or to one server (instant, for testing)."""
+        if guild_id is None:
+            return await self.tree.sync()
+        guild = discord.Object(id=guild_id)
+        self.tree.copy_global_to(guild=guild)
+        return await self.tree.sync(guild=guild)
+
+    async def on_vote_click(self, interaction: discord.Interaction, button: VoteButton) -> None:
+        if self.commands is None:
+            return await tell_failure(interaction)
+        try:
+            await answer_vote_click(interaction, self.commands, button)
+        except Exception:
+            log.exception("vote click on %s failed", button.paper_id)
+            await tell_failure(interaction)
+
+    async def on_confirm_click(self, interaction: discord.Interaction, command: str) -> None:
+        if self.commands is None:
+            return await tell_failure(interaction)
+        try:
+            await answer_confirm(interaction, self.commands, command)
+        except Exception:
+            log.exception("confirmation %r failed", command)
+            await tell_failure(interaction)
+
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._reaction(payload, added=True)
+
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._reaction(payload, added=False)
+
+    async def _reaction(self, payload: discord.RawReactionActionEvent, added: bool) -> None:
+        """A 👍/👎 on one of our pick messages is a vote; removing it withdraws the vote.
+
+        Raw events work for messages sent before a restart (nothing needs to be cached). The
+        command layer says whether the message is ours (None when it is not).
+        """
+        vote = reaction_vote(payload.emoji)
+        if vote is None or self.commands is None:
+            return
+        if self.user is not None and payload.user_id == self.user.id:
+            return
+        name = payload.member.display_name if payload.member else ""
+        who = requester_for(payload.user_id, name)
+        outcome = await asyncio.to_thread(
+            self.commands.vote_on_message,
+            "discord",
+            str(payload.message_id),
+            who,
+            vote if added else 0,
+            None,
+        )
+        if outcome is None or outcome.card is None or not outcome.recorded:
+            return
+        try:
+            message = self.get_partial_messageable(payload.channel_id).get_partial_message(
+                payload.message_id
+            )
+            await message.edit(embed=card_embed(outcome.card), view=cards_view([outcome.card]))
+        except discord.HTTPException:
+            log.info("vote recorded but message %s could not be updated", payload.message_id)
+
+    async def _on_app_command_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        log.error("/papers failed", exc_info=error)
+        await tell_failure(interaction)

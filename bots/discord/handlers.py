@@ -1,0 +1,98 @@
+"""Thin interaction handlers: answer Discord within its 3-second window, make one command-layer
+call off the event loop, render, respond.
+
+Every handler `defer()`s first (the model or database may take longer than 3 seconds), then runs
+the command layer in a worker thread (`asyncio.to_thread`) so gateway heartbeats never wait on
+SQLite or numpy, and finally edits the deferred response.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+import discord
+
+from bots.commands import CommandLayer, Requester
+from bots.discord.buttons import VoteButton
+from bots.discord.render import after_vote, reply_messages
+from bots.messages import Reply
+
+log = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on my side. Please try again in a minute."
+
+
+def requester_for(user_id: int, display_name: str = "") -> Requester:
+    """The neutral identity of whoever clicked, typed or reacted: `discord:<user id>`."""
+    return Requester(user_key=f"discord:{user_id}", display_name=display_name)
+
+
+def interaction_requester(interaction: discord.Interaction) -> Requester:
+    return requester_for(interaction.user.id, interaction.user.display_name)
+
+
+async def answer_command(
+    interaction: discord.Interaction, commands: CommandLayer, text: str
+) -> Reply:
+    """`/papers <text>`: defer (ephemeral, since most answers are private), run, reply."""
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    reply = await asyncio.to_thread(commands.handle, interaction_requester(interaction), text)
+    await send_reply(interaction, reply)
+    return reply
+
+
+async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
+    """Private replies replace the ephemeral "thinking…" message; a public reply is posted as a
+    normal follow-up and the private placeholder removed, so the channel sees only the answer."""
+    messages = reply_messages(reply)
+    if reply.private:
+        await interaction.edit_original_response(**messages[0].edit_kwargs())
+        for message in messages[1:]:
+            await interaction.followup.send(**message.send_kwargs(), ephemeral=True)
+        return
+    for message in messages:
+        await interaction.followup.send(**message.send_kwargs(), ephemeral=False)
+    await interaction.delete_original_response()
+
+
+async def answer_vote_click(
+    interaction: discord.Interaction, commands: CommandLayer, button: VoteButton
+) -> None:
+    """👍/👎 clicked: record it (clicking the highlighted button again withdraws the vote) and
+    update the message in place. The interaction id makes a redelivered click a no-op."""
+    await interaction.response.defer()
+    vote = 0 if button.selected else button.vote
+    outcome = await asyncio.to_thread(
+        commands.vote,
+        interaction_requester(interaction),
+        button.paper_id,
+        vote,
+        "button",
+        f"discord:{interaction.id}",
+    )
+    if interaction.message is not None:
+        embeds, view = after_vote(interaction.message, button.paper_id, outcome.vote, outcome.card)
+        await interaction.edit_original_response(embeds=embeds, view=view)
+
+
+async def answer_confirm(
+    interaction: discord.Interaction, commands: CommandLayer, command: str
+) -> None:
+    """A Confirm button (e.g. `forget-me confirm`): run it for the clicker, and turn the question
+    into the answer so it cannot be clicked twice."""
+    await interaction.response.defer()
+    reply = await asyncio.to_thread(commands.handle, interaction_requester(interaction), command)
+    first = reply_messages(reply)[0]
+    await interaction.edit_original_response(**first.edit_kwargs())
+
+
+async def tell_failure(interaction: discord.Interaction) -> None:
+    """The one friendly message a user sees when a handler crashed (the traceback is logged)."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(SORRY, ephemeral=True)
+        else:
+            await interaction.response.send_message(SORRY, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("could not tell user about a failed interaction %s", interaction.id)
