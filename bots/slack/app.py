@@ -9,6 +9,7 @@ timestamp more than 5 minutes off gets a 401); Socket Mode needs no signatures.
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, Respond
@@ -57,11 +58,13 @@ def build_app(
     settings: SlackSettings,
     base_url: str | None = None,
     client: WebClient | None = None,
+    executor: Executor | None = None,
 ) -> App:
     """The Bolt app with every listener registered.
 
     `commands` is a CommandLayer, or a zero-argument callable returning one for the calling
     thread (Bolt runs listeners on a thread pool and a SQLite connection belongs to one thread).
+    `executor` replaces Bolt's listener thread pool (tests pass one they can wait on).
     """
     web = client or make_web_client(settings, base_url)
     app = App(
@@ -70,6 +73,7 @@ def build_app(
         signing_secret=settings.signing_secret,
         request_verification_enabled=settings.mode == "http",
         process_before_response=False,
+        listener_executor=executor,
     )
     register_all(app, _provider(commands))
     app.error(_on_error)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from typing import Any
 
 import pytest
 import waitress
@@ -17,6 +19,32 @@ from tests.slack.fake_slack_api import FakeSlackApi
 from tests.slack.slack_sim import SIGNING_SECRET, SlackSim
 
 WAIT_SECONDS = 15.0
+
+
+class TrackingExecutor(ThreadPoolExecutor):
+    """Bolt's listener pool, but one the test can wait on: after a request has been answered
+    (acked), `wait_idle()` returns once every listener it started has finished."""
+
+    def __init__(self) -> None:
+        super().__init__(max_workers=4, thread_name_prefix="bolt-listener")
+        self.futures: list[Future[Any]] = []
+        self._guard = threading.Lock()
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future = super().submit(fn, *args, **kwargs)
+        with self._guard:
+            self.futures.append(future)
+        return future
+
+    def wait_idle(self) -> None:
+        while True:
+            with self._guard:
+                pending = [f for f in self.futures if not f.done()]
+            if not pending:
+                return
+            wait(pending, timeout=WAIT_SECONDS)
+            if any(not f.done() for f in pending):
+                raise AssertionError("a Bolt listener did not finish")
 
 
 def wait_for(predicate: Callable[[], object], what: str = "condition") -> None:
@@ -34,6 +62,13 @@ def fake_api() -> Iterator[FakeSlackApi]:
     api = FakeSlackApi().start()
     yield api
     api.stop()
+
+
+@pytest.fixture
+def executor() -> Iterator[TrackingExecutor]:
+    pool = TrackingExecutor()
+    yield pool
+    pool.shutdown(wait=True)
 
 
 @pytest.fixture

@@ -1,0 +1,156 @@
+"""The Bolt app in HTTP mode behind waitress, over an in-memory command layer: signatures, the
+listeners' wiring and the message updates, with real HTTP both ways."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import pytest
+from slack_bolt import App
+
+from bots.slack.app import FRIENDLY_ERROR, build_app
+from bots.slack.blocks import VOTE_DOWN, VOTE_UP, card_payload
+from bots.slack.ids import message_id
+from bots.slack.settings import SlackSettings
+from tests.slack.conftest import TrackingExecutor
+from tests.slack.fake_commands import PAPERS, FakeCommands
+from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
+from tests.slack.slack_sim import SlackSim
+
+USER_KEY = f"slack:{TEAM_ID}:U1"
+PID = "2509.00001"
+
+
+@pytest.fixture
+def layer() -> FakeCommands:
+    return FakeCommands()
+
+
+@pytest.fixture
+def sim(
+    layer: FakeCommands,
+    fake_api: FakeSlackApi,
+    http_settings: SlackSettings,
+    serve: Callable[[App], str],
+    sim_for: Callable[[str], SlackSim],
+    executor: TrackingExecutor,
+) -> SlackSim:
+    app = build_app(layer, http_settings, base_url=fake_api.base_url, executor=executor)
+    return sim_for(serve(app))
+
+
+def test_construction_checks_the_token_against_the_api(
+    layer: FakeCommands, fake_api: FakeSlackApi, http_settings: SlackSettings
+) -> None:
+    build_app(layer, http_settings, base_url=fake_api.base_url)
+    (call,) = fake_api.calls_to("auth.test")
+    assert call.headers["Authorization"] == "Bearer xoxb-test-token"
+
+
+def test_slash_command_search_is_answered_ephemerally(
+    sim: SlackSim, fake_api: FakeSlackApi, layer: FakeCommands, executor: TrackingExecutor
+) -> None:
+    status, body = sim.slash("search retrieval")
+    assert (status, body) == (200, "")
+    executor.wait_idle()
+    (answer,) = fake_api.calls_to("respond/r1")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "Retrieval-augmented generation at scale" in json.dumps(answer.params["blocks"])
+    assert layer.texts == [(USER_KEY, "search retrieval")]
+
+
+def test_bad_signature_and_stale_timestamp_are_rejected_with_401(
+    sim: SlackSim, layer: FakeCommands
+) -> None:
+    assert sim.slash("search x", signature="v0=" + "0" * 64)[0] == 401
+    assert sim.slash("search x", age_seconds=600)[0] == 401
+    assert layer.texts == []
+
+
+def test_button_click_records_the_vote_and_updates_that_message(
+    sim: SlackSim, fake_api: FakeSlackApi, layer: FakeCommands, executor: TrackingExecutor
+) -> None:
+    message = {"ts": "1700000000.000001", "text": "x", **card_payload(PAPERS[PID])}
+    assert sim.click(VOTE_UP, PID, message, channel="DU1")[0] == 200
+    executor.wait_idle()
+    update = fake_api.calls_to("chat.update")[0].params
+    assert (update["channel"], update["ts"]) == ("DU1", "1700000000.000001")
+    assert update["blocks"][-1]["elements"][0]["style"] == "primary"
+    assert layer.votes == {(USER_KEY, PID): 1}
+
+    message["blocks"] = update["blocks"]
+    sim.click(VOTE_DOWN, PID, message, channel="DU1")
+    executor.wait_idle()
+    assert layer.votes == {(USER_KEY, PID): -1}
+    second = fake_api.calls_to("chat.update")[1].params["blocks"]
+    assert "Your vote: 👎" in json.dumps(second, ensure_ascii=False)
+
+
+def test_click_on_an_ephemeral_message_is_redrawn_through_the_response_url(
+    sim: SlackSim, fake_api: FakeSlackApi, layer: FakeCommands, executor: TrackingExecutor
+) -> None:
+    message = {"ts": "1700000000.000002", **card_payload(PAPERS[PID])}
+    sim.click(VOTE_DOWN, PID, message, channel="C1", ephemeral=True)
+    executor.wait_idle()
+    redraw = fake_api.calls_to("respond/r1")[0].params
+    assert redraw["replace_original"] is True
+    assert layer.votes == {(USER_KEY, PID): -1}
+    assert fake_api.calls_to("chat.update") == []
+
+
+def test_reaction_votes_and_its_removal_withdraws(
+    sim: SlackSim, layer: FakeCommands, executor: TrackingExecutor
+) -> None:
+    layer.messages[message_id("DU1", "1700000000.000009")] = PID
+    sim.reaction("+1::skin-tone-3", "DU1", "1700000000.000009")
+    executor.wait_idle()
+    assert layer.votes == {(USER_KEY, PID): 1}
+    sim.reaction("+1", "DU1", "1700000000.000009", added=False)
+    executor.wait_idle()
+    assert layer.votes == {}
+    # Other emoji, and reactions on messages that are not picks, change nothing.
+    sim.reaction("tada", "DU1", "1700000000.000009")
+    sim.reaction("thumbsdown", "DU1", "1700000000.999999")
+    executor.wait_idle()
+    assert layer.votes == {}
+    assert sim.reaction("-1", "DU1", "1700000000.000009")[0] == 200
+    executor.wait_idle()
+    assert layer.votes == {(USER_KEY, PID): -1}
+
+
+def test_the_same_event_delivered_twice_is_recorded_once(
+    sim: SlackSim, layer: FakeCommands, executor: TrackingExecutor
+) -> None:
+    layer.messages[message_id("DU1", "1700000000.000010")] = PID
+    for attempt in ("0", "1"):
+        status, _ = sim.reaction(
+            "thumbsup",
+            "DU1",
+            "1700000000.000010",
+            event_id="Ev0DUPLICATE",
+            headers={"X-Slack-Retry-Num": attempt, "X-Slack-Retry-Reason": "http_timeout"},
+        )
+        assert status == 200
+    executor.wait_idle()
+    assert layer.votes == {(USER_KEY, PID): 1}
+    assert layer.events == {"slack:event:Ev0DUPLICATE"}
+
+
+def test_app_home_opened_publishes_the_home_view(
+    sim: SlackSim, fake_api: FakeSlackApi, executor: TrackingExecutor
+) -> None:
+    sim.event({"type": "app_home_opened", "user": "U1", "channel": "DU1", "tab": "home"})
+    executor.wait_idle()
+    call = fake_api.calls_to("views.publish")[0].params
+    assert call["user_id"] == "U1"
+    assert call["view"]["type"] == "home"
+    assert "Diffusion for video" in json.dumps(call["view"])
+
+
+def test_a_crashing_command_gives_the_user_a_short_friendly_message(
+    sim: SlackSim, fake_api: FakeSlackApi, executor: TrackingExecutor
+) -> None:
+    assert sim.slash("boom")[0] == 200
+    executor.wait_idle()
+    assert fake_api.calls_to("respond/r1")[0].params["text"] == FRIENDLY_ERROR
