@@ -36,7 +36,7 @@ def test_a_silent_drop_is_reconnected_after_consecutive_failed_checks() -> None:
 
 
 def test_a_failed_reconnect_is_tried_again_on_the_next_check() -> None:
-    client = ScriptedClient([False, False, False], fail_reconnects=1)
+    client = ScriptedClient([False, False], fail_reconnects=1)
     dog = Watchdog(client, failed_checks=1)
     assert dog.check() and dog.check()
     assert client.reconnects == 2
