@@ -1,12 +1,47 @@
-"""The platform-neutral `/papers <subcommand>` layer. CONTRACT SKELETON: implemented by the engine
-work (issue 3). Slack, Discord and the console call only these methods; keep the signatures.
+"""The platform-neutral `/papers <subcommand>` layer: one grammar for Slack, Discord, console.
+
+Adapters parse their events into `handle(who, text)` / `vote(...)` calls and render the neutral
+replies (bots/messages.py); every rule lives in the application service. Mistakes a person can
+make (unknown subcommand, bad time or timezone, unknown paper, empty query) come back as a short
+Reply with is_error=True, never as an exception. A user only ever reads or changes their own data:
+every call acts on `who.user_key`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
 
-from bots.messages import HomeView, Reply, VoteOutcome
+from bots.delivery import paper_card
+from bots.messages import HomeView, PaperCard, Reply, VoteOutcome
+from recommender import schedule
+from recommender.domain import InvalidInputError, PaperbotError, User
+from recommender.service import PaperService
+
+HELP = """\
+*paperbot* picks a few new research papers for you each day.
+`/papers picks` — your picks now
+`/papers search <words>` — find papers (`author:name`, `since:2025-01-01`, "a phrase")
+`/papers similar <paper>` · `/papers why <paper>` — a paper is its id, e.g. 2509.04664
+`/papers interests add|remove <text>` · `/papers interests list`
+`/papers subscribe [HH:MM] [Area/City] [weekdays|daily]` · `/papers unsubscribe`
+`/papers pause [days]` · `/papers resume` · `/papers k <n>` (picks a day) · `/papers settings`
+`/papers export` (all your data) · `/papers forget-me` (delete it all)
+React 👍 / 👎 on a pick to teach me what you like."""
+
+WELCOME = (
+    "👋 Welcome to paperbot! Tell me a few things you work on, one at a time, e.g. "
+    "`/papers interests add retrieval-augmented generation`. Or try `/papers picks` right away "
+    "for what is trending."
+)
+DMS_CLOSED = (
+    "⚠️ I could not send you your daily picks ({reason}). Please allow direct messages from "
+    "paperbot; I will try again at your next send time."
+)
+NOT_ADMIN = "Only admins can run `/papers admin ...`."
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,12 +52,67 @@ class Requester:
     display_name: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class AdminActions:
+    """Heavy admin jobs, injected by the composition root (bots/ never touches storage)."""
+
+    ingest: Callable[[], str] | None = None
+    retrain: Callable[[], str] | None = None
+
+
+Handler = Callable[[Requester, str, datetime], Reply]
+
+
+def _error(text: str) -> Reply:
+    return Reply(text=text, is_error=True)
+
+
+def _int(text: str, what: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise InvalidInputError(f"{what} must be a whole number, not {text!r}") from None
+
+
 class CommandLayer:
+    def __init__(
+        self,
+        service: PaperService,
+        clock: Callable[[], datetime],
+        admins: frozenset[str] = frozenset(),
+        actions: AdminActions | None = None,
+    ) -> None:
+        self.service = service
+        self.clock = clock
+        self.admins = admins
+        self.actions = actions or AdminActions()
+        self.commands: dict[str, Handler] = {
+            "help": self._help, "search": self._search, "picks": self._picks,
+            "subscribe": self._subscribe, "unsubscribe": self._unsubscribe, "pause": self._pause,
+            "resume": self._resume, "interests": self._interests, "similar": self._similar,
+            "why": self._why, "settings": self._settings, "k": self._k, "export": self._export,
+            "forget-me": self._forget, "admin": self._admin,
+        }  # fmt: skip
+
+    # -- the contract -------------------------------------------------------------------------
+
     def handle(self, who: Requester, text: str) -> Reply:
         """Run one command. `text` is what follows `/papers` ("search rlhf", "picks", ...); a
         leading "/papers" is accepted too. Never raises for user mistakes: returns a Reply with
         is_error=True and a short helpful text."""
-        raise NotImplementedError
+        name, rest = _split(text)
+        if name in ("/papers", "papers"):
+            name, rest = _split(rest)
+        now = self.clock()
+        notices = self._notices(who, now)
+        handler = self.commands.get(name)
+        try:
+            reply = handler(who, rest, now) if handler else self._unknown(name)
+        except PaperbotError as exc:
+            reply = _error(_sentence(str(exc)))
+        if notices:
+            reply = replace(reply, text="\n\n".join([*notices, reply.text]))
+        return reply
 
     def vote(
         self,
@@ -34,7 +124,27 @@ class CommandLayer:
     ) -> VoteOutcome:
         """+1, -1, or 0 to withdraw. `source` is "button", "reaction" or "command". A repeated
         `event_id` changes nothing and returns recorded=False."""
-        raise NotImplementedError
+        now = self.clock()
+        self.service.ensure_user(who.user_key, who.display_name, now)
+        try:
+            paper = self.service.find_paper(paper_id)
+            recorded = self.service.vote(who.user_key, paper.paper_id, vote, source, now, event_id)
+        except PaperbotError as exc:
+            return VoteOutcome(who.user_key, paper_id, vote, recorded=False, text=str(exc))
+        current = self.service.votes_of(who.user_key).get(paper.paper_id, 0)
+        texts = {
+            1: "👍 Noted: more like this.",
+            -1: "👎 Noted: fewer like this.",
+            0: "Vote removed.",
+        }
+        return VoteOutcome(
+            user_key=who.user_key,
+            paper_id=paper.paper_id,
+            vote=current,
+            recorded=recorded,
+            card=paper_card(paper, vote=current),
+            text=texts.get(current, "") if recorded else "",
+        )
 
     def vote_on_message(
         self,
@@ -46,8 +156,191 @@ class CommandLayer:
     ) -> VoteOutcome | None:
         """A reaction on a posted message: `who` votes on the paper that message showed. None when
         the message is not one of ours (not a pick or digest message)."""
-        raise NotImplementedError
+        found = self.service.repos.ledger.paper_for_message(platform, message_id)
+        if found is None:
+            return None
+        return self.vote(who, found[1], vote, "reaction", event_id)
 
     def home(self, who: Requester) -> HomeView:
         """Settings, interests and last picks with votes, for Slack's App Home."""
-        raise NotImplementedError
+        now = self.clock()
+        notices = self._notices(who, now)
+        user = self.service.user(who.user_key)
+        votes = self.service.votes_of(who.user_key)
+        recent: list[PaperCard] = []
+        for _, papers in self.service.recent_picks(who.user_key, limit=1):
+            recent += [paper_card(p, vote=votes.get(p.paper_id)) for p in papers]
+        if not notices and not user.interests:
+            notices = [WELCOME]
+        return HomeView(
+            user_key=who.user_key,
+            settings=self._settings_words(user, now),
+            interests=user.interests,
+            recent=tuple(recent),
+            notice="\n\n".join(notices) or None,
+        )
+
+    # -- first contact and notices ------------------------------------------------------------
+
+    def _notices(self, who: Requester, now: datetime) -> list[str]:
+        """Onboarding on first contact; the DMs-closed warning once, after a failed delivery."""
+        user, created = self.service.ensure_user(who.user_key, who.display_name, now)
+        if created:
+            return [WELCOME]
+        if user.undeliverable:
+            self.service.clear_undeliverable(who.user_key)
+            return [DMS_CLOSED.format(reason=user.undeliverable)]
+        return []
+
+    def _settings_words(self, user: User, now: datetime) -> dict[str, str]:
+        words = schedule.describe(user)
+        nxt = schedule.next_delivery(user, now)
+        if nxt is not None:
+            words["next picks"] = f"{schedule.local_now(user.timezone, nxt):%a %d %b %H:%M}"
+        return words
+
+    # -- subcommands --------------------------------------------------------------------------
+
+    def _unknown(self, name: str) -> Reply:
+        close = difflib.get_close_matches(name, list(self.commands), n=1)
+        hint = f" Did you mean `/papers {close[0]}`?" if close else ""
+        return _error(f"I don't know `{name}`.{hint} Try `/papers help`.")
+
+    def _help(self, who: Requester, rest: str, now: datetime) -> Reply:
+        return Reply(text=HELP, title="paperbot help")
+
+    def _search(self, who: Requester, rest: str, now: datetime) -> Reply:
+        hits = self.service.search(who.user_key, rest)
+        if not hits:
+            return Reply(text=f"No papers match “{rest}”. Try fewer or other words.")
+        votes = self.service.votes_of(who.user_key)
+        cards = tuple(paper_card(p.paper, p.reason, votes.get(p.paper.paper_id)) for p in hits)
+        return Reply(text=f"{len(cards)} papers for “{rest}”", cards=cards, title="Search")
+
+    def _picks(self, who: Requester, rest: str, now: datetime) -> Reply:
+        result = self.service.picks_now(who.user_key, now)
+        if not result.picks:
+            return Reply(
+                text="No papers to pick from yet. An admin can run `/papers admin ingest`."
+            )
+        cards = tuple(paper_card(p.paper, p.reason) for p in result.picks)
+        text = "Your picks right now. React 👍 / 👎 to tune them."
+        return Reply(text=f"{result.note}\n{text}" if result.note else text, cards=cards)
+
+    def _subscribe(self, who: Requester, rest: str, now: datetime) -> Reply:
+        send_time = timezone = days = None
+        for token in rest.split():
+            if token[:1].isdigit():
+                send_time = schedule.parse_send_time(token)
+            elif schedule.looks_like_days(token):
+                days = schedule.parse_days(token)
+            else:
+                timezone = schedule.parse_timezone(token)
+        user = self.service.subscribe(who.user_key, send_time, timezone, days)
+        words = self._settings_words(user, now)
+        return Reply(
+            text=f"✅ Subscribed: {words['picks per day']} picks at {words['send time']} "
+            f"{words['timezone']} ({words['days']}). Next: {words.get('next picks', 'never')}."
+        )
+
+    def _unsubscribe(self, who: Requester, rest: str, now: datetime) -> Reply:
+        self.service.unsubscribe(who.user_key)
+        return Reply(text="Unsubscribed: no more daily picks. `/papers subscribe` to come back.")
+
+    def _pause(self, who: Requester, rest: str, now: datetime) -> Reply:
+        days = _int(rest.split()[0], "days") if rest else None
+        user = self.service.pause(who.user_key, now, days)
+        back = user.paused_until
+        return Reply(
+            text=f"⏸️ Paused. Picks start again on {back:%A %d %B}. `/papers resume` ends it."
+        )
+
+    def _resume(self, who: Requester, rest: str, now: datetime) -> Reply:
+        user = self.service.resume(who.user_key)
+        nxt = self._settings_words(user, now).get("next picks", "never")
+        return Reply(text=f"▶️ Resumed. Next picks: {nxt}.")
+
+    def _interests(self, who: Requester, rest: str, now: datetime) -> Reply:
+        action, _, text = rest.partition(" ")
+        action = action.lower() or "list"
+        if action == "add":
+            user = self.service.add_interest(who.user_key, text)
+        elif action in ("remove", "rm", "delete"):
+            user = self.service.remove_interest(who.user_key, text)
+        elif action == "list":
+            user = self.service.user(who.user_key)
+        else:
+            return _error("Use `/papers interests add <text>`, `remove <text>` or `list`.")
+        listed = "\n".join(f"• {i}" for i in user.interests)
+        return Reply(
+            text=f"Your interests:\n{listed}" if listed else "No interests yet: " + WELCOME
+        )
+
+    def _similar(self, who: Requester, rest: str, now: datetime) -> Reply:
+        paper, picks = self.service.similar(rest)
+        cards = tuple(paper_card(p.paper, p.reason) for p in picks)
+        return Reply(text=f"Papers like “{paper.title}”", cards=cards, title="Similar papers")
+
+    def _why(self, who: Requester, rest: str, now: datetime) -> Reply:
+        paper, reason = self.service.why(who.user_key, rest)
+        return Reply(text=f"“{paper.title}”: {reason}", cards=(paper_card(paper, reason),))
+
+    def _settings(self, who: Requester, rest: str, now: datetime) -> Reply:
+        user = self.service.user(who.user_key)
+        words = self._settings_words(user, now)
+        interests = ", ".join(user.interests) or "none yet"
+        lines = [f"{k}: {v}" for k, v in words.items()] + [f"interests: {interests}"]
+        return Reply(text="\n".join(lines), title="Your settings", data=dict(words))
+
+    def _k(self, who: Requester, rest: str, now: datetime) -> Reply:
+        if not rest:
+            raise InvalidInputError("how many picks a day? e.g. `/papers k 5`")
+        user = self.service.set_k(who.user_key, _int(rest.split()[0], "k"))
+        return Reply(text=f"You will get {user.picks_per_day} picks a day.")
+
+    def _export(self, who: Requester, rest: str, now: datetime) -> Reply:
+        data = self.service.export(who.user_key)
+        return Reply(
+            text=json.dumps(data, indent=1, ensure_ascii=False, default=str),
+            title="Everything paperbot stores about you",
+            data=data,
+        )
+
+    def _forget(self, who: Requester, rest: str, now: datetime) -> Reply:
+        if rest.strip().lower() != "confirm":
+            return Reply(
+                text="This deletes your interests, votes and picks history for good. "
+                "Type `/papers forget-me confirm` to go ahead.",
+                confirm="forget-me confirm",
+            )
+        self.service.forget(who.user_key)
+        return Reply(text="🗑️ Done: everything paperbot stored about you is deleted.")
+
+    def _admin(self, who: Requester, rest: str, now: datetime) -> Reply:
+        if who.user_key not in self.admins:
+            return _error(NOT_ADMIN)
+        action = rest.split()[0].lower() if rest else ""
+        if action == "stats":
+            stats = self.service.stats()
+            return Reply(text="\n".join(f"{k}: {v}" for k, v in stats.items()), data=stats)
+        job = {"ingest": self.actions.ingest, "retrain": self.actions.retrain}.get(action)
+        if action not in ("ingest", "retrain"):
+            return _error("Use `/papers admin ingest`, `admin retrain` or `admin stats`.")
+        if job is None:
+            return _error(f"`admin {action}` is not available in this process.")
+        return Reply(text=job())
+
+
+def _split(text: str) -> tuple[str, str]:
+    """`"search  rlhf agents"` -> ("search", "rlhf agents"); empty text is `help`."""
+    words = text.strip().split(None, 1)
+    if not words:
+        return "help", ""
+    return words[0].lower(), words[1].strip() if len(words) > 1 else ""
+
+
+def _sentence(text: str) -> str:
+    """Core errors are lower-case phrases; a reply reads better as a sentence."""
+    text = text.strip()
+    text = text[:1].upper() + text[1:]
+    return text if text.endswith((".", "?", "!", "`")) else text + "."

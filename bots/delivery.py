@@ -1,15 +1,31 @@
-"""Draining the delivery ledger (the outbox) for one platform. CONTRACT SKELETON: implemented by
-the engine work (issue 3). Slack calls `drain` from a worker thread; Discord uses the step API
-(`begin` / `complete` / `fail`) from a tasks.loop, running each step via asyncio.to_thread.
+"""Draining the delivery ledger (the outbox) for one platform.
+
+Slack calls `drain` from a worker thread; Discord uses the step API (`begin` / `complete` /
+`fail`) from a tasks.loop, running each step via asyncio.to_thread; the console drains inline.
+Exactly-once rests on the ledger: a row is claimed once per (user, local date) by the planner,
+moved `pending -> sending` with a compare-and-set right before the platform call, and `sent`
+after it. A crash in between leaves `sending`; `recover` asks the platform whether the message
+arrived (when the notifier can tell, see `ReceiptChecker`) and otherwise resends it once.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol, runtime_checkable
 
-from bots.messages import PicksMessage
-from bots.ports import Notifier, SentMessage
-from recommender.domain import Delivery
+from bots.messages import PaperCard, PicksMessage
+from bots.ports import Notifier, SentMessage, TemporaryFailure, Undeliverable
+from recommender.domain import Delivery, Paper
+from recommender.ports import DeliveryLedger
+from recommender.service import PaperService
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+SUMMARY_CHARS = 280
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,27 +36,151 @@ class DrainReport:
     skipped: int = 0
 
 
-class DeliveryWorker:
-    platform: str
+@runtime_checkable
+class ReceiptChecker(Protocol):
+    """Optional notifier capability: did this message already arrive? (None when not.)"""
 
-    def recover(self) -> int:
-        """At start-up: rows left in `sending` by a crash are resent once (or marked sent when the
-        platform shows they arrived). Returns how many rows were put back."""
-        raise NotImplementedError
+    def find_sent(self, message: PicksMessage) -> SentMessage | None: ...
+
+
+def summarize(text: str, limit: int = SUMMARY_CHARS) -> str:
+    """The first sentences of an abstract that fit in `limit` characters, for a chat card."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[:limit]
+    end = cut.rfind(". ")
+    return cut[: end + 1] if end > limit // 3 else cut.rsplit(" ", 1)[0] + "…"
+
+
+def paper_card(
+    paper: Paper, reason: str | None = None, vote: int | None = None, teammates_up: int = 0
+) -> PaperCard:
+    """A paper as every platform shows it (title, link, authors, summary, reason, vote state)."""
+    return PaperCard(
+        paper_id=paper.paper_id,
+        title=paper.title,
+        url=paper.url,
+        authors=paper.authors[:6],
+        organization=paper.organization,
+        summary=summarize(paper.abstract),
+        reason=reason,
+        vote=vote or None,
+        teammates_up=teammates_up,
+    )
+
+
+def picks_header(delivery: Delivery) -> str:
+    day = delivery.local_date
+    return f"📚 Your paper picks for {day:%A} {day.day} {day:%B}"
+
+
+class DeliveryWorker:
+    def __init__(
+        self,
+        platform: str,
+        service: PaperService,
+        clock: Callable[[], datetime],
+        max_attempts: int = MAX_ATTEMPTS,
+    ) -> None:
+        self.platform = platform
+        self.service = service
+        self.clock = clock
+        self.max_attempts = max_attempts
+
+    @property
+    def ledger(self) -> DeliveryLedger:
+        return self.service.repos.ledger
+
+    def message_for(self, delivery: Delivery) -> PicksMessage:
+        """The neutral message for one ledger row; reasons are recomputed (the row keeps ids)."""
+        papers = self.service.repos.papers.get_many(delivery.paper_ids)
+        reasons = self.service.explain(delivery.user_key, papers)
+        cards = tuple(paper_card(p, reasons.get(p.paper_id)) for p in papers)
+        return PicksMessage(
+            user_key=delivery.user_key,
+            local_date=delivery.local_date,
+            header=picks_header(delivery),
+            cards=cards,
+            note=delivery.note,
+        )
+
+    def recover(self, notifier: Notifier | None = None) -> int:
+        """At start-up: rows left in `sending` by a crash are marked sent when the platform shows
+        they arrived (a notifier that is a ReceiptChecker), else put back to pending to be resent
+        once. Returns how many rows were put back."""
+        put_back = 0
+        for delivery in self.ledger.in_flight(self.platform):
+            found = None
+            if isinstance(notifier, ReceiptChecker):
+                found = notifier.find_sent(self.message_for(delivery))
+            if found is not None:
+                log.info("delivery %s had arrived before the crash", delivery.delivery_id)
+                self.complete(delivery, found)
+                continue
+            self.ledger.mark_failed(delivery.delivery_id, "interrupted", self.clock(), final=False)
+            put_back += 1
+        if put_back:
+            log.warning(
+                "%d %s deliveries interrupted by a crash: resending", put_back, self.platform
+            )
+        return put_back
 
     def drain(self, notifier: Notifier) -> DrainReport:
         """Send every pending row for this platform, one user at a time; one user's failure never
-        stops the run (Undeliverable marks the user, TemporaryFailure leaves the row pending)."""
-        raise NotImplementedError
+        stops the run (Undeliverable marks the user, TemporaryFailure leaves the row pending).
 
-    def begin(self) -> list[tuple[Delivery, PicksMessage]]:
-        """Mark pending rows `sending` and build their messages."""
-        raise NotImplementedError
+        Each row goes `sending` just before its own send, so a crash leaves at most one row whose
+        fate is unknown."""
+        sent = failed = undeliverable = skipped = 0
+        for delivery in self.ledger.pending(self.platform):
+            batch = self.begin(only=delivery)
+            if not batch:
+                skipped += 1  # another worker took it
+                continue
+            row, message = batch[0]
+            try:
+                result = notifier.send_picks(message)
+            except Exception as exc:  # every failure is booked; see fail()
+                if not isinstance(exc, Undeliverable | TemporaryFailure):
+                    log.exception("sending delivery %s failed", row.delivery_id)
+                self.fail(row, exc)
+                if isinstance(exc, Undeliverable):
+                    undeliverable += 1
+                else:
+                    failed += 1
+                continue
+            self.complete(row, result)
+            sent += 1
+        return DrainReport(sent, failed, undeliverable, skipped)
+
+    def begin(self, only: Delivery | None = None) -> list[tuple[Delivery, PicksMessage]]:
+        """Mark pending rows `sending` and build their messages (`only`: just that row)."""
+        rows = [only] if only is not None else self.ledger.pending(self.platform)
+        batch: list[tuple[Delivery, PicksMessage]] = []
+        for delivery in rows:
+            if self.ledger.mark_sending(delivery.delivery_id, self.clock()):
+                batch.append((delivery, self.message_for(delivery)))
+        return batch
 
     def complete(self, delivery: Delivery, sent: SentMessage) -> None:
-        """Mark `sent` and remember message id -> paper id for reactions."""
-        raise NotImplementedError
+        """Mark `sent` and remember message id -> paper id, so reactions map to papers."""
+        self.ledger.mark_sent(delivery.delivery_id, sent.channel_id, sent.message_ids, self.clock())
+        seen: set[str] = set()
+        for message_id, paper_id in zip(sent.message_ids, delivery.paper_ids, strict=False):
+            if message_id not in seen:  # one id repeated = one message for all cards
+                seen.add(message_id)
+                self.ledger.remember_message(delivery.delivery_id, message_id, paper_id)
 
     def fail(self, delivery: Delivery, error: Exception) -> None:
-        """Undeliverable: mark the row and the user. Anything else: back to pending, attempts+1."""
-        raise NotImplementedError
+        """Undeliverable: mark the row and the user. Anything else: back to pending, attempts+1
+        (and given up on after `max_attempts`)."""
+        reason = f"{type(error).__name__}: {error}"
+        if isinstance(error, Undeliverable):
+            self.ledger.mark_failed(delivery.delivery_id, reason, self.clock(), final=True)
+            self.service.mark_undeliverable(delivery.user_key, str(error) or "DMs closed")
+            return
+        final = delivery.attempts + 1 >= self.max_attempts
+        if final:
+            log.error("giving up on delivery %s: %s", delivery.delivery_id, reason)
+        self.ledger.mark_failed(delivery.delivery_id, reason, self.clock(), final=final)

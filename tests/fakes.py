@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import replace
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any
 
+from bots.messages import PicksMessage
+from bots.ports import SentMessage
 from recommender.domain import Delivery, NotFoundError, Paper, Pick, User, UserProfile
 from recommender.domain import Vote as VoteRow
 from recommender.ports import UpsertResult
@@ -284,3 +286,52 @@ def paper(paper_id: str, title: str, day: date, upvotes: int = 0, **extra: Any) 
         paper_id=paper_id, title=title, published=day, upvotes=upvotes,
         abstract=extra.pop("abstract", f"About {title.lower()}."), **extra,
     )  # fmt: skip
+
+
+class FakeClock:
+    """Time that moves only when a test says so."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> datetime:
+        self.now += timedelta(**delta)
+        return self.now
+
+
+@dataclass
+class FakeRepos:
+    """The four repositories wired like the SQLite ones: deleting a user cascades."""
+
+    papers: FakePapers
+    users: FakeUsers
+    feedback: FakeFeedback
+    ledger: FakeLedger
+
+    @classmethod
+    def with_papers(cls, papers: Iterable[Paper], defaults: User | None = None) -> FakeRepos:
+        store = FakePapers(papers)
+        users = FakeUsers(defaults)
+        repos = cls(store, users, FakeFeedback(store), FakeLedger())
+        users.cascade += [repos.feedback, repos.ledger]
+        return repos
+
+
+class RecordingNotifier:
+    """A Notifier that keeps what it sent; `fail_for` makes chosen users fail."""
+
+    def __init__(self, platform: str = "console") -> None:
+        self.platform = platform
+        self.sent: list[PicksMessage] = []
+        self.fail_for: dict[str, Exception] = {}
+
+    def send_picks(self, message: PicksMessage) -> SentMessage:
+        if message.user_key in self.fail_for:
+            raise self.fail_for[message.user_key]
+        self.sent.append(message)
+        n = len(self.sent)
+        ids = tuple(f"m{n}-{i}" for i in range(len(message.cards)))
+        return SentMessage(channel_id=f"dm-{message.user_key}", message_ids=ids)

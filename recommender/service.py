@@ -1,0 +1,457 @@
+"""The application service: every use case of paperbot, over ports, with time passed in.
+
+Why it exists: Slack, Discord, the console and the scheduler all need the same operations (search,
+picks, settings, votes, daily planning). Keeping them here, behind the repository ports and a
+ranker provider, means each adapter is a parser plus a renderer and every rule is tested once
+with in-memory fakes. No SQL, no clock reads, no network: `now` is always an argument.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+from typing import Any, Protocol
+
+from recommender import schedule
+from recommender.domain import (
+    Delivery,
+    InvalidInputError,
+    NotFoundError,
+    Paper,
+    Pick,
+    User,
+    UserProfile,
+    Vote,
+    normalise_arxiv_id,
+    normalise_title,
+)
+from recommender.ports import (
+    DeliveryLedger,
+    FeedbackRepository,
+    PaperRepository,
+    Ranker,
+    UserRepository,
+)
+
+log = logging.getLogger(__name__)
+
+MAX_INTERESTS = 20
+MAX_INTEREST_CHARS = 100
+PLAN_BATCH = 256  # users scored per ranker call: one matrix product each, bounded memory
+NOTHING_NEW = "Nothing new since your last picks. See you next time!"
+
+
+class RepositorySet(Protocol):
+    """The four repositories the service needs (storage.repos.Repos and the test fakes fit)."""
+
+    papers: PaperRepository
+    users: UserRepository
+    feedback: FeedbackRepository
+    ledger: DeliveryLedger
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceSettings:
+    """Knobs from config.toml ([picks] k / window_days, [schedule] grace_minutes / empty_day)."""
+
+    default_k: int = 5
+    max_k: int = 20
+    window_days: int = 7
+    grace: timedelta = timedelta(minutes=180)
+    empty_day: str = "skip"
+    search_limit: int = 8
+    similar_k: int = 5
+    fallback_pool: int = 300
+    default_pause_days: int = 7
+
+    def __post_init__(self) -> None:
+        if self.empty_day not in ("skip", "note"):
+            raise InvalidInputError(
+                f"[schedule] empty_day must be skip or note, not {self.empty_day!r}"
+            )
+        if self.grace < timedelta(0):
+            raise InvalidInputError("[schedule] grace_minutes must be >= 0")
+
+
+@dataclass(frozen=True, slots=True)
+class PlanReport:
+    """What one planning run did: rows claimed, users with nothing new (skipped), slots missed."""
+
+    claimed: tuple[Delivery, ...] = ()
+    nothing_new: tuple[str, ...] = ()
+    missed: tuple[schedule.Slot, ...] = ()
+    already: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class PicksResult:
+    picks: list[Pick]
+    note: str | None = None
+
+
+@dataclass(slots=True)
+class _Votes:
+    """All current votes, grouped once per planning run instead of one query per user."""
+
+    by_user: dict[str, dict[str, int]] = field(default_factory=dict)
+    likes_by_team: dict[str, dict[str, int]] = field(default_factory=dict)
+
+
+def team_of(user_key: str) -> str:
+    """`slack:T1:U2` -> `slack:T1`; Discord and console users form one team per platform."""
+    parts = user_key.split(":")
+    return ":".join(parts[:2]) if parts[0] == "slack" and len(parts) > 2 else parts[0]
+
+
+class PaperService:
+    def __init__(
+        self,
+        repos: RepositorySet,
+        ranker: Callable[[], Ranker],
+        settings: ServiceSettings | None = None,
+    ) -> None:
+        self.repos = repos
+        self.ranker = ranker
+        self.settings = settings or ServiceSettings()
+        # fold_in mutates the shared model; one writer at a time.
+        self._model_lock = threading.Lock()
+
+    # -- users and profiles -------------------------------------------------------------------
+
+    def ensure_user(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
+        return self.repos.users.ensure(user_key, display_name, now)
+
+    def user(self, user_key: str) -> User:
+        found = self.repos.users.get(user_key)
+        if found is None:
+            raise NotFoundError(f"no such user: {user_key}")
+        return found
+
+    def profile(
+        self, user: User, exclude: Iterable[str] = (), votes: _Votes | None = None
+    ) -> UserProfile:
+        """What the ranker may know about `user`: interests, votes, the rated papers, teammates."""
+        if votes is None:
+            votes = self._votes(self.repos.feedback.all_current())
+        mine = votes.by_user.get(user.user_key, {})
+        team = votes.likes_by_team.get(team_of(user.user_key), {})
+        teammates = {p: n - (1 if mine.get(p) == 1 else 0) for p, n in team.items()}
+        return UserProfile(
+            user_key=user.user_key,
+            interests=user.interests,
+            votes=dict(mine),
+            rated_papers=tuple(self.repos.papers.get_many(mine)),
+            exclude=frozenset(exclude),
+            teammate_likes={p: n for p, n in teammates.items() if n > 0},
+        )
+
+    @staticmethod
+    def _votes(rows: Iterable[Vote]) -> _Votes:
+        grouped = _Votes()
+        for row in rows:
+            grouped.by_user.setdefault(row.user_key, {})[row.paper_id] = row.vote
+            if row.vote > 0:
+                team = grouped.likes_by_team.setdefault(team_of(row.user_key), defaultdict(int))
+                team[row.paper_id] += 1
+        return grouped
+
+    # -- reading ------------------------------------------------------------------------------
+
+    def find_paper(self, ref: str) -> Paper:
+        """A paper by id, arXiv id or URL, or exact title; NotFoundError otherwise."""
+        text = ref.strip().strip("<>")
+        if not text:
+            raise InvalidInputError("which paper? give its id, e.g. 2509.04664")
+        candidates = [text, normalise_arxiv_id(text)]
+        for paper_id in filter(None, candidates):
+            found = self.repos.papers.get(paper_id)
+            if found is not None:
+                return found
+        wanted = normalise_title(text)
+        for hit in self.repos.papers.search(text, limit=5):
+            if normalise_title(hit.title) == wanted:
+                return hit
+        raise NotFoundError(f"I don't know the paper {text!r}")
+
+    def search(self, user_key: str, query: str) -> list[Pick]:
+        """Full-text hits, reordered for this user by the model, each with why it may matter."""
+        if not query.strip():
+            raise InvalidInputError("search for what? e.g. `search retrieval augmented generation`")
+        hits = self.repos.papers.search(query, limit=self.settings.search_limit)
+        if not hits:
+            return []
+        ranker = self.ranker()
+        profile = self.profile(self.user(user_key))
+        return [Pick(p, 0.0, ranker.why(profile, p)) for p in ranker.rerank(profile, hits)]
+
+    def picks_now(self, user_key: str, now: datetime) -> PicksResult:
+        """Today's picks on demand (not recorded in the ledger, so asking twice is harmless)."""
+        user = self.user(user_key)
+        today = schedule.local_date(user.timezone, now)
+        candidates, note = self.candidates(today, strict=False)
+        profile = self.profile(user)
+        picks = self.ranker().picks([profile], candidates, user.picks_per_day, today)
+        return PicksResult(picks.get(user_key, []), note)
+
+    def candidates(self, today: date, strict: bool = True) -> tuple[list[Paper], str | None]:
+        """Papers in the window. On demand (`strict=False`) an empty window falls back to the
+        newest papers we have, with a note, so a fresh install with an old corpus still works."""
+        since = today - timedelta(days=self.settings.window_days)
+        recent = self.repos.papers.recent(since)
+        if recent or strict:
+            return recent, None
+        dated = [p for p in self.repos.papers.all() if p.day is not None]
+        dated.sort(key=lambda p: (p.day, p.paper_id), reverse=True)
+        note = f"Nothing from the last {self.settings.window_days} days; from the newest papers."
+        return dated[: self.settings.fallback_pool], note if dated else None
+
+    def similar(self, ref: str) -> tuple[Paper, list[Pick]]:
+        paper = self.find_paper(ref)
+        pool = list(self.repos.papers.all())
+        return paper, self.ranker().similar(paper, pool, self.settings.similar_k)
+
+    def why(self, user_key: str, ref: str) -> tuple[Paper, str]:
+        paper = self.find_paper(ref)
+        return paper, self.ranker().why(self.profile(self.user(user_key)), paper)
+
+    def explain(self, user_key: str, papers: Sequence[Paper]) -> dict[str, str]:
+        """Reasons for papers already chosen (the ledger keeps ids, not reasons)."""
+        user = self.repos.users.get(user_key)
+        if user is None or not papers:
+            return {}
+        ranker, profile = self.ranker(), self.profile(user)
+        return {p.paper_id: ranker.why(profile, p) for p in papers}
+
+    def recent_picks(self, user_key: str, limit: int = 1) -> list[tuple[Delivery, list[Paper]]]:
+        rows = self.repos.ledger.for_user(user_key, limit)
+        return [(d, self.repos.papers.get_many(d.paper_ids)) for d in rows]
+
+    def votes_of(self, user_key: str) -> dict[str, int]:
+        return self.repos.feedback.votes_for(user_key)
+
+    # -- votes --------------------------------------------------------------------------------
+
+    def vote(
+        self,
+        user_key: str,
+        paper_id: str,
+        vote: int,
+        source: str,
+        now: datetime,
+        event_id: str | None = None,
+    ) -> bool:
+        """Record a vote and fold it into the model at once, so the next picks reflect it.
+
+        Returns False (and changes nothing) for a replayed platform event.
+        """
+        if vote not in (-1, 0, 1):
+            raise InvalidInputError(f"a vote is +1, -1 or 0, not {vote!r}")
+        if self.repos.papers.get(paper_id) is None:
+            raise NotFoundError(f"I don't know the paper {paper_id!r}")
+        recorded = self.repos.feedback.record(user_key, paper_id, vote, source, now, event_id)
+        if recorded:
+            self.refresh_user(user_key)
+        return recorded
+
+    def refresh_user(self, user_key: str) -> None:
+        """Fold this user's current votes into the live model (milliseconds)."""
+        user = self.repos.users.get(user_key)
+        if user is None:
+            return
+        profile = self.profile(user)
+        with self._model_lock:
+            self.ranker().fold_in(profile)
+
+    # -- settings -----------------------------------------------------------------------------
+
+    def _change(self, user_key: str, **changes: Any) -> User:
+        user = replace(self.user(user_key), **changes)
+        self.repos.users.save(user)
+        return user
+
+    def subscribe(
+        self,
+        user_key: str,
+        send_time: time | None = None,
+        timezone: str | None = None,
+        weekdays: tuple[int, ...] | None = None,
+    ) -> User:
+        user = self.user(user_key)
+        if timezone is not None:
+            timezone = schedule.parse_timezone(timezone)
+        return self._change(
+            user_key,
+            subscribed=True,
+            paused_until=None,
+            send_time=send_time or user.send_time,
+            timezone=timezone or user.timezone,
+            weekdays=weekdays or user.weekdays,
+        )
+
+    def unsubscribe(self, user_key: str) -> User:
+        return self._change(user_key, subscribed=False)
+
+    def pause(self, user_key: str, now: datetime, days: int | None = None) -> User:
+        """No picks for `days` local days starting today; `paused_until` is the first day back."""
+        days = self.settings.default_pause_days if days is None else days
+        if not 1 <= days <= 365:
+            raise InvalidInputError("pause for 1 to 365 days, e.g. `pause 7`")
+        today = schedule.local_date(self.user(user_key).timezone, now)
+        return self._change(user_key, paused_until=today + timedelta(days=days))
+
+    def resume(self, user_key: str) -> User:
+        return self._change(user_key, paused_until=None, subscribed=True)
+
+    def set_k(self, user_key: str, k: int) -> User:
+        if not 1 <= k <= self.settings.max_k:
+            raise InvalidInputError(f"picks per day must be between 1 and {self.settings.max_k}")
+        return self._change(user_key, picks_per_day=k)
+
+    def add_interest(self, user_key: str, text: str) -> User:
+        interest = " ".join(text.split())
+        if not interest:
+            raise InvalidInputError(
+                "add which interest? e.g. `interests add graph neural networks`"
+            )
+        if len(interest) > MAX_INTEREST_CHARS:
+            raise InvalidInputError(f"keep an interest under {MAX_INTEREST_CHARS} characters")
+        user = self.user(user_key)
+        if interest.lower() in (i.lower() for i in user.interests):
+            return user
+        if len(user.interests) >= MAX_INTERESTS:
+            raise InvalidInputError(f"at most {MAX_INTERESTS} interests; remove one first")
+        changed = self._change(user_key, interests=(*user.interests, interest))
+        self.refresh_user(user_key)
+        return changed
+
+    def remove_interest(self, user_key: str, text: str) -> User:
+        user = self.user(user_key)
+        wanted = " ".join(text.split()).lower()
+        kept = tuple(i for i in user.interests if i.lower() != wanted)
+        if len(kept) == len(user.interests):
+            listed = ", ".join(user.interests) or "none yet"
+            raise InvalidInputError(f"{text.strip()!r} is not one of your interests ({listed})")
+        changed = self._change(user_key, interests=kept)
+        self.refresh_user(user_key)
+        return changed
+
+    def clear_undeliverable(self, user_key: str) -> User:
+        return self._change(user_key, undeliverable=None)
+
+    def mark_undeliverable(self, user_key: str, reason: str) -> None:
+        if self.repos.users.get(user_key) is not None:
+            self._change(user_key, undeliverable=reason[:200] or "undeliverable")
+
+    # -- your data ----------------------------------------------------------------------------
+
+    def export(self, user_key: str) -> dict[str, Any]:
+        """Everything stored about one user, as JSON-able data (the `export` command)."""
+        user = self.user(user_key)
+        deliveries = self.repos.ledger.for_user(user_key, limit=100_000)
+        return {
+            "user": schedule.describe(user)
+            | {"user_key": user.user_key, "name": user.display_name},
+            "interests": list(user.interests),
+            "votes": self.repos.feedback.votes_for(user_key),
+            "vote_history": [dict(row) for row in self.repos.feedback.history_for(user_key)],
+            "deliveries": [
+                {
+                    "local_date": d.local_date.isoformat(),
+                    "paper_ids": list(d.paper_ids),
+                    "status": d.status,
+                    "note": d.note,
+                }
+                for d in deliveries
+            ],  # fmt: skip
+        }
+
+    def forget(self, user_key: str) -> None:
+        self.repos.users.delete(user_key)
+
+    def stats(self) -> dict[str, Any]:
+        users = self.repos.users.all()
+        return {
+            "papers": self.repos.papers.count(),
+            "users": len(users),
+            "subscribed": sum(1 for u in users if u.subscribed),
+            "votes": self.repos.feedback.count(),
+            "model": self.ranker().version,
+        }
+
+    # -- the daily run ------------------------------------------------------------------------
+
+    def plan_deliveries(self, now: datetime, since: datetime | None = None) -> PlanReport:
+        """Claim a ledger row for every user whose send time fell in `(since, now]`.
+
+        `since` is when the previous run looked (None on a first run: catch up within grace).
+        Slots older than the grace window are logged and skipped, never sent late; a user never
+        gets two days at once. Claiming is idempotent (one row per user and local date), so a
+        run repeated after a crash claims nothing twice.
+        """
+        grace = self.settings.grace
+        start = since if since is not None else now - grace - timedelta(microseconds=1)
+        due: dict[tuple[date, int], list[User]] = defaultdict(list)
+        missed: list[schedule.Slot] = []
+        already = 0
+        for user in self.repos.users.all():
+            slot, late = schedule.split_due(user, start, now, grace)
+            for gone in late:
+                if not self._claimed(gone.user_key, gone.local_date):
+                    missed.append(gone)
+                    log.warning(
+                        "skipped the %s picks of %s: %s late, beyond the %s grace window",
+                        gone.local_date, gone.user_key, gone.late_by(now), grace,
+                    )  # fmt: skip
+            if slot is None:
+                continue
+            if self._claimed(user.user_key, slot.local_date):
+                already += 1
+            else:
+                due[(slot.local_date, user.picks_per_day)].append(user)
+        votes = self._votes(self.repos.feedback.all_current())
+        claimed: list[Delivery] = []
+        nothing_new: list[str] = []
+        pools: dict[date, list[Paper]] = {}
+        for (day, k), users in sorted(due.items()):
+            if day not in pools:
+                pools[day] = self.candidates(day, strict=True)[0]
+            for first in range(0, len(users), PLAN_BATCH):
+                batch = users[first : first + PLAN_BATCH]
+                rows, empty = self._claim_batch(batch, pools[day], k, day, votes, now)
+                claimed += rows
+                nothing_new += empty
+        already += sum(len(u) for u in due.values()) - len(claimed) - len(nothing_new)
+        return PlanReport(tuple(claimed), tuple(nothing_new), tuple(missed), already)
+
+    def _claimed(self, user_key: str, day: date) -> bool:
+        return any(d.local_date == day for d in self.repos.ledger.for_user(user_key, 3))
+
+    def _claim_batch(
+        self,
+        users: Sequence[User],
+        pool: Sequence[Paper],
+        k: int,
+        day: date,
+        votes: _Votes,
+        now: datetime,
+    ) -> tuple[list[Delivery], list[str]]:
+        """Score one batch in a single ranker call, then claim each user's row."""
+        ledger = self.repos.ledger
+        profiles = [self.profile(u, ledger.delivered_paper_ids(u.user_key), votes) for u in users]
+        picks = self.ranker().picks(profiles, pool, k, day) if pool else {}
+        claimed: list[Delivery] = []
+        empty: list[str] = []
+        for user in users:
+            ids = [p.paper.paper_id for p in picks.get(user.user_key, [])]
+            if not ids and self.settings.empty_day == "skip":
+                log.info("nothing new for %s on %s: skipped", user.user_key, day)
+                empty.append(user.user_key)
+                continue
+            row = ledger.claim(user.user_key, day, ids, now, note=None if ids else NOTHING_NEW)
+            if row is not None:
+                claimed.append(row)
+        return claimed, empty
