@@ -1,0 +1,145 @@
+"""`paperbot ingest`: summaries, --json, exit codes 0/1/2, and a database left alone on errors."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import paperbot.cli_ingest as cli_ingest
+from paperbot.cli import cli
+from paperbot.ingest import Fetchers
+from storage.db import connect
+from storage.sources import ParseResult, parse
+from storage.sources.fetch import FetchError
+
+from .conftest import FIXTURES
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "cli.db"
+
+
+def run(db_path: Path, *args: str, stdin: bytes | None = None):
+    return CliRunner().invoke(cli, ["--db", str(db_path), "ingest", *args], input=stdin)
+
+
+def count(db_path: Path) -> int:
+    return int(connect(db_path).execute("SELECT count(*) FROM papers").fetchone()[0])
+
+
+def test_new_then_nothing_new(db_path: Path) -> None:
+    first = run(db_path, str(FIXTURES / "hf_daily_papers.json"))
+    assert first.exit_code == 0, first.output
+    assert "4 new" in first.stdout
+    again = run(db_path, str(FIXTURES / "hf_daily_papers.json"))
+    assert again.exit_code == 1
+    assert "4 unchanged" in again.stdout and "Nothing new" in again.stdout
+
+
+def test_bad_records_are_named_on_stderr(db_path: Path) -> None:
+    result = run(db_path, str(FIXTURES / "papers_broken.jsonl"))
+    assert result.exit_code == 0
+    assert "3 new" in result.stdout and "3 bad records skipped" in result.stdout
+    assert "line 3:" in result.stderr and "line 6:" in result.stderr
+    assert count(db_path) == 3
+
+
+def test_json_summary(db_path: Path) -> None:
+    result = run(db_path, "--json", str(FIXTURES / "papers_broken.jsonl"))
+    data = json.loads(result.stdout)
+    assert data["inserted"] == 3 and data["bad_records"] == 3 and data["exit_code"] == 0
+    assert [e["line"] for e in data["sources"][0]["errors"]] == [3, 4, 6]
+    assert result.exit_code == 0
+
+
+def test_unreadable_file_is_exit_2_one_line_and_changes_nothing(
+    db_path: Path, tmp_path: Path
+) -> None:
+    run(db_path, str(FIXTURES / "arxiv_atom.xml"))
+    bad = tmp_path / "page.html"
+    bad.write_text("<html><body>Too many requests</body></html>")
+    result = run(db_path, str(bad))
+    assert result.exit_code == 2
+    assert result.stderr.startswith("Error: ") and len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.output
+    assert count(db_path) == 3
+    as_json = run(db_path, "--json", str(bad))
+    assert as_json.exit_code == 2 and json.loads(as_json.stdout)["sources"][0]["failure"]
+
+
+def test_missing_file_is_exit_2(db_path: Path, tmp_path: Path) -> None:
+    result = run(db_path, str(tmp_path / "absent.jsonl"))
+    assert result.exit_code == 2 and "no such file" in result.stderr
+
+
+def test_stdin(db_path: Path) -> None:
+    result = run(db_path, "-", stdin=(FIXTURES / "arxiv_rss.xml").read_bytes())
+    assert result.exit_code == 0, result.output
+    assert "<stdin> (arxiv-rss): 2 new" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        [],
+        ["x.jsonl", "--hf-date", "2025-09-05"],
+        ["--hf-date", "2025-09-05", "--arxiv", "cs.LG"],
+        ["x.jsonl", "--since", "2025-09-01"],
+        ["--hf-date", "05/09/2025"],
+    ],
+)
+def test_usage_errors(db_path: Path, args: list[str]) -> None:
+    result = run(db_path, *args)
+    assert result.exit_code == 2 and "Usage" in result.output
+
+
+def test_hf_date_fetches_that_day(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    days: list[date] = []
+
+    def fake(day: date) -> ParseResult:
+        days.append(day)
+        return parse((FIXTURES / "hf_daily_papers.json").read_bytes())
+
+    monkeypatch.setattr(cli_ingest, "fetch_hf_daily", fake)
+    result = run(db_path, "--hf-date", "2025-09-05")
+    assert result.exit_code == 0 and days == [date(2025, 9, 5)]
+    assert "hf:2025-09-05 (hf): 4 new" in result.stdout
+
+
+def test_arxiv_range_and_network_failure(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[tuple] = []
+
+    def fake(category: str, since: date, until: date) -> ParseResult:
+        calls.append((category, since, until))
+        raise FetchError("export.arxiv.org: timed out")
+
+    monkeypatch.setattr(cli_ingest, "fetch_arxiv", fake)
+    result = run(db_path, "--arxiv", "cs.LG", "--since", "2025-09-01", "--until", "2025-09-03")
+    assert calls == [("cs.LG", date(2025, 9, 1), date(2025, 9, 3))]
+    assert result.exit_code == 2 and "timed out" in result.stderr
+    assert count(db_path) == 0
+
+
+def test_feeds_run_every_configured_source(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[sources]\nhf_daily = true\nlookback_days = 1\narxiv_categories = ["cs.CL"]\n'
+    )
+    fakes = Fetchers(
+        hf_daily=lambda day: parse((FIXTURES / "hf_daily_papers.json").read_bytes()),
+        arxiv=lambda cat, since, until: parse((FIXTURES / "arxiv_atom.xml").read_bytes()),
+    )
+    monkeypatch.setattr(cli_ingest, "Fetchers", lambda: fakes)
+    args = ["--config", str(config), "--db", str(db_path), "ingest", "--feeds", "--json"]
+    result = CliRunner().invoke(cli, args)
+    data = json.loads(result.stdout)
+    assert result.exit_code == 0, result.output
+    assert [s["source"].split(":")[0] for s in data["sources"]] == ["hf", "arxiv"]
+    assert data["inserted"] == 6 and count(db_path) == 6

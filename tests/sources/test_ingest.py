@@ -1,0 +1,148 @@
+"""paperbot.ingest against a real SQLite file: idempotent upserts, one row per paper across
+sources, bad records skipped with their line, unreadable input leaving the database as it was."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+
+from paperbot.ingest import (
+    LAST_CHANGE_KEY,
+    Fetchers,
+    combined_exit_code,
+    ingest_file,
+    ingest_sources,
+    load_sample,
+    planned_sources,
+    store_result,
+)
+from recommender.domain import InvalidInputError, Paper, paper_id_for
+from storage.db import connect
+from storage.repos import Repos, open_repos
+from storage.sources import ParseResult
+from storage.sources.fetch import FetchError
+
+from .conftest import FIXTURES
+
+NOW = datetime(2025, 9, 5, 6, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def repos(tmp_path: Path) -> Repos:
+    return open_repos(connect(tmp_path / "ingest.db"))
+
+
+def test_hf_then_arxiv_is_one_row_per_paper_and_upvotes_survive(repos: Repos) -> None:
+    hf = ingest_file(repos.db, FIXTURES / "hf_daily_papers.json", NOW)
+    atom = ingest_file(repos.db, FIXTURES / "arxiv_atom.xml", NOW)
+    rss = ingest_file(repos.db, FIXTURES / "arxiv_rss.xml", NOW)
+    assert (hf.inserted, hf.exit_code) == (4, 0)
+    assert (atom.inserted, atom.updated) == (2, 1)  # 2509.04664 was already there from HF
+    assert (rss.inserted, rss.updated, rss.skipped) == (1, 1, 1)
+    assert repos.papers.count() == 7
+    both = repos.papers.get("2509.04664")
+    assert both is not None
+    assert both.upvotes == 87 and both.organization == "OpenAI"
+    assert "cs.CL" in both.keywords or "hallucination" in both.keywords
+    assert "https://arxiv.org/pdf/2509.04664" in both.urls
+
+
+@pytest.mark.parametrize("name", ["hf_daily_papers.json", "arxiv_atom.xml", "arxiv_rss.xml"])
+def test_reingesting_a_file_changes_nothing(repos: Repos, name: str) -> None:
+    ingest_file(repos.db, FIXTURES / name, NOW)
+    before = sorted(map(repr, repos.papers.all()))
+    again = ingest_file(repos.db, FIXTURES / name, datetime(2025, 9, 6, tzinfo=UTC))
+    assert (again.inserted, again.updated, again.exit_code) == (0, 0, 1)
+    assert again.unchanged == len(before)
+    assert sorted(map(repr, repos.papers.all())) == before
+
+
+def test_broken_file_imports_the_rest_and_names_lines(repos: Repos) -> None:
+    report = ingest_file(repos.db, FIXTURES / "papers_broken.jsonl", NOW)
+    assert report.inserted == 3 and report.exit_code == 0
+    assert [e.line for e in report.errors] == [3, 4, 6]
+    assert repos.papers.get(paper_id_for("Popularity Priors from Community Upvotes")) is not None
+
+
+def test_unreadable_file_leaves_the_database_unchanged(repos: Repos, tmp_path: Path) -> None:
+    ingest_file(repos.db, FIXTURES / "hf_daily_papers.json", NOW)
+    bad = tmp_path / "truncated.json"
+    bad.write_bytes((FIXTURES / "hf_daily_papers.json").read_bytes()[:-40])
+    with pytest.raises(InvalidInputError, match="truncated.json"):
+        ingest_file(repos.db, bad, NOW)
+    assert repos.papers.count() == 4
+    for missing in (tmp_path / "nope.jsonl", tmp_path):
+        with pytest.raises(InvalidInputError):
+            ingest_file(repos.db, missing, NOW)
+
+
+def test_a_failure_inside_the_upsert_rolls_everything_back(repos: Repos) -> None:
+    good = [Paper(paper_id=f"p{n}", title=f"Paper number {n}") for n in range(700)]
+    broken = replace(good[0], paper_id="boom", title=None)  # type: ignore[arg-type]
+    with pytest.raises(Exception):  # noqa: B017 - any failure must roll back
+        store_result(repos.db, ParseResult("jsonl", [*good, broken]), "test", NOW)
+    assert repos.papers.count() == 0
+
+
+def test_sample_loads_once_with_progress(repos: Repos) -> None:
+    ticks: list[int] = []
+    first = load_sample(repos.db, NOW, progress=ticks.append)
+    second = load_sample(repos.db, NOW)
+    assert (first.inserted, len(ticks)) == (409, 409)
+    assert (second.unchanged, second.exit_code) == (409, 1)
+    assert repos.papers.count() == 409
+    assert repos.meta.get(LAST_CHANGE_KEY) == NOW.isoformat()
+
+
+class FakeConfig:
+    def __init__(self, sources: dict) -> None:
+        self.sources = sources
+
+    def section(self, name: str) -> dict:
+        return dict(self.sources) if name == "sources" else {}
+
+
+def test_planned_sources_cover_the_lookback_window() -> None:
+    plan = planned_sources(
+        {"hf_daily": True, "arxiv_categories": ["cs.LG", "cs.IR"], "lookback_days": 3},
+        date(2025, 9, 5),
+    )
+    assert [label for label, _ in plan] == [
+        "hf:2025-09-03",
+        "hf:2025-09-04",
+        "hf:2025-09-05",
+        "arxiv:cs.LG:2025-09-03..2025-09-05",
+        "arxiv:cs.IR:2025-09-03..2025-09-05",
+    ]
+    assert planned_sources({"hf_daily": False}, date(2025, 9, 5)) == []
+    with pytest.raises(InvalidInputError):
+        planned_sources({"lookback_days": 0}, date(2025, 9, 5))
+
+
+def test_ingest_sources_reports_a_failing_feed_and_runs_the_rest(repos: Repos) -> None:
+    from storage.sources import parse
+
+    asked: list[tuple] = []
+
+    def hf_daily(day: date) -> ParseResult:
+        asked.append(("hf", day))
+        if day == date(2025, 9, 4):
+            raise FetchError("huggingface.co: HTTP 503 Service Unavailable")
+        return parse((FIXTURES / "hf_daily_papers.json").read_bytes())
+
+    def arxiv(category: str, since: date, until: date) -> ParseResult:
+        asked.append((category, since, until))
+        return parse((FIXTURES / "arxiv_atom.xml").read_bytes())
+
+    config = FakeConfig({"hf_daily": True, "arxiv_categories": ["cs.CL"]})
+    reports = ingest_sources(repos.db, config, NOW, Fetchers(hf_daily=hf_daily, arxiv=arxiv))
+    assert [r.failure is not None for r in reports] == [True, False, False]
+    assert "503" in (reports[0].failure or "")
+    assert reports[1].inserted == 4 and reports[2].inserted == 2
+    assert asked[-1] == ("cs.CL", date(2025, 9, 4), date(2025, 9, 5))
+    assert combined_exit_code(reports) == 2
+    assert combined_exit_code(reports[1:]) == 0
+    assert combined_exit_code([replace(reports[1], inserted=0, updated=0)]) == 1
