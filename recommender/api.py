@@ -1,0 +1,119 @@
+"""What the rest of paperbot calls to get a ranker: train one, build the no-model fallback, or
+rebuild one from saved arrays. Everything here is pure: papers and votes in, a ranker out.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+
+from recommender.domain import Paper, Vote
+from recommender.features import TextSpace, fit_lsa, paper_tokens, project
+from recommender.model import CollaborativeModel
+from recommender.ports import Interests, Ranker
+from recommender.ranker import HybridRanker
+from recommender.settings import ModelSettings, PickSettings
+from recommender.tables import ItemTable, UserTable, empty_users, votes_digest
+
+
+def _content_tables(
+    papers: Sequence[Paper], settings: ModelSettings, seed: int
+) -> tuple[TextSpace, np.ndarray, sp.csr_matrix, np.ndarray]:
+    """Fit the term space and LSA basis on the corpus: (space, basis (k, V), text (n, V), lsa)."""
+    tokens = [paper_tokens(p) for p in papers]
+    space = TextSpace.fit(tokens, settings.max_text_terms, settings.min_df)
+    text = space.transform(tokens)
+    basis = fit_lsa(text, settings.lsa_components, seed) if settings.lsa_components else None
+    if basis is None:
+        basis = np.zeros((0, space.size), dtype=np.float32)
+    return space, basis, text, project(text, basis)
+
+
+def _unique(papers: Sequence[Paper]) -> list[Paper]:
+    seen: dict[str, Paper] = {}
+    for paper in papers:
+        seen.setdefault(paper.paper_id, paper)
+    return list(seen.values())
+
+
+def train_ranker(
+    papers: Sequence[Paper],
+    votes: Sequence[Vote],
+    interests: Interests,
+    settings: ModelSettings,
+    picks: PickSettings,
+    seed: int,
+) -> Ranker:
+    """Full fit: term space, LSA, and LightFM on every 👍 (👎 act through the blend).
+
+    Declared `interests` are not training data for LightFM: they are mapped into the term space at
+    ranking time (from each UserProfile), so a new interest counts at once without a retrain.
+    The parameter stays so a future user-feature model needs no change at the call sites."""
+    del interests
+    papers = _unique(papers)
+    space, basis, text, lsa = _content_tables(papers, settings, seed)
+    paper_index = {p.paper_id: i for i, p in enumerate(papers)}
+    by_user: dict[str, dict[str, int]] = defaultdict(dict)
+    for vote in votes:
+        if vote.vote:
+            by_user[vote.user_key][vote.paper_id] = vote.vote
+    user_keys = sorted(by_user)
+    rows, cols, data = [], [], []
+    for u, key in enumerate(user_keys):
+        for paper_id, value in by_user[key].items():
+            if paper_id in paper_index:
+                rows.append(u)
+                cols.append(paper_index[paper_id])
+                data.append(float(value))
+    interactions = sp.csr_matrix(
+        (np.asarray(data, dtype=np.float32), (rows, cols)), shape=(len(user_keys), len(papers))
+    )
+    likes = np.asarray((interactions > 0).sum(axis=0), dtype=np.float32).ravel()
+    if not user_keys or not likes.any():
+        return content_ranker(papers, picks, settings, seed)
+    factors = CollaborativeModel(settings, seed).fit(interactions)
+    items = ItemTable(
+        paper_ids=np.array([p.paper_id for p in papers], dtype=str),
+        text=text,
+        cf=factors.item_vectors,
+        cf_bias=factors.item_bias,
+        likes=likes,
+        lsa=lsa,
+    )
+    users = UserTable(
+        user_keys=np.array(user_keys, dtype=str),
+        cf=factors.user_vectors,
+        digests=np.array([votes_digest(by_user[k]) for k in user_keys], dtype=np.int64),
+    )
+    return HybridRanker(
+        settings=settings, picks=picks, space=space, basis=basis, items=items, users=users
+    )
+
+
+def content_ranker(
+    papers: Sequence[Paper],
+    picks: PickSettings,
+    settings: ModelSettings | None = None,
+    seed: int = 0,
+) -> HybridRanker:
+    """The fallback when no model file exists (or it is corrupt): content + interests + trending,
+    no LightFM. Same ranking code as the hybrid, with the collaborative signal absent."""
+    settings = settings or ModelSettings()
+    papers = _unique(papers)
+    space, basis, text, lsa = _content_tables(papers, settings, seed)
+    items = ItemTable(
+        paper_ids=np.array([p.paper_id for p in papers], dtype=str),
+        text=text,
+        cf=np.zeros((len(papers), 0), dtype=np.float32),
+        cf_bias=np.zeros(len(papers), dtype=np.float32),
+        likes=np.zeros(len(papers), dtype=np.float32),
+        lsa=lsa,
+    )
+    ranker = HybridRanker(
+        settings=settings, picks=picks, space=space, basis=basis, items=items, users=empty_users(0)
+    )
+    ranker.version = "content"
+    return ranker

@@ -1,0 +1,133 @@
+"""Paper text as vectors: a bounded TF-IDF term space and its LSA projection.
+
+Why our own small TF-IDF instead of sklearn's vectoriser object: the fitted state must be saved as
+plain arrays (vocabulary + idf, no pickle) and reloaded by another process, and free-text
+interests must land in exactly the same term space as papers. Authors, organisation and keywords
+become prefixed tokens (`au:`, `org:`, `kw:`) in the same space, so "same lab" and "same tag" count
+as shared terms.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.decomposition import TruncatedSVD
+from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+from sklearn.preprocessing import normalize
+
+from recommender.domain import Paper, normalise_title
+
+_WORD = re.compile(r"[a-z][a-z0-9]+")
+_KEEP_S = ("ss", "us", "is", "ics")
+
+
+def _stem(word: str) -> str:
+    """Fold simple plurals ("models" -> "model") so interests match abstracts; nothing fancier."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(_KEEP_S):
+        return word[:-1]
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased, stop-word-free, plural-folded words of free text."""
+    return [_stem(w) for w in _WORD.findall(text.lower()) if w not in ENGLISH_STOP_WORDS]
+
+
+def paper_tokens(paper: Paper) -> list[str]:
+    """The tokens of one paper. The title counts twice: it is the densest summary we have."""
+    tokens = words(paper.title) * 2 + words(paper.abstract)
+    tokens += ["kw:" + normalise_title(k) for k in paper.keywords if k.strip()]
+    tokens += ["au:" + normalise_title(a) for a in paper.authors if a.strip()]
+    if paper.organization:
+        tokens.append("org:" + normalise_title(paper.organization))
+    return tokens
+
+
+@dataclass(frozen=True)
+class TextSpace:
+    """A fitted term space. `vocabulary` (V,) str, `idf` (V,) float32."""
+
+    vocabulary: np.ndarray
+    idf: np.ndarray
+    _index: dict[str, int] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_index", {t: i for i, t in enumerate(self.vocabulary.tolist())})
+
+    @property
+    def size(self) -> int:
+        return int(self.vocabulary.shape[0])
+
+    @classmethod
+    def fit(cls, docs: Sequence[list[str]], max_terms: int, min_df: int = 2) -> TextSpace:
+        """Keep the `max_terms` terms found in the most documents (at least `min_df` of them, and
+        in at most half of them once there are ten: words in every paper separate nothing)."""
+        df: Counter[str] = Counter()
+        for doc in docs:
+            df.update(set(doc))
+        n_docs = max(len(docs), 1)
+        floor = min(min_df, max(1, n_docs // 10))
+        ceiling = n_docs // 2 if n_docs >= 10 else n_docs
+        kept = [(c, t) for t, c in df.items() if floor <= c <= ceiling]
+        if not kept:  # a tiny corpus: keep everything rather than an empty space
+            kept = [(c, t) for t, c in df.items()]
+        kept.sort(key=lambda ct: (-ct[0], ct[1]))
+        kept = kept[:max_terms]
+        vocabulary = np.array(sorted(t for _, t in kept) or [""], dtype=str)
+        counts = np.array([df.get(t, 0) for t in vocabulary.tolist()], dtype=np.float64)
+        idf = (np.log((1.0 + n_docs) / (1.0 + counts)) + 1.0).astype(np.float32)
+        return cls(vocabulary=vocabulary, idf=idf)
+
+    def transform(self, docs: Iterable[list[str]]) -> sp.csr_matrix:
+        """(n, V) float32, sublinear tf x idf, rows L2-normalised (all-zero rows stay zero)."""
+        indptr = [0]
+        indices: list[int] = []
+        data: list[float] = []
+        index = self._index
+        for doc in docs:
+            counts = Counter(index[t] for t in doc if t in index)
+            indices.extend(counts.keys())
+            data.extend(1.0 + math.log(c) for c in counts.values())
+            indptr.append(len(indices))
+        matrix = sp.csr_matrix(
+            (np.asarray(data, dtype=np.float32), np.asarray(indices, dtype=np.int32), indptr),
+            shape=(len(indptr) - 1, self.size),
+        )
+        matrix = matrix @ sp.diags(self.idf)
+        return normalize(matrix.tocsr(), norm="l2", copy=False).astype(np.float32)
+
+    def transform_papers(self, papers: Iterable[Paper]) -> sp.csr_matrix:
+        return self.transform(paper_tokens(p) for p in papers)
+
+    def transform_texts(self, texts: Iterable[str]) -> sp.csr_matrix:
+        """Free text (declared interests) in the same space as papers."""
+        return self.transform(words(t) for t in texts)
+
+
+def fit_lsa(matrix: sp.csr_matrix, components: int, seed: int) -> np.ndarray:
+    """(k, V) float32 LSA basis of a TF-IDF matrix; k is capped by the corpus size.
+
+    LSA lets "retrieval" and "search" meet: two papers with no shared word can still be close.
+    An empty array (0, V) means "no LSA" (tiny corpora, or `lsa_components = 0`)."""
+    k = min(components, matrix.shape[0] - 1, matrix.shape[1] - 1)
+    if k < 2:
+        return np.zeros((0, matrix.shape[1]), dtype=np.float32)
+    svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=4, random_state=seed)
+    svd.fit(matrix)
+    return np.ascontiguousarray(svd.components_, dtype=np.float32)
+
+
+def project(matrix: sp.csr_matrix, basis: np.ndarray) -> np.ndarray:
+    """(n, k) float32 L2-normalised LSA coordinates of TF-IDF rows (zeros when no LSA)."""
+    if basis.shape[0] == 0:
+        return np.zeros((matrix.shape[0], 0), dtype=np.float32)
+    coords = np.asarray(matrix @ basis.T, dtype=np.float32)
+    return normalize(coords, norm="l2", copy=False).astype(np.float32)
