@@ -1,0 +1,143 @@
+"""An in-memory command layer and delivery worker with the contracts' semantics (event-id
+dedupe, message -> paper mapping, vote 0 withdrawing, pending -> sending -> sent/failed rows),
+so the Discord adapter can be tested on its own. The end-to-end tests in
+test_discord_e2e.py use the real wiring over SQLite instead."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import replace
+from datetime import date
+
+from bots.commands import CommandLayer, Requester
+from bots.delivery import DeliveryWorker
+from bots.messages import HomeView, PaperCard, PicksMessage, Reply, VoteOutcome
+from bots.ports import SentMessage, Undeliverable
+from recommender.domain import Delivery
+
+CARDS = {
+    "2509.00001": PaperCard(
+        paper_id="2509.00001",
+        title="Retrieval-augmented generation at scale",
+        url="https://arxiv.org/abs/2509.00001",
+        authors=("A. Author", "B. Writer"),
+        organization="Lab",
+        summary="We retrieve, then we generate.",
+        reason="matches your interest in retrieval",
+    ),
+    "2509.00002": PaperCard(
+        paper_id="2509.00002",
+        title="Retrieval for video diffusion",
+        url="https://arxiv.org/abs/2509.00002",
+        summary="Frames.",
+    ),
+}
+
+
+class FakeCommands(CommandLayer):
+    def __init__(self) -> None:
+        self.votes: dict[tuple[str, str], int] = {}
+        self.events: set[str] = set()
+        self.messages: dict[str, str] = {}
+        self.texts: list[tuple[str, str]] = []
+        self.history: list[tuple[str, str, int, str]] = []
+        self.lock = threading.Lock()
+        self.crash = False
+
+    def handle(self, who: Requester, text: str) -> Reply:
+        self.texts.append((who.user_key, text))
+        if self.crash:
+            raise RuntimeError("kaboom")
+        verb, _, rest = text.partition(" ")
+        if verb == "search":
+            cards = tuple(c for c in CARDS.values() if rest.lower() in c.title.lower())
+            return Reply(text=f"{len(cards)} result(s) for {rest!r}", cards=cards)
+        if text == "forget-me":
+            return Reply(text="Delete everything?", confirm="forget-me confirm")
+        if text == "forget-me confirm":
+            return Reply(text="All your data is deleted.")
+        if text == "export":
+            return Reply(text="Your data is attached.", data={"user_key": who.user_key})
+        return Reply(text=f"ok: {text}")
+
+    def vote(
+        self, who: Requester, paper_id: str, vote: int, source: str, event_id: str | None = None
+    ) -> VoteOutcome:
+        with self.lock:
+            if event_id is not None and event_id in self.events:
+                return VoteOutcome(who.user_key, paper_id, vote, recorded=False)
+            if event_id is not None:
+                self.events.add(event_id)
+            self.history.append((who.user_key, paper_id, vote, source))
+            if vote == 0:
+                self.votes.pop((who.user_key, paper_id), None)
+            else:
+                self.votes[(who.user_key, paper_id)] = vote
+        card = replace(CARDS[paper_id], vote=vote or None) if paper_id in CARDS else None
+        return VoteOutcome(who.user_key, paper_id, vote, recorded=True, card=card)
+
+    def vote_on_message(
+        self,
+        platform: str,
+        message_id: str,
+        who: Requester,
+        vote: int,
+        event_id: str | None = None,
+    ) -> VoteOutcome | None:
+        paper_id = self.messages.get(message_id)
+        if paper_id is None:
+            return None
+        return self.vote(who, paper_id, vote, "reaction", event_id)
+
+    def home(self, who: Requester) -> HomeView:
+        return HomeView(user_key=who.user_key)
+
+
+class FakeWorker(DeliveryWorker):
+    """A ledger in a dict: rows move pending -> sending -> sent / pending / undeliverable."""
+
+    platform = "discord"
+
+    def __init__(self, commands: FakeCommands) -> None:
+        self.commands = commands
+        self.rows: dict[int, Delivery] = {}
+        self.undeliverable: dict[str, str] = {}
+
+    def add(self, user_key: str, paper_ids: tuple[str, ...]) -> int:
+        delivery_id = len(self.rows) + 1
+        self.rows[delivery_id] = Delivery(
+            delivery_id, user_key, "discord", date(2025, 11, 4), paper_ids, "pending"
+        )
+        return delivery_id
+
+    def recover(self) -> int:
+        stuck = [d for d in self.rows.values() if d.status == "sending"]
+        for d in stuck:
+            self.rows[d.delivery_id] = replace(d, status="pending")
+        return len(stuck)
+
+    def begin(self) -> list[tuple[Delivery, PicksMessage]]:
+        out = []
+        for d in list(self.rows.values()):
+            if d.status != "pending":
+                continue
+            self.rows[d.delivery_id] = replace(d, status="sending")
+            cards = tuple(CARDS[p] for p in d.paper_ids)
+            out.append((d, PicksMessage(d.user_key, d.local_date, "Your papers", cards)))
+        return out
+
+    def complete(self, delivery: Delivery, sent: SentMessage) -> None:
+        self.rows[delivery.delivery_id] = replace(
+            delivery, status="sent", message_ids=sent.message_ids, channel_id=sent.channel_id
+        )
+        for message_id, paper_id in zip(sent.message_ids, delivery.paper_ids, strict=False):
+            self.commands.messages[message_id] = paper_id
+
+    def fail(self, delivery: Delivery, error: Exception) -> None:
+        if isinstance(error, Undeliverable):
+            self.rows[delivery.delivery_id] = replace(delivery, status="undeliverable")
+            self.undeliverable[delivery.user_key] = str(error)
+        else:
+            self.rows[delivery.delivery_id] = replace(
+                delivery, status="pending", attempts=delivery.attempts + 1, error=str(error)
+            )

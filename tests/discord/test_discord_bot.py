@@ -1,0 +1,127 @@
+"""The real discord.py client against the fake Discord, over an in-memory command layer: the
+adapter's own behaviour (deferring, rendering, buttons, reactions, error handling, half-sent
+DMs). test_discord_e2e.py runs the same client over the real wiring and SQLite."""
+
+from __future__ import annotations
+
+from bots.discord.bot import PaperBot
+from bots.discord.handlers import SORRY
+from bots.discord.settings import DiscordSettings
+from tests.discord.conftest import fake_discord, run, running, until
+from tests.discord.fake_layer import FakeCommands, FakeWorker
+
+SETTINGS = DiscordSettings(delivery_seconds=3600, guild_ready_timeout=0.01)
+USER = 4242
+
+
+def make_bot(layer: FakeCommands, worker: FakeWorker | None = None) -> PaperBot:
+    return PaperBot(layer, worker, SETTINGS)
+
+
+def test_identify_asks_only_for_non_privileged_intents() -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake, running(make_bot(FakeCommands()), fake):
+            identify = next(f for f in fake.frames if f["op"] == 2)
+            assert identify["d"]["token"] == "fake-token-not-a-secret"
+            # guilds (1) | guild reactions (1 << 10) | DM reactions (1 << 13); nothing privileged
+            assert identify["d"]["intents"] == 1 | 1 << 10 | 1 << 13
+
+    run(scenario())
+
+
+def test_guild_sync_uploads_the_papers_group_to_that_guild_only() -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake, running(make_bot(FakeCommands()), fake) as bot:
+            synced = await bot.sync_commands(guild_id=777)
+            assert [c.name for c in synced] == ["papers"]
+            (put,) = fake.calls("PUT", r"/commands$")
+            assert put.path.endswith("/guilds/777/commands")
+            assert put.body[0]["name"] == "papers"
+
+    run(scenario())
+
+
+def test_export_reply_is_uploaded_as_a_json_file() -> None:
+    async def scenario() -> None:
+        layer = FakeCommands()
+        async with fake_discord() as fake, running(make_bot(layer), fake):
+            payload = fake.command_interaction(USER, "export")
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            await until(lambda: fake.calls("PATCH", "@original"), "the export reply")
+            (edit,) = fake.calls("PATCH", "@original")
+            assert edit.files == ["paperbot-export.json"]
+            assert edit.body["content"] == "Your data is attached."
+            assert layer.texts == [(f"discord:{USER}", "export")]
+
+    run(scenario())
+
+
+def test_forget_me_asks_then_the_confirm_button_runs_it_for_the_clicker() -> None:
+    async def scenario() -> None:
+        layer = FakeCommands()
+        async with fake_discord() as fake, running(make_bot(layer), fake):
+            await fake.dispatch("INTERACTION_CREATE", fake.command_interaction(USER, "forget-me"))
+            await until(lambda: fake.calls("PATCH", "@original"), "the question")
+            question_id = fake.originals[next(iter(fake.originals))]
+            button = fake.messages[question_id]["components"][0]["components"][0]
+            assert button["custom_id"] == "confirm:forget-me confirm"
+            click = fake.click(USER, question_id, button["custom_id"])
+            await fake.dispatch("INTERACTION_CREATE", click)
+            await until(lambda: len(fake.calls("PATCH", "@original")) == 2, "the answer")
+            assert layer.texts[-1] == (f"discord:{USER}", "forget-me confirm")
+            answer = fake.messages[question_id]
+            assert answer["content"] == "All your data is deleted."
+            assert answer["components"] == []
+
+    run(scenario())
+
+
+def test_a_crashing_command_gets_a_friendly_message_not_silence() -> None:
+    async def scenario() -> None:
+        layer = FakeCommands()
+        async with fake_discord() as fake, running(make_bot(layer), fake):
+            layer.crash = True
+            await fake.dispatch("INTERACTION_CREATE", fake.command_interaction(USER, "help"))
+            await until(lambda: fake.calls("POST", r"/webhooks/"), "the apology")
+            (apology,) = fake.calls("POST", r"/webhooks/")
+            assert apology.body["content"] == SORRY
+            assert apology.body["flags"] == 64
+
+    run(scenario())
+
+
+def test_a_failure_halfway_through_a_dm_removes_the_half_sent_messages() -> None:
+    async def scenario() -> None:
+        layer = FakeCommands()
+        worker = FakeWorker(layer)
+        worker.add(f"discord:{USER}", ("2509.00001", "2509.00002"))
+        async with fake_discord() as fake:
+            # header and first card go through; the second card is rejected with a plain 400
+            error = {"message": "bad", "code": 0}
+            fake.fail_next("POST", r"/channels/\d+/messages$", 400, error, after=2)
+            async with running(make_bot(layer, worker), fake):
+                await until(lambda: worker.rows[1].attempts == 1, "the failed attempt")
+            row = worker.rows[1]
+            assert row.status == "pending" and "400" in (row.error or "")
+            assert len(fake.posted()) == 2  # header and first card were posted...
+            assert len(fake.calls("DELETE", r"/messages/\d+$")) == 2
+            assert fake.messages == {}  # ...and removed, so the retry leaves no half-copy
+
+    run(scenario())
+
+
+def test_other_emoji_and_reactions_on_unknown_messages_change_nothing() -> None:
+    async def scenario() -> None:
+        layer = FakeCommands()
+        async with fake_discord() as fake, running(make_bot(layer), fake):
+            channel = fake._dm_channel(str(USER))["id"]
+            msg = fake.store_message(channel, {"content": "not ours"})["id"]
+            layer.messages["555"] = "2509.00001"
+            pick = fake.store_message(channel, {"content": "pick"}, message_id="555")["id"]
+            await fake.dispatch("MESSAGE_REACTION_ADD", fake.reaction(USER, msg, "👍"))
+            await fake.dispatch("MESSAGE_REACTION_ADD", fake.reaction(USER, pick, "🎉"))
+            await fake.dispatch("MESSAGE_REACTION_ADD", fake.reaction(USER, pick, "👎🏽"))
+            await until(lambda: layer.votes, "the skin-toned thumbs down")
+            assert layer.votes == {(f"discord:{USER}", "2509.00001"): -1}
+
+    run(scenario())
