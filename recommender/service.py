@@ -119,6 +119,8 @@ class PaperService:
         self.settings = settings or ServiceSettings()
         # fold_in mutates the shared model; one writer at a time.
         self._model_lock = threading.Lock()
+        # Called with the user_key after each recorded vote (the scheduler's debounced update).
+        self.vote_listeners: list[Callable[[str], None]] = []
 
     # -- users and profiles -------------------------------------------------------------------
 
@@ -255,6 +257,8 @@ class PaperService:
         recorded = self.repos.feedback.record(user_key, paper_id, vote, source, now, event_id)
         if recorded:
             self.refresh_user(user_key)
+            for listener in self.vote_listeners:
+                listener(user_key)
         return recorded
 
     def refresh_user(self, user_key: str) -> None:
@@ -384,8 +388,11 @@ class PaperService:
 
     # -- the daily run ------------------------------------------------------------------------
 
-    def plan_deliveries(self, now: datetime, since: datetime | None = None) -> PlanReport:
-        """Claim a ledger row for every user whose send time fell in `(since, now]`.
+    def plan_deliveries(
+        self, now: datetime, since: datetime | None = None, platform: str | None = None
+    ) -> PlanReport:
+        """Claim a ledger row for every user (of `platform`, or all) whose send time fell in
+        `(since, now]`.
 
         `since` is when the previous run looked (None on a first run: catch up within grace).
         Slots older than the grace window are logged and skipped, never sent late; a user never
@@ -398,6 +405,8 @@ class PaperService:
         missed: list[schedule.Slot] = []
         already = 0
         for user in self.repos.users.all():
+            if platform is not None and user.platform != platform:
+                continue
             slot, late = schedule.split_due(user, start, now, grace)
             for gone in late:
                 if not self._claimed(gone.user_key, gone.local_date):

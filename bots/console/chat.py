@@ -1,0 +1,81 @@
+"""The chat loop behind `paperbot chat`: the same command layer Slack and Discord use.
+
+Lines are `/papers <subcommand>` (the `/papers` is optional), `+1 <paper>` / `-1 <paper>` / `0
+<paper>` reactions where <paper> is a paper id or the number of a card in the last answer, `#`
+comments and `quit`. When stdin is not a terminal every line is echoed with a `> ` prompt, so a
+scripted session's output reads like a transcript.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from bots.commands import CommandLayer, Requester
+from bots.console.render import render_card, render_reply
+from bots.messages import PaperCard
+
+REACTIONS = {"+1": 1, "👍": 1, "-1": -1, "👎": -1, "0": 0}
+QUIT = {"quit", "exit", "/quit", "/exit"}
+BANNER = (
+    "paperbot chat as {user}. Type `/papers help`; react with +1 <n> / -1 <n>; `quit` to leave."
+)
+
+
+class ChatSession:
+    def __init__(
+        self,
+        commands: CommandLayer,
+        who: Requester,
+        write: Callable[[str], None],
+        echo: bool = False,
+    ) -> None:
+        self.commands = commands
+        self.who = who
+        self.write = write
+        self.echo = echo
+        self.last_cards: tuple[PaperCard, ...] = ()
+        self.errors = 0
+
+    def banner(self) -> None:
+        self.write(BANNER.format(user=self.who.user_key))
+
+    def run(self, lines: Iterable[str]) -> int:
+        """Handle every line until `quit` or the end of input; returns how many were errors."""
+        for raw in lines:
+            line = raw.strip()
+            if not line or line.startswith("#"):
+                continue
+            if self.echo:
+                self.write(f"> {line}")
+            if line.lower() in QUIT:
+                break
+            self.write(self.answer(line))
+        return self.errors
+
+    def answer(self, line: str) -> str:
+        head, _, rest = line.partition(" ")
+        if head in REACTIONS:
+            return self._react(REACTIONS[head], rest.strip())
+        reply = self.commands.handle(self.who, line)
+        if reply.cards:
+            self.last_cards = reply.cards
+        self.errors += reply.is_error
+        return render_reply(reply)
+
+    def _react(self, vote: int, ref: str) -> str:
+        if not ref:
+            self.errors += 1
+            return "✗ React to which paper? e.g. `+1 2` (the card number) or `+1 2509.04664`."
+        paper_id = ref
+        if ref.isdigit() and len(ref) < 4:
+            number = int(ref)
+            if not 1 <= number <= len(self.last_cards):
+                self.errors += 1
+                return f"✗ There is no card {number} in the last answer."
+            paper_id = self.last_cards[number - 1].paper_id
+        outcome = self.commands.vote(self.who, paper_id, vote, "reaction")
+        if not outcome.recorded:
+            self.errors += 1
+            return f"✗ {outcome.text or 'Nothing changed.'}"
+        shown = render_card(outcome.card) if outcome.card else outcome.paper_id
+        return f"{outcome.text}\n{shown}"

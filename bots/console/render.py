@@ -1,0 +1,66 @@
+"""Plain-text rendering of the neutral message model (bots/messages.py) for a terminal.
+
+Pure functions: a card or a reply in, a string out. Cards are numbered so a person can react with
+`+1 2` instead of typing a paper id.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+
+from bots.messages import PaperCard, PicksMessage, Reply
+
+WIDTH = 88
+VOTE_MARKS = {1: " [👍]", -1: " [👎]"}
+
+
+def render_card(card: PaperCard, number: int | None = None) -> str:
+    """`2. Title [👍]` / id · link / authors / summary / why."""
+    mark = VOTE_MARKS.get(card.vote or 0, "")
+    lines = [f"{f'{number}. ' if number is not None else ''}{card.title}{mark}"]
+    indent = "   "
+    where = " · ".join(filter(None, [card.paper_id, card.url]))
+    lines.append(indent + where)
+    people = ", ".join(card.authors[:4]) + (" et al." if len(card.authors) > 4 else "")
+    byline = " · ".join(filter(None, [people, card.organization or ""]))
+    if byline:
+        lines.append(indent + byline)
+    if card.summary:
+        lines += textwrap.wrap(card.summary, WIDTH, initial_indent=indent, subsequent_indent=indent)
+    if card.reason:
+        lines.append(f"{indent}↳ {card.reason}")
+    if card.teammates_up:
+        lines.append(f"{indent}👍 by {card.teammates_up} teammate(s)")
+    return "\n".join(lines)
+
+
+def render_cards(cards: tuple[PaperCard, ...]) -> str:
+    return "\n\n".join(render_card(card, i) for i, card in enumerate(cards, start=1))
+
+
+def render_reply(reply: Reply) -> str:
+    """A reply as text; an error is prefixed so it stands out in a script's output."""
+    parts = []
+    if reply.title and not reply.data:
+        parts.append(f"== {reply.title} ==")
+    parts.append(("✗ " if reply.is_error else "") + reply.text)
+    if reply.cards:
+        parts.append(render_cards(reply.cards))
+    if reply.cards and any(c.votable for c in reply.cards):
+        parts.append("(react with +1 <n> or -1 <n>)")
+    return "\n\n".join(parts)
+
+
+def render_picks(message: PicksMessage) -> str:
+    """A daily picks message: the header, the cards, and the note on an empty day."""
+    parts = [f"{message.header}  [{message.user_key}]"]
+    if message.note:
+        parts.append(message.note)
+    if message.cards:
+        parts.append(render_cards(message.cards))
+    return "\n\n".join(parts)
+
+
+def render_json(data: object) -> str:
+    return json.dumps(data, indent=2, ensure_ascii=False, default=str)

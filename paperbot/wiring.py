@@ -1,0 +1,222 @@
+"""The one place that builds everything from a Config and a clock (DESIGN.md "one place wires").
+
+Nothing here runs at import time. `build_app(config)` opens the database pool, the model store and
+the application service, and hands out the command layer and delivery workers the adapters use.
+
+Threads: Bolt listeners, APScheduler jobs and discord.py's `asyncio.to_thread` calls each run on
+their own threads, and a SQLite connection belongs to one thread. So the service is given
+`ThreadRepos`, whose repositories resolve to the calling thread's own connection; one
+PaperService and one CommandLayer then serve every thread safely.
+
+Test-only knob: PAPERBOT_TEST_NOW (an ISO datetime) freezes the clock of a real process, so an
+end-to-end test can make every user due at once. Never set it in production.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from bots.commands import AdminActions, CommandLayer
+from bots.delivery import DeliveryWorker
+from paperbot.config import Config
+from recommender import schedule
+from recommender.api import content_ranker, train_ranker
+from recommender.domain import InvalidInputError, Paper
+from recommender.ports import Ranker
+from recommender.service import PaperService, ServiceSettings
+from recommender.settings import ModelSettings, PickSettings
+from storage.db import ConnectionPool
+from storage.modelstore import ModelStore
+from storage.repos import Repos, open_repos
+from storage.users import UserDefaults
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+TEST_NOW_ENV = "PAPERBOT_TEST_NOW"
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def clock_from_env() -> Clock:
+    """The real clock, or the frozen test clock when PAPERBOT_TEST_NOW is set (tests only)."""
+    frozen = os.environ.get(TEST_NOW_ENV)
+    if not frozen:
+        return system_clock
+    instant = datetime.fromisoformat(frozen)
+    instant = instant if instant.tzinfo else instant.replace(tzinfo=UTC)
+    log.warning("%s is set: the clock is frozen at %s (test-only)", TEST_NOW_ENV, instant)
+    return lambda: instant
+
+
+class ThreadRepos:
+    """The repositories of the calling thread (one SQLite connection per thread)."""
+
+    def __init__(self, pool: ConnectionPool, defaults: UserDefaults) -> None:
+        self.pool = pool
+        self.defaults = defaults
+        self._local = threading.local()
+
+    def current(self) -> Repos:
+        repos: Repos | None = getattr(self._local, "repos", None)
+        if repos is None:
+            repos = open_repos(self.pool.get(), self.defaults)
+            self._local.repos = repos
+        return repos
+
+    @property
+    def papers(self) -> Any:
+        return self.current().papers
+
+    @property
+    def users(self) -> Any:
+        return self.current().users
+
+    @property
+    def feedback(self) -> Any:
+        return self.current().feedback
+
+    @property
+    def ledger(self) -> Any:
+        return self.current().ledger
+
+    @property
+    def meta(self) -> Any:
+        return self.current().meta
+
+
+class RankerHolder:
+    """The live ranker: the saved model, reloaded when the store's version changes, else the
+    content-only fallback built over the current papers (rebuilt after `invalidate`)."""
+
+    def __init__(self, store: ModelStore, fallback: Callable[[], Ranker]) -> None:
+        self.store = store
+        self.fallback = fallback
+        self._lock = threading.Lock()
+        self._ranker: Ranker | None = None
+        self._version: str | None = None
+
+    def __call__(self) -> Ranker:
+        version = self.store.current_version()
+        with self._lock:
+            if self._ranker is None or version != self._version:
+                loaded = self.store.load() if version else None
+                self._ranker = loaded if loaded is not None else self.fallback()
+                self._version = version
+            return self._ranker
+
+    def invalidate(self) -> None:
+        with self._lock:
+            self._ranker = None
+
+
+def user_defaults(config: Config) -> UserDefaults:
+    sched, picks = config.section("schedule"), config.section("picks")
+    return UserDefaults(
+        timezone=schedule.parse_timezone(str(sched.get("timezone", "UTC"))),
+        send_time=schedule.parse_send_time(str(sched.get("send_time", "09:00"))),
+        weekdays=schedule.parse_days(str(sched.get("weekdays", "weekdays"))),
+        picks_per_day=int(picks.get("k", 5)),
+    )
+
+
+def service_settings(config: Config) -> ServiceSettings:
+    sched, picks = config.section("schedule"), config.section("picks")
+    try:
+        grace = timedelta(minutes=float(sched.get("grace_minutes", 180)))
+    except (TypeError, ValueError):
+        raise InvalidInputError("[schedule] grace_minutes must be a number") from None
+    return ServiceSettings(
+        default_k=int(picks.get("k", 5)),
+        window_days=int(picks.get("window_days", 7)),
+        grace=grace,
+        empty_day=str(sched.get("empty_day", "skip")),
+    )
+
+
+@dataclass
+class Wiring:
+    """Everything a process needs; built by `build_app`."""
+
+    config: Config
+    clock: Clock
+    pool: ConnectionPool
+    repos: ThreadRepos
+    models: ModelStore
+    model_settings: ModelSettings
+    pick_settings: PickSettings
+    ranker: RankerHolder = field(init=False)
+    service: PaperService = field(init=False)
+    commands: CommandLayer = field(init=False)
+    _train_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def __post_init__(self) -> None:
+        self.ranker = RankerHolder(self.models, self._content_ranker)
+        self.service = PaperService(self.repos, self.ranker, service_settings(self.config))
+        actions = AdminActions(ingest=self.ingest, retrain=self.train)
+        self.commands = CommandLayer(self.service, self.clock, self.config.admins, actions)
+
+    def delivery_worker(self, platform: str) -> DeliveryWorker:
+        return DeliveryWorker(platform, self.service, self.clock)
+
+    def _content_ranker(self) -> Ranker:
+        papers: list[Paper] = list(self.repos.papers.all())
+        return content_ranker(papers, self.pick_settings, self.model_settings)
+
+    def train(self) -> str:
+        """Full fit on every paper and current vote; saved atomically, picked up by readers."""
+        with self._train_lock:
+            papers = list(self.repos.papers.all())
+            if not papers:
+                return "No papers to train on yet: run `paperbot init --sample` or an ingest."
+            votes = self.repos.feedback.all_current()
+            interests = {u.user_key: u.interests for u in self.repos.users.all()}
+            seed = self.model_settings.seed
+            ranker = train_ranker(
+                papers, votes, interests, self.model_settings, self.pick_settings, seed
+            )
+            version = self.models.save(ranker)  # type: ignore[arg-type]
+            self.ranker.invalidate()
+            self.repos.meta.set("model.trained_at", self.clock().isoformat())
+        return f"Trained model {version} on {len(papers)} papers and {len(votes)} votes."
+
+    def ingest(self) -> str:
+        """Fetch every feed in [sources] (network), then refresh the content fallback."""
+        from paperbot.ingest import ingest_sources
+
+        reports = ingest_sources(self.repos.current().db, self.config, self.clock())
+        self.ranker.invalidate()
+        new = sum(r.inserted for r in reports)
+        failed = [r.source for r in reports if r.failure]
+        return f"Ingested {new} new papers" + (f"; failed: {', '.join(failed)}" if failed else ".")
+
+    def load_sample(self) -> str:
+        """The bundled sample corpus (init --sample, the demo); idempotent."""
+        from paperbot.ingest import load_sample
+
+        report = load_sample(self.repos.current().db, self.clock())
+        self.ranker.invalidate()
+        return f"Sample corpus: {report.inserted} new, {report.unchanged + report.updated} known."
+
+
+def build_app(config: Config, clock: Clock | None = None) -> Wiring:
+    """Open the database (migrations applied), the model store and the service for `config`."""
+    clock = clock or clock_from_env()
+    pool = ConnectionPool(config.db_path)
+    return Wiring(
+        config=config,
+        clock=clock,
+        pool=pool,
+        repos=ThreadRepos(pool, user_defaults(config)),
+        models=ModelStore(config.model_dir, clock),
+        model_settings=ModelSettings.from_mapping(config.section("model")),
+        pick_settings=PickSettings.from_mapping(config.section("picks")),
+    )
