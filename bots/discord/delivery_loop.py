@@ -43,7 +43,7 @@ class DeliveryLoop:
     async def _before_first_tick(self) -> None:
         await self.client.wait_until_ready()
         if not self._recovered:
-            put_back = await asyncio.to_thread(self.worker.recover)
+            put_back = await asyncio.to_thread(self.worker.recover, self.notifier)
             self._recovered = True
             if put_back:
                 log.info("recovered %d Discord deliveries left in flight by a crash", put_back)

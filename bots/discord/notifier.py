@@ -8,7 +8,9 @@ is `TemporaryFailure`: the row goes back to pending. Ordinary 429s never reach t
 discord.py's per-route limiter sleeps and retries them.
 
 The notifier is async (it runs on the bot's event loop) so it is not the synchronous `Notifier`
-protocol; the delivery loop drives it through the worker's step API instead of `drain`.
+protocol; the delivery loop drives it through the worker's step API instead of `drain`. It does
+offer the worker's synchronous `ReceiptChecker.find_sent`, called from a worker thread during
+`recover()`, which looks at the DM itself to decide whether an interrupted send had arrived.
 """
 
 from __future__ import annotations
@@ -26,6 +28,8 @@ from bots.ports import SentMessage, TemporaryFailure, Undeliverable
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
+HISTORY_LIMIT = 50  # how far back a receipt check looks in a DM
+RECEIPT_TIMEOUT = 30.0
 
 
 def discord_user_id(user_key: str) -> int:
@@ -64,7 +68,38 @@ class DiscordNotifier:
         card_ids = [str(m.id) for m in posted[1:]] or [str(posted[0].id)]
         return SentMessage(channel_id=str(posted[0].channel.id), message_ids=tuple(card_ids))
 
-    async def _channel(self, user_key: str) -> discord.abc.Messageable:
+    def find_sent(self, message: PicksMessage) -> SentMessage | None:
+        """Did these picks arrive before a crash? Called from a worker thread (never the bot's
+        loop, which it would deadlock); the check itself runs on the bot's loop."""
+        if _running_loop() is self.client.loop:
+            raise RuntimeError("find_sent must not be called on the bot's event loop")
+        future = asyncio.run_coroutine_threadsafe(self.receipt(message), self.client.loop)
+        return future.result(timeout=RECEIPT_TIMEOUT)
+
+    async def receipt(self, message: PicksMessage) -> SentMessage | None:
+        """The DM's recent history: header and every card there -> they arrived (SentMessage).
+        Only part of them -> the part is deleted and None returned, so the resend is whole."""
+        try:
+            channel = await self._channel(message.user_key)
+            history = [m async for m in channel.history(limit=HISTORY_LIMIT)]
+        except (Undeliverable, TemporaryFailure, discord.HTTPException) as exc:
+            log.warning("cannot check whether picks reached %s: %s", message.user_key, exc)
+            return None
+        mine = [m for m in reversed(history) if m.author == self.client.user]
+        header = f"**{message.header}**"
+        start = next((i for i, m in enumerate(mine) if m.content.startswith(header)), None)
+        if start is None:
+            return None
+        shown = {_footer_paper(m): m for m in mine[start + 1 :] if _footer_paper(m)}
+        cards = [shown.get(card.paper_id) for card in message.cards]
+        found = [m for m in cards if m is not None]
+        if len(found) < len(cards):
+            await self._withdraw([mine[start], *found])
+            return None
+        ids = [str(m.id) for m in found] or [str(mine[start].id)]
+        return SentMessage(channel_id=str(mine[start].channel.id), message_ids=tuple(ids))
+
+    async def _channel(self, user_key: str) -> discord.DMChannel:
         user_id = discord_user_id(user_key)
         try:
             # create_dm reuses a cached DM channel, so a user costs one API call per process.
@@ -78,6 +113,20 @@ class DiscordNotifier:
                 await message.delete()
             except discord.HTTPException:
                 log.warning("could not delete half-sent message %s", message.id)
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _footer_paper(message: discord.Message) -> str | None:
+    """The paper a pick message shows: its embed footer ends with the paper id."""
+    if not message.embeds or not message.embeds[0].footer.text:
+        return None
+    return message.embeds[0].footer.text.rsplit(" · ", 1)[-1]
 
 
 def _translate(exc: BaseException) -> Exception:

@@ -248,6 +248,8 @@ class FakeDiscord:
         if method == "POST" and path == "/users/@me/channels":
             return json_response(self._dm_channel(str(body["recipient_id"])))
         if match := re.fullmatch(r"/channels/(\d+)/messages", path):
+            if method == "GET":
+                return json_response(self._history(match.group(1), int(request.query["limit"])))
             return self._channel_message(match.group(1), body)
         if match := re.fullmatch(r"/channels/(\d+)/messages/(\d+)", path):
             return self._existing_message(method, match.group(2), body)
@@ -291,6 +293,11 @@ class FakeDiscord:
             error = {"message": "Cannot send messages to this user", "code": 50007}
             return json_response(error, 403)
         return json_response(self.store_message(channel_id, body))
+
+    def _history(self, channel_id: str, limit: int) -> list[dict[str, Any]]:
+        """A channel's messages, newest first, as Discord returns them."""
+        mine = [m for m in self.messages.values() if m["channel_id"] == channel_id]
+        return sorted(mine, key=lambda m: int(m["id"]), reverse=True)[:limit]
 
     def store_message(self, channel_id: str, body: Any, message_id: str | None = None) -> dict:
         body = body or {}

@@ -110,7 +110,7 @@ class FakeWorker(DeliveryWorker):
         )
         return delivery_id
 
-    def recover(self) -> int:
+    def recover(self, notifier: object = None) -> int:
         stuck = [d for d in self.rows.values() if d.status == "sending"]
         for d in stuck:
             self.rows[d.delivery_id] = replace(d, status="pending")
