@@ -1,0 +1,73 @@
+"""`paperbot discord ...`: one-off Discord steps. Syncing the command definitions is a deliberate
+CLI step (run it after installing or upgrading), not something the bot does on every start:
+Discord rate-limits command uploads, and global changes take a while to reach every client.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+import click
+import discord
+
+from bots.discord.settings import DiscordSettings
+from paperbot.cli import CliContext
+from paperbot.discord_runner import (
+    discord_settings,
+    discord_token,
+    invite_url,
+    point_at,
+    sync_commands,
+)
+
+
+def _prepare(ctx: click.Context) -> tuple[str, DiscordSettings]:
+    obj: CliContext = ctx.obj
+    settings = discord_settings(obj.config)
+    point_at(settings)
+    return discord_token(), settings
+
+
+def _fail(exc: Exception) -> click.ClickException:
+    if isinstance(exc, discord.LoginFailure):
+        return click.ClickException("Discord rejected DISCORD_TOKEN (is it the bot token?)")
+    return click.ClickException(f"Discord error: {exc}")
+
+
+@click.group("discord")
+def discord_group() -> None:
+    """Discord bot setup: sync the /papers commands, print the invite link."""
+
+
+@discord_group.command("sync")
+@click.option("--guild", "guild_id", type=int, default=None, help="Sync to one server (instant).")
+@click.pass_context
+def sync(ctx: click.Context, guild_id: int | None) -> None:
+    """Upload the /papers command definitions to Discord.
+
+    Without --guild they are global (visible in every server and in DMs; Discord may take up to
+    an hour to show changes); with --guild ID they appear in that server at once.
+    """
+    token, settings = _prepare(ctx)
+    try:
+        names = asyncio.run(sync_commands(token, settings, guild_id))
+    except (discord.HTTPException, discord.LoginFailure) as exc:
+        raise _fail(exc) from None
+    where = f"server {guild_id}" if guild_id else "all servers and DMs (global)"
+    click.echo(f"Synced /{', /'.join(names)} to {where}.")
+
+
+@discord_group.command("invite")
+@click.pass_context
+def invite(ctx: click.Context) -> None:
+    """Print the link that adds the bot to a server, with the permissions it needs."""
+    token, settings = _prepare(ctx)
+    try:
+        url = asyncio.run(invite_url(token, settings))
+    except (discord.HTTPException, discord.LoginFailure) as exc:
+        raise _fail(exc) from None
+    click.echo(url)
+
+
+def register(cli: click.Group) -> None:
+    cli.add_command(discord_group)
