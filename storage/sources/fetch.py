@@ -10,6 +10,7 @@ be injected, so the rule itself is testable without waiting). Network and HTTP f
 from __future__ import annotations
 
 import re
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -77,14 +78,19 @@ class Spacing:
         self.clock = clock
         self.sleep = sleep
         self.last: float | None = None
+        self._lock = threading.Lock()
 
     def wait(self) -> None:
-        """Sleep until `interval` has passed since the previous request, then claim the slot."""
-        if self.last is not None:
-            remaining = self.interval - (self.clock() - self.last)
-            if remaining > 0:
-                self.sleep(remaining)
-        self.last = self.clock()
+        """Sleep until `interval` has passed since the previous request, then claim the slot.
+
+        The lock is held while sleeping on purpose: the scheduler's ingest job and an admin's
+        `ingest` command may run at once in one process, and they must queue, not both go."""
+        with self._lock:
+            if self.last is not None:
+                remaining = self.interval - (self.clock() - self.last)
+                if remaining > 0:
+                    self.sleep(remaining)
+            self.last = self.clock()
 
 
 ARXIV_SPACING = Spacing(ARXIV_SPACING_SECONDS)

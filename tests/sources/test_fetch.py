@@ -49,6 +49,17 @@ def test_spacing_waits_out_the_rest_of_the_interval() -> None:
     assert fake.slept == [pytest.approx(2.0)]
 
 
+def test_spacing_queues_concurrent_callers() -> None:
+    fake = FakeClock()
+    spacing = Spacing(3.0, clock=fake.clock, sleep=fake.sleep)
+    workers = [threading.Thread(target=spacing.wait) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=10)
+    assert fake.slept == [3.0, 3.0, 3.0]
+
+
 def atom_page(first: int, count: int, total: int) -> bytes:
     entries = "".join(
         f"<entry><id>http://arxiv.org/abs/2509.{n:05d}v1</id><title>Paper {n}</title></entry>"
