@@ -1,0 +1,153 @@
+"""`paperbot init | chat | serve | demo | train | picks`: the engine's commands.
+
+`demo` is the README's first command: it loads the bundled corpus, creates the demo user with the
+interests from config.toml [demo], trains, shows today's picks with their reasons, reacts to a
+few and shows how the picks changed, all through the console adapter over the same command layer
+Slack and Discord use.
+"""
+
+from __future__ import annotations
+
+import getpass
+import sys
+from collections.abc import Iterator
+
+import click
+
+from bots.commands import Requester
+from bots.console.chat import ChatSession
+from bots.console.render import render_card
+from bots.delivery import paper_card
+from paperbot.cli import CliContext
+from paperbot.wiring import Wiring, build_app
+
+DEMO_REACTIONS = ("+1 1", "+1 2", "-1 3")
+
+
+def user_key_for(name: str) -> str:
+    """`anna` -> `console:anna`; a full user_key (`slack:T1:U2`) is kept as it is."""
+    return name if ":" in name else f"console:{name}"
+
+
+def _wiring(ctx: click.Context) -> Wiring:
+    obj: CliContext = ctx.obj
+    return build_app(obj.config)
+
+
+@click.command("init")
+@click.option("--sample", is_flag=True, help="Also load the bundled sample corpus (409 papers).")
+@click.pass_context
+def init(ctx: click.Context, sample: bool) -> None:
+    """Create the database (and apply migrations); optionally load the sample corpus."""
+    wiring = _wiring(ctx)
+    click.echo(f"Database ready: {wiring.config.db_path}")
+    if sample:
+        click.echo(wiring.load_sample())
+
+
+def _stdin_lines() -> Iterator[str]:
+    stream = click.get_text_stream("stdin")
+    yield from stream
+
+
+def _interactive() -> Iterator[str]:
+    while True:
+        try:
+            yield input("papers> ")
+        except EOFError:
+            return
+
+
+@click.command("chat")
+@click.option("--user", "name", default=None, help="Who you are (default: console:<login>).")
+@click.pass_context
+def chat(ctx: click.Context, name: str | None) -> None:
+    """Talk to paperbot in the terminal: `/papers ...` commands, `+1 <n>` / `-1 <n>` reactions.
+
+    Reads commands from stdin when it is not a terminal, so a session can be scripted:
+    `printf '/papers search rlhf\\n+1 1\\n' | paperbot chat`."""
+    wiring = _wiring(ctx)
+    user_key = user_key_for(name or getpass.getuser())
+    tty = sys.stdin.isatty()
+    session = ChatSession(wiring.commands, Requester(user_key, name or ""), click.echo, not tty)
+    if tty:
+        session.banner()
+    session.run(_interactive() if tty else _stdin_lines())
+
+
+@click.command("serve")
+@click.option(
+    "--only",
+    type=click.Choice(["slack", "discord", "console"]),
+    default=None,
+    help="Serve one platform (split deployments). Default: every platform with a token set, "
+    "or the console when none is.",
+)
+@click.pass_context
+def serve_command(ctx: click.Context, only: str | None) -> None:
+    """Run the scheduler and the chat platforms in one process until stopped."""
+    from paperbot.serve import serve
+
+    obj: CliContext = ctx.obj
+    serve(obj.config, only=only)
+
+
+@click.command("train")
+@click.pass_context
+def train(ctx: click.Context) -> None:
+    """Fit the model on every paper and vote now (the nightly job does this too)."""
+    click.echo(_wiring(ctx).train())
+
+
+@click.command("picks")
+@click.argument("user")
+@click.pass_context
+def picks(ctx: click.Context, user: str) -> None:
+    """Show USER's picks right now (USER: a user_key, or a console name)."""
+    wiring = _wiring(ctx)
+    result = wiring.service.picks_now(user_key_for(user), wiring.clock())
+    if result.note:
+        click.echo(result.note)
+    if not result.picks:
+        raise click.ClickException("no papers to pick from: run `paperbot init --sample`")
+    for number, pick in enumerate(result.picks, start=1):
+        click.echo(render_card(paper_card(pick.paper, pick.reason), number) + "\n")
+
+
+def _step(number: int, text: str) -> None:
+    click.secho(f"\n[{number}/5] {text}", bold=True)
+
+
+@click.command("demo")
+@click.pass_context
+def demo(ctx: click.Context) -> None:
+    """The whole product in a minute, in the terminal (`make demo`)."""
+    wiring = _wiring(ctx)
+    settings = wiring.config.section("demo")
+    user_key = user_key_for(str(settings.get("user", "console:demo")))
+    interests = [str(i) for i in settings.get("interests", [])] or ["large language models"]
+    _step(1, f"Database {wiring.config.db_path}")
+    click.echo(wiring.load_sample())
+    _step(2, f"Demo user {user_key} (reset), interests from config.toml [demo]")
+    wiring.service.forget(user_key)
+    session = ChatSession(wiring.commands, Requester(user_key, "demo"), click.echo, echo=True)
+    session.run([f"/papers interests add {i}" for i in interests])
+    _step(3, "Training the model")
+    click.echo(wiring.train())
+    _step(4, "Today's picks, with the reason for each")
+    session.run(["/papers picks"])
+    before = [c.paper_id for c in session.last_cards]
+    _step(5, "Reacting 👍 👍 👎, then asking again")
+    session.run([*DEMO_REACTIONS, "/papers picks"])
+    after = {c.paper_id: c.title for c in session.last_cards}
+    new = [title for pid, title in after.items() if pid not in before]
+    click.secho("\nHow the picks changed:", bold=True)
+    click.echo(f"  voted on and removed: {len(DEMO_REACTIONS)}; new picks: {len(new)}")
+    for title in new:
+        click.echo(f"  + {title}")
+    click.echo("\nNext: `paperbot chat --user demo` to keep going, `paperbot serve` to run it.")
+
+
+def register(cli: click.Group) -> None:
+    for command in (init, chat, serve_command, train, picks, demo):
+        cli.add_command(command)

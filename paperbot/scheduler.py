@@ -1,0 +1,166 @@
+"""The APScheduler jobs of `paperbot serve`: ingest, nightly retrain, a debounced model update after
+reactions, and the delivery tick.
+
+Why the delivery tick is a short interval job and not one cron job per user: send times are in
+each user's own timezone and change with a command; a tick every `tick_seconds` asks the service
+which slots fell in `(last tick, now]`, and the ledger makes each claim happen once. So the
+APScheduler settings are about load, not correctness:
+
+- deliver: coalesce=True, max_instances=1, misfire_grace_time=tick: a late tick is folded into the
+  next one (which covers the same interval anyway); never two at once.
+- ingest / retrain (cron): coalesce=True, max_instances=1, misfire_grace_time=1 h / 4 h: a run
+  missed because the process was busy or asleep still happens if it is not too late, and several
+  missed runs collapse into one. Runs missed while the process was *down* are not replayed (the
+  job store is in memory); ingest looks back over days, so the next run catches up.
+- model update: a one-shot job scheduled `debounce_seconds` after the first vote of a burst;
+  further votes in the burst join it instead of scheduling more (misfire_grace_time=None).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.jobstores.base import ConflictingIdError
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bots.delivery import DrainReport
+from bots.ports import Notifier
+from paperbot.config import Config
+from paperbot.wiring import Wiring
+from recommender.service import PlanReport
+
+log = logging.getLogger(__name__)
+
+PLANNED_KEY = "delivery.planned_until.{platform}"
+MODEL_UPDATE_KEY = "model.updated_at"
+DEBOUNCE_SECONDS = 30.0
+
+
+class EngineJobs:
+    """The work behind each job, callable directly (tests walk it with a fake clock)."""
+
+    def __init__(
+        self,
+        wiring: Wiring,
+        platforms: Sequence[str],
+        notifiers: Mapping[str, Notifier] | None = None,
+    ) -> None:
+        """`platforms`: whose users to plan for. `notifiers`: platforms drained inline by the
+        tick (the console); Slack and Discord drain their own rows in their own loops."""
+        self.wiring = wiring
+        self.platforms = list(platforms)
+        self.notifiers = dict(notifiers or {})
+        self.workers = {p: wiring.delivery_worker(p) for p in self.notifiers}
+        self._tick = threading.Lock()
+        self.scheduler: BackgroundScheduler | None = None
+
+    def recover(self) -> int:
+        """Start-up: settle rows a crash left in `sending` for the inline platforms."""
+        return sum(self.workers[p].recover(n) for p, n in self.notifiers.items())
+
+    def _since(self, platform: str) -> datetime | None:
+        stamp = self.wiring.repos.meta.get(PLANNED_KEY.format(platform=platform))
+        return datetime.fromisoformat(stamp) if stamp else None
+
+    def deliver(self) -> tuple[dict[str, PlanReport], dict[str, DrainReport]]:
+        """One tick: plan every platform's due users, then drain the inline platforms."""
+        with self._tick:
+            now = self.wiring.clock()
+            plans: dict[str, PlanReport] = {}
+            for platform in self.platforms:
+                since = self._since(platform)
+                plans[platform] = self.wiring.service.plan_deliveries(now, since, platform)
+                newest = max(filter(None, [since, now]))
+                self.wiring.repos.meta.set(
+                    PLANNED_KEY.format(platform=platform), newest.isoformat()
+                )
+            drains = {p: self.workers[p].drain(n) for p, n in self.notifiers.items()}
+        for platform, plan in plans.items():
+            if plan.claimed or plan.missed:
+                log.info(
+                    "%s: %d deliveries planned, %d missed, %d with nothing new",
+                    platform, len(plan.claimed), len(plan.missed), len(plan.nothing_new),
+                )  # fmt: skip
+        return plans, drains
+
+    def ingest(self) -> str:
+        result = self.wiring.ingest()
+        log.info("ingest job: %s", result)
+        return result
+
+    def retrain(self) -> str:
+        result = self.wiring.train()
+        log.info("retrain job: %s", result)
+        return result
+
+    def update_model(self) -> int:
+        """Fold in the users whose votes changed since the last update, including votes cast
+        through another process (the chat CLI) that this process's model has not seen."""
+        meta, now = self.wiring.repos.meta, self.wiring.clock()
+        stamp = meta.get(MODEL_UPDATE_KEY)
+        since = datetime.fromisoformat(stamp) if stamp else now - timedelta(days=1)
+        users = self.wiring.repos.feedback.changed_since(since)
+        for user_key in users:
+            self.wiring.service.refresh_user(user_key)
+        meta.set(MODEL_UPDATE_KEY, now.isoformat())
+        return len(users)
+
+    def on_vote(self, user_key: str) -> None:
+        """A vote was recorded: make sure a model update runs shortly (once per burst)."""
+        scheduler = self.scheduler
+        if scheduler is None or scheduler.get_job("model-update") is not None:
+            return
+        run_at = datetime.now(UTC) + timedelta(seconds=DEBOUNCE_SECONDS)
+        with contextlib.suppress(ConflictingIdError):  # another thread's vote: same burst
+            scheduler.add_job(
+                self.update_model, DateTrigger(run_date=run_at), id="model-update",
+                name="incremental model update", misfire_grace_time=None,
+            )  # fmt: skip
+
+
+def _cron(expression: Any, timezone: str, name: str) -> CronTrigger | None:
+    text = str(expression or "").strip()
+    if not text:
+        log.info("%s job disabled (empty cron)", name)
+        return None
+    try:
+        return CronTrigger.from_crontab(text, timezone=timezone)
+    except ValueError as exc:
+        from recommender.domain import InvalidInputError
+
+        raise InvalidInputError(f"[sources] {name}: bad cron {text!r} ({exc})") from None
+
+
+def build_scheduler(jobs: EngineJobs, config: Config) -> BackgroundScheduler:
+    """A BackgroundScheduler with every job, not started. See the module docstring."""
+    sched, sources = config.section("schedule"), config.section("sources")
+    timezone = str(sched.get("timezone", "UTC"))
+    tick = max(1, int(sched.get("tick_seconds", 60)))
+    scheduler = BackgroundScheduler(timezone=timezone)
+    scheduler.add_job(
+        jobs.deliver, IntervalTrigger(seconds=tick, timezone=timezone), id="deliver",
+        name="delivery tick", coalesce=True, max_instances=1, misfire_grace_time=tick,
+        next_run_time=datetime.now(UTC),
+    )  # fmt: skip
+    cron_jobs = (
+        ("ingest", jobs.ingest, sources.get("ingest_cron", "0 6 * * *"), 3600),
+        ("retrain", jobs.retrain, sources.get("retrain_cron", "30 2 * * *"), 4 * 3600),
+    )
+    for name, func, expression, grace in cron_jobs:
+        trigger = _cron(expression, timezone, f"{name}_cron")
+        if trigger is not None:
+            scheduler.add_job(
+                func, trigger, id=name, name=name, coalesce=True, max_instances=1,
+                misfire_grace_time=grace,
+            )  # fmt: skip
+    jobs.scheduler = scheduler
+    jobs.wiring.service.vote_listeners.append(jobs.on_vote)
+    return scheduler

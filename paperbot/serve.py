@@ -1,0 +1,132 @@
+"""`paperbot serve`: the scheduler plus every configured platform, in one process.
+
+Which platforms: Slack when SLACK_BOT_TOKEN is set, Discord when DISCORD_TOKEN is set, the console
+(picks printed to stdout) when neither is; `--only` picks one for split deployments. Discord owns
+the main thread's event loop when enabled (discord.py wants it); Slack Socket Mode runs on its own
+threads; the scheduler is a BackgroundScheduler. The Slack and Discord entry points live in
+`paperbot.slack_runner` / `paperbot.discord_runner` and are imported only when needed.
+
+Test-only knobs (environment): PAPERBOT_TEST_NOW freezes the clock (see paperbot.wiring),
+PAPERBOT_TEST_SEND_DELAY sleeps that many seconds before each console send so a test can kill
+the process mid-run. PAPERBOT_CONSOLE_OUT appends console picks to a file instead of stdout
+(useful in production too, e.g. to feed another tool).
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import signal
+import threading
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from bots.console.notifier import ConsoleNotifier
+from bots.ports import Notifier
+from paperbot.config import Config
+from paperbot.scheduler import EngineJobs, build_scheduler
+from paperbot.wiring import Clock, Wiring, build_app
+from recommender.domain import InvalidInputError
+
+log = logging.getLogger(__name__)
+
+PLATFORMS = ("slack", "discord", "console")
+CONSOLE_OUT_ENV = "PAPERBOT_CONSOLE_OUT"
+SEND_DELAY_ENV = "PAPERBOT_TEST_SEND_DELAY"
+
+
+def choose_platforms(only: str | None, env: Mapping[str, str]) -> list[str]:
+    """`--only` wins; else every platform whose token is set; else the console."""
+    if only is not None:
+        if only not in PLATFORMS:
+            raise InvalidInputError(f"--only must be one of {', '.join(PLATFORMS)}")
+        return [only]
+    chosen = [p for p, var in (("slack", "SLACK_BOT_TOKEN"), ("discord", "DISCORD_TOKEN"))
+              if env.get(var)]  # fmt: skip
+    return chosen or ["console"]
+
+
+def console_notifier(env: Mapping[str, str]) -> ConsoleNotifier:
+    out = env.get(CONSOLE_OUT_ENV)
+    try:
+        delay = float(env.get(SEND_DELAY_ENV, "0") or 0)
+    except ValueError:
+        raise InvalidInputError(f"{SEND_DELAY_ENV} must be a number of seconds") from None
+    return ConsoleNotifier(path=Path(out) if out else None, delay=delay)
+
+
+def _runner(module: str, name: str, required: bool) -> Callable[..., Any] | None:
+    """The Slack / Discord entry point, or None (logged) when that part is not installed."""
+    try:
+        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
+    except (ModuleNotFoundError, AttributeError) as exc:
+        if required:
+            raise InvalidInputError(f"{module}.{name} is not available: {exc}") from None
+        log.error("%s.%s is not available (%s); that platform is not served", module, name, exc)
+        return None
+
+
+def _stop_on_signals(stop: threading.Event) -> None:
+    def handler(signum: int, frame: object) -> None:
+        log.info("signal %s: shutting down", signum)
+        stop.set()
+
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, handler)
+        signal.signal(signal.SIGINT, handler)
+
+
+def serve(
+    config: Config,
+    only: str | None = None,
+    clock: Clock | None = None,
+    stop: threading.Event | None = None,
+    env: Mapping[str, str] | None = None,
+) -> None:
+    """Run until SIGTERM / SIGINT (or `stop` is set, or the Discord client ends)."""
+    env = os.environ if env is None else env
+    platforms = choose_platforms(only, env)
+    wiring = build_app(config, clock)
+    notifiers: dict[str, Notifier] = {}
+    if "console" in platforms:
+        notifiers["console"] = console_notifier(env)
+    jobs = EngineJobs(wiring, platforms, notifiers)
+    recovered = jobs.recover()
+    if recovered:
+        log.warning("start-up: %d interrupted deliveries will be resent", recovered)
+    scheduler = build_scheduler(jobs, config)
+    scheduler.start()
+    log.info("serving %s", ", ".join(platforms))
+    stop = stop or threading.Event()
+    handles: list[Any] = []
+    try:
+        handles = _start_platforms(wiring, config, platforms, explicit=only is not None)
+        if "discord" in platforms and (run := _runner(*DISCORD, only == "discord")):
+            run(wiring, config)  # blocks: discord.py owns this thread's event loop
+        else:
+            _stop_on_signals(stop)
+            stop.wait()
+    finally:
+        scheduler.shutdown(wait=False)
+        for handle in handles:
+            closer = getattr(handle, "close", None) or getattr(handle, "stop", None)
+            if callable(closer):
+                closer()
+
+
+SLACK = ("paperbot.slack_runner", "start_slack")
+DISCORD = ("paperbot.discord_runner", "run_discord")
+
+
+def _start_platforms(
+    wiring: Wiring, config: Config, platforms: list[str], explicit: bool
+) -> list[Any]:
+    """Start the non-blocking platforms (Slack); returns their handles for shutdown."""
+    handles: list[Any] = []
+    if "slack" in platforms:
+        start = _runner(*SLACK, explicit)
+        if start is not None:
+            handles.append(start(wiring, config))
+    return handles
