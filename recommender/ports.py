@@ -70,7 +70,11 @@ class FeedbackRepository(Protocol):
 
 class DeliveryLedger(Protocol):
     def claim(
-        self, user_key: str, local_date: date, paper_ids: Sequence[str], now: datetime,
+        self,
+        user_key: str,
+        local_date: date,
+        paper_ids: Sequence[str],
+        now: datetime,
         note: str | None = None,
     ) -> Delivery | None:
         """Write a `pending` row; None when (user_key, local_date) was already claimed."""
