@@ -50,6 +50,7 @@ class Recorded:
     query: dict[str, str]
     status: int
     files: list[str] = field(default_factory=list)
+    authorization: str | None = None
 
 
 @dataclass
@@ -135,13 +136,13 @@ class FakeDiscord:
         one, or the one after `after` others went through."""
         self.failures.append(Failure(method, pattern, status, body, headers, after))
 
-    def rate_limit_next(self, method: str, pattern: str, retry_after: float = 0.01) -> None:
-        body = {
-            "message": "You are being rate limited.",
-            "retry_after": retry_after,
-            "global": False,
-        }
-        self.fail_next(method, pattern, 429, body, Via="1.1 google", **{"Retry-After": "1"})
+    def rate_limit_next(
+        self, method: str, pattern: str, retry_after: float = 0.01, after: int = 0
+    ) -> None:
+        """A 429 as Discord sends it: JSON body with retry_after, and a Via header."""
+        body = {"message": "Rate limited.", "retry_after": retry_after, "global": False}
+        headers = {"Via": "1.1 google", "Retry-After": "1", "X-RateLimit-Scope": "user"}
+        self.fail_next(method, pattern, 429, body, after, **headers)
 
     async def dispatch(self, event: str, data: dict[str, Any]) -> None:
         """Send a gateway DISPATCH to the connected client."""
@@ -212,7 +213,8 @@ class FakeDiscord:
 
     async def _rest(self, request: web.Request) -> web.Response:
         body, files = await self._read_body(request)
-        record = Recorded(request.method, request.path, body, dict(request.query), 0, files)
+        auth = request.headers.get("Authorization")
+        record = Recorded(request.method, request.path, body, dict(request.query), 0, files, auth)
         self.requests.append(record)
         response = self._planned_failure(request) or self._route(request, body)
         record.status = response.status

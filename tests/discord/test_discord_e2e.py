@@ -1,0 +1,251 @@
+"""End to end: the real discord.py client, the real wiring over a SQLite file, and the fake
+Discord on 127.0.0.1. Each test asserts on database state and on what the fake received."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from click.testing import CliRunner
+
+from bots.discord.bot import PaperBot
+from paperbot.cli import cli
+from tests.discord.conftest import TOKEN, fake_discord, run, running, until
+from tests.discord.fake_discord import APP_ID, FakeDiscord
+from tests.discord.world import PAPERS, World
+
+READER = 4242
+OTHER = 5151
+ALL_SUBCOMMANDS = {
+    "search", "picks", "subscribe", "unsubscribe", "pause", "resume", "interests add",
+    "interests remove", "interests list", "similar", "why", "settings", "k", "export",
+    "forget-me", "help", "admin ingest", "admin retrain", "admin stats",
+}  # fmt: skip
+
+
+def subcommand_paths(options: list[dict[str, Any]], prefix: str = "") -> set[str]:
+    paths: set[str] = set()
+    for option in options:
+        if option["type"] == 1:
+            paths.add(prefix + option["name"])
+        elif option["type"] == 2:
+            paths |= subcommand_paths(option["options"], f"{option['name']} ")
+    return paths
+
+
+def card_messages(fake: FakeDiscord, world: World, user_id: int) -> dict[str, dict[str, Any]]:
+    """paper id -> the DM message showing it, according to the ledger."""
+    row = world.delivery(user_id)
+    return dict(zip(row["paper_ids"], (fake.messages[m] for m in row["message_ids"]), strict=True))
+
+
+def custom_id(message: dict[str, Any], index: int) -> str:
+    return message["components"][0]["components"][index]["custom_id"]
+
+
+async def delivered(fake: FakeDiscord, world: World, bot: PaperBot, user_id: int) -> None:
+    async with running(bot, fake):
+        await until(lambda: world.delivery(user_id)["status"] == "sent", "the daily DM")
+
+
+def test_cli_sync_uploads_every_subcommand_and_a_normal_start_syncs_nothing(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("DISCORD_TOKEN", TOKEN)
+
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake)
+            args = ["--config", str(world.config.path), "discord", "sync", "--guild", "777"]
+            result = await asyncio.to_thread(CliRunner().invoke, cli, args)
+            assert result.exit_code == 0, result.output
+            assert "server 777" in result.output
+            (put,) = fake.calls("PUT", r"/commands$")
+            assert put.path == f"/api/v10/applications/{APP_ID}/guilds/777/commands"
+            assert put.authorization == f"Bot {TOKEN}"
+            (papers,) = put.body
+            assert papers["name"] == "papers"
+            assert papers["contexts"] == [0, 1, 2]  # servers, the bot's DMs, group DMs
+            assert subcommand_paths(papers["options"]) == ALL_SUBCOMMANDS
+            assert TOKEN not in result.output
+
+            async with running(world.bot(), fake):
+                identify = next(f for f in fake.frames if f["op"] == 2)
+                assert identify["d"]["intents"] == 1 | 1 << 10 | 1 << 13
+            assert len(fake.calls("PUT", r"/commands$")) == 1  # on_ready synced nothing
+
+    run(scenario())
+
+
+def test_search_is_deferred_then_answered_with_vote_buttons(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake)
+            async with running(world.bot(), fake):
+                payload = fake.command_interaction(READER, "search", query="diffusion")
+                await fake.dispatch("INTERACTION_CREATE", payload)
+                await until(lambda: fake.calls("PATCH", "@original"), "the search answer")
+            defer, edit = fake.calls("POST", "/callback$") + fake.calls("PATCH", "@original")
+            assert fake.requests.index(defer) < fake.requests.index(edit)
+            assert defer.body == {"type": 5, "data": {"flags": 64}}  # deferred, ephemeral
+            titles = [e["title"] for e in edit.body["embeds"]]
+            assert "A study of video diffusion models" in titles[0]
+            buttons = [b["custom_id"] for r in edit.body["components"] for b in r["components"]]
+            assert buttons[:2] == ["vote:up:2511.00002", "vote:down:2511.00002"]
+            assert world.rows("SELECT user_key FROM users") == [{"user_key": f"discord:{READER}"}]
+
+    run(scenario())
+
+
+def test_daily_picks_arrive_as_a_header_and_one_dm_per_paper(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER,))
+            await delivered(fake, world, world.bot(), READER)
+            row = world.delivery(READER)
+            assert row["status"] == "sent" and len(row["paper_ids"]) == 5
+            (dm,) = fake.calls("POST", "/users/@me/channels$")
+            assert dm.body == {"recipient_id": READER}
+            posts = fake.posted(row["channel_id"])
+            assert len(posts) == 6
+            assert posts[0].body["content"].startswith("**📚 Your paper picks for Tuesday")
+            for paper_id, message in card_messages(fake, world, READER).items():
+                assert custom_id(message, 0) == f"vote:up:{paper_id}"
+                assert custom_id(message, 1) == f"vote:down:{paper_id}"
+            mapped = world.rows("SELECT message_id, paper_id FROM delivery_messages")
+            assert {m["paper_id"] for m in mapped} == set(row["paper_ids"])
+
+    run(scenario())
+
+
+def test_a_restarted_bot_handles_clicks_on_messages_it_never_sent(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            first = World.create(tmp_path, fake, users=(READER,))
+            await delivered(fake, first, first.bot(), READER)
+            posts_before = len(fake.posted())
+            paper_id, message = list(card_messages(fake, first, READER).items())[1]
+
+            second = World.reopen(tmp_path, fake)  # a new process: new wiring, new client
+            async with running(second.bot(), fake):
+                click = fake.click(READER, message["id"], custom_id(message, 1))
+                await fake.dispatch("INTERACTION_CREATE", click)
+                await until(lambda: second.votes(READER) == {paper_id: -1}, "the 👎")
+                await until(lambda: len(fake.calls("PATCH", "@original")) == 1, "the update")
+                down = fake.messages[message["id"]]["components"][0]["components"][1]
+                assert down["style"] == 4  # shown as chosen (red)
+
+                click = fake.click(READER, message["id"], custom_id(message, 0))
+                await fake.dispatch("INTERACTION_CREATE", click)
+                await until(lambda: second.votes(READER) == {paper_id: 1}, "the change to 👍")
+                await fake.dispatch("INTERACTION_CREATE", click)  # Discord redelivers it
+                await until(lambda: len(fake.calls("PATCH", "@original")) == 3, "the replay")
+            assert second.history(READER) == [(paper_id, -1, "button"), (paper_id, 1, "button")]
+            assert len(fake.posted()) == posts_before  # the restart re-sent nothing
+
+    run(scenario())
+
+
+def test_reaction_add_votes_and_remove_withdraws(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER,))
+            async with running(world.bot(), fake):
+                await until(lambda: world.delivery(READER)["status"] == "sent", "the DM")
+                paper_id, message = list(card_messages(fake, world, READER).items())[2]
+                reaction = fake.reaction(READER, message["id"], "👍")
+                await fake.dispatch("MESSAGE_REACTION_ADD", reaction)
+                await until(lambda: world.votes(READER) == {paper_id: 1}, "the reaction vote")
+                await fake.dispatch("MESSAGE_REACTION_REMOVE", reaction)
+                await until(lambda: world.votes(READER) == {}, "the withdrawal")
+            assert world.history(READER) == [(paper_id, 1, "reaction"), (paper_id, 0, "reaction")]
+
+    run(scenario())
+
+
+def test_closed_dms_mark_the_user_without_stopping_the_run_and_they_are_told(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER, OTHER))
+            fake.closed_dms.add(str(READER))
+            async with running(world.bot(), fake):
+                await until(lambda: world.delivery(OTHER)["status"] == "sent", "OTHER's DM")
+                await until(lambda: world.delivery(READER)["status"] == "undeliverable", "mark")
+                (user,) = world.rows(
+                    "SELECT undeliverable FROM users WHERE user_key = ?", (f"discord:{READER}",)
+                )
+                assert "50007" in user["undeliverable"]
+
+                await fake.dispatch("INTERACTION_CREATE", fake.command_interaction(READER, "help"))
+                await until(lambda: fake.calls("PATCH", "@original"), "the reply")
+            (reply,) = fake.calls("PATCH", "@original")
+            assert "could not send you your daily picks" in reply.body["content"]
+            assert world.rows("SELECT undeliverable FROM users WHERE user_key = ?",
+                              (f"discord:{READER}",)) == [{"undeliverable": None}]  # fmt: skip
+
+    run(scenario())
+
+
+def test_a_429_is_waited_out_and_every_paper_is_delivered_exactly_once(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER,))
+            fake.rate_limit_next("POST", r"/channels/\d+/messages$", retry_after=0.05, after=3)
+            await delivered(fake, world, world.bot(), READER)
+            attempts = fake.calls("POST", r"/channels/\d+/messages$")
+            assert [a.status for a in attempts].count(429) == 1
+            row = world.delivery(READER)
+            assert row["attempts"] == 0 and len(row["message_ids"]) == 5
+            shown = [
+                b["custom_id"] for p in fake.posted() for r in p.body["components"]
+                for b in r["components"] if b["custom_id"].startswith("vote:up:")
+            ]  # fmt: skip
+            assert sorted(shown) == sorted(f"vote:up:{p}" for p in row["paper_ids"])
+
+    run(scenario())
+
+
+def test_a_gateway_reconnect_does_not_resend_picks(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER,))
+            bot = world.bot()
+            async with running(bot, fake):
+                await until(lambda: world.delivery(READER)["status"] == "sent", "the DM")
+                posts = len(fake.posted())
+                await fake.drop_gateway()
+                await asyncio.wait_for(fake.resumed.wait(), timeout=15)
+                assert bot.delivery is not None
+                report = await bot.delivery.run_once()
+                assert report.sent == 0
+                assert world.wiring.service.plan_deliveries(world.wiring.clock()).claimed == ()
+            assert len(fake.posted()) == posts
+            assert any(f["op"] == 6 for f in fake.frames)  # it resumed the session
+
+    run(scenario())
+
+
+def test_start_up_finds_picks_that_arrived_before_a_crash(tmp_path: Path) -> None:
+    """A crash between the DM and `mark_sent` leaves the row `sending`; on restart the bot looks
+    in the DM, finds the picks, and marks the row sent instead of posting them twice."""
+
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER,))
+            ((delivery, message),) = world.wiring.delivery_worker("discord").begin()
+            from bots.discord.render import picks_messages
+
+            channel = fake._dm_channel(str(READER))["id"]
+            for rendered in picks_messages(message):
+                body = {k: v for k, v in rendered.send_kwargs().items() if k != "view"}
+                body["embeds"] = [e.to_dict() for e in body.get("embeds", [])]
+                fake.store_message(channel, body)
+            async with running(world.bot(), fake):
+                await until(lambda: world.delivery(READER)["status"] == "sent", "recovery")
+            assert fake.posted() == []
+            assert len(world.delivery(READER)["message_ids"]) == len(PAPERS) - 1
+
+    run(scenario())
