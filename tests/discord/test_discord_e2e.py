@@ -10,10 +10,11 @@ from typing import Any
 from click.testing import CliRunner
 
 from bots.discord.bot import PaperBot
+from bots.discord.render import picks_messages
 from paperbot.cli import cli
 from tests.discord.conftest import TOKEN, fake_discord, run, running, until
 from tests.discord.fake_discord import APP_ID, FakeDiscord
-from tests.discord.world import PAPERS, World
+from tests.discord.world import World
 
 READER = 4242
 OTHER = 5151
@@ -228,24 +229,41 @@ def test_a_gateway_reconnect_does_not_resend_picks(tmp_path: Path) -> None:
     run(scenario())
 
 
+def post_as_if_sent(fake: FakeDiscord, world: World, user_id: int, count: int) -> None:
+    """Claim the row (-> `sending`) and put the first `count` of its messages in the DM, the
+    state a crash between the send and `mark_sent` leaves behind."""
+    ((_, message),) = world.wiring.delivery_worker("discord").begin()
+    channel = fake._dm_channel(str(user_id))["id"]
+    for rendered in picks_messages(message)[:count]:
+        body = {"content": rendered.content, "embeds": [e.to_dict() for e in rendered.embeds]}
+        fake.store_message(channel, body)
+
+
 def test_start_up_finds_picks_that_arrived_before_a_crash(tmp_path: Path) -> None:
-    """A crash between the DM and `mark_sent` leaves the row `sending`; on restart the bot looks
-    in the DM, finds the picks, and marks the row sent instead of posting them twice."""
+    """On restart the bot looks in the DM, finds every pick, and marks the row sent instead of
+    posting the picks twice."""
 
     async def scenario() -> None:
         async with fake_discord() as fake:
             world = World.create(tmp_path, fake, users=(READER,))
-            ((delivery, message),) = world.wiring.delivery_worker("discord").begin()
-            from bots.discord.render import picks_messages
-
-            channel = fake._dm_channel(str(READER))["id"]
-            for rendered in picks_messages(message):
-                body = {k: v for k, v in rendered.send_kwargs().items() if k != "view"}
-                body["embeds"] = [e.to_dict() for e in body.get("embeds", [])]
-                fake.store_message(channel, body)
+            post_as_if_sent(fake, world, READER, count=6)
             async with running(world.bot(), fake):
                 await until(lambda: world.delivery(READER)["status"] == "sent", "recovery")
             assert fake.posted() == []
-            assert len(world.delivery(READER)["message_ids"]) == len(PAPERS) - 1
+            assert len(world.delivery(READER)["message_ids"]) == 5
+
+    run(scenario())
+
+
+def test_start_up_replaces_a_half_sent_dm_with_one_whole_copy(tmp_path: Path) -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER,))
+            post_as_if_sent(fake, world, READER, count=3)  # header and two of five cards
+            async with running(world.bot(), fake):
+                await until(lambda: world.delivery(READER)["status"] == "sent", "the resend")
+            assert len(fake.calls("DELETE", r"/messages/\d+$")) == 3
+            assert len(fake.posted()) == 6
+            assert len(fake.messages) == 6  # exactly one copy is left in the DM
 
     run(scenario())
