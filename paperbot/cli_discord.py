@@ -41,20 +41,26 @@ def discord_group() -> None:
 
 @discord_group.command("sync")
 @click.option("--guild", "guild_id", type=int, default=None, help="Sync to one server (instant).")
+@click.option("--clear", is_flag=True, help="With --guild: remove that server's copy instead.")
 @click.pass_context
-def sync(ctx: click.Context, guild_id: int | None) -> None:
+def sync(ctx: click.Context, guild_id: int | None, clear: bool) -> None:
     """Upload the /papers command definitions to Discord.
 
     Without --guild they are global (visible in every server and in DMs; Discord may take up to
     an hour to show changes); with --guild ID they appear in that server at once.
     """
+    if clear and guild_id is None:
+        raise click.UsageError("--clear needs --guild ID (global commands are replaced by sync)")
     token, settings = _prepare(ctx)
     try:
-        names = asyncio.run(sync_commands(token, settings, guild_id))
+        names = asyncio.run(sync_commands(token, settings, guild_id, clear))
     except (discord.HTTPException, discord.LoginFailure) as exc:
         raise _fail(exc) from None
     where = f"server {guild_id}" if guild_id else "all servers and DMs (global)"
-    click.echo(f"Synced /{', /'.join(names)} to {where}.")
+    if clear:
+        click.echo(f"Removed paperbot's commands from {where}.")
+    else:
+        click.echo(f"Synced /{', /'.join(names)} to {where}.")
 
 
 @discord_group.command("invite")

@@ -101,12 +101,14 @@ async def _serve(bot: PaperBot, token: str) -> None:
             loop.remove_signal_handler(sig)
 
 
-async def sync_commands(token: str, settings: DiscordSettings, guild_id: int | None) -> list[str]:
+async def sync_commands(
+    token: str, settings: DiscordSettings, guild_id: int | None, clear: bool = False
+) -> list[str]:
     """Log in over HTTP only (no gateway) and upload the `/papers` definitions."""
     bot = PaperBot(None, None, settings)
     async with bot:
         await bot.login(token)
-        synced = await bot.sync_commands(guild_id)
+        synced = await bot.sync_commands(guild_id, clear)
     return [command.name for command in synced]
 
 

@@ -84,12 +84,17 @@ class PaperBot(discord.Client):
             self.delivery.stop()
         await super().close()
 
-    async def sync_commands(self, guild_id: int | None = None) -> list[app_commands.AppCommand]:
-        """Upload the command definitions: globally, or to one server (instant, for testing)."""
+    async def sync_commands(
+        self, guild_id: int | None = None, clear: bool = False
+    ) -> list[app_commands.AppCommand]:
+        """Upload the command definitions: globally, or to one server (instant, for testing).
+        `clear` removes a server's copy again (once the global commands have arrived)."""
         if guild_id is None:
             return await self.tree.sync()
         guild = discord.Object(id=guild_id)
-        self.tree.copy_global_to(guild=guild)
+        self.tree.clear_commands(guild=guild)
+        if not clear:
+            self.tree.copy_global_to(guild=guild)
         return await self.tree.sync(guild=guild)
 
     async def on_vote_click(self, interaction: discord.Interaction, button: VoteButton) -> None:

@@ -43,7 +43,10 @@ class DeliveryLoop:
     async def _before_first_tick(self) -> None:
         await self.client.wait_until_ready()
         if not self._recovered:
-            put_back = await asyncio.to_thread(self.worker.recover, self.notifier)
+            # recover() only uses the notifier as a ReceiptChecker (find_sent); ours is async for
+            # sending, so it is not the synchronous Notifier the signature names.
+            recover = self.worker.recover
+            put_back = await asyncio.to_thread(recover, self.notifier)  # type: ignore[arg-type]
             self._recovered = True
             if put_back:
                 log.info("recovered %d Discord deliveries left in flight by a crash", put_back)

@@ -291,7 +291,7 @@ def after_vote(
 
 def _rebuilt(
     child: object, paper_id: str, vote: int
-) -> tuple[discord.ui.Item[discord.ui.View] | None, str | None]:
+) -> tuple[discord.ui.Item[Any] | None, str | None]:
     if not isinstance(child, discord.components.Button):
         return None, None
     parsed = parse_vote_custom_id(child.custom_id or "")

@@ -4,10 +4,14 @@ DMs). test_discord_e2e.py runs the same client over the real wiring and SQLite."
 
 from __future__ import annotations
 
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
 from bots.discord.bot import PaperBot
 from bots.discord.handlers import SORRY
 from bots.discord.settings import DiscordSettings
 from tests.discord.conftest import fake_discord, run, running, until
+from tests.discord.fake_discord import APP_ID
 from tests.discord.fake_layer import FakeCommands, FakeWorker
 
 SETTINGS = DiscordSettings(delivery_seconds=3600, guild_ready_timeout=0.01)
@@ -125,3 +129,26 @@ def test_other_emoji_and_reactions_on_unknown_messages_change_nothing() -> None:
             assert layer.votes == {(f"discord:{USER}", "2509.00001"): -1}
 
     run(scenario())
+
+
+def test_global_sync_and_removing_a_guild_copy() -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake, running(make_bot(FakeCommands()), fake) as bot:
+            await bot.sync_commands()
+            await bot.sync_commands(777, clear=True)
+            global_put, guild_put = fake.calls("PUT", r"/commands$")
+            assert global_put.path == f"/api/v10/applications/{APP_ID}/commands"
+            assert [c["name"] for c in global_put.body] == ["papers"]
+            assert guild_put.path.endswith("/guilds/777/commands") and guild_put.body == []
+
+    run(scenario())
+
+
+def test_the_fake_leaves_discord_pointed_at_discord_com() -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            assert fake.rest_base == Route.BASE
+
+    run(scenario())
+    assert Route.BASE == "https://discord.com/api/v10"
+    assert str(DiscordWebSocket.DEFAULT_GATEWAY) == "wss://gateway.discord.gg/"
