@@ -11,6 +11,7 @@ from __future__ import annotations
 import getpass
 import sys
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import click
 
@@ -19,7 +20,9 @@ from bots.console.chat import ChatSession
 from bots.console.render import render_card
 from bots.delivery import paper_card
 from paperbot.cli import CliContext
-from paperbot.wiring import Wiring, build_app
+
+if TYPE_CHECKING:
+    from paperbot.wiring import Wiring
 
 DEMO_REACTIONS = ("+1 1", "+1 2", "-1 3")
 
@@ -30,6 +33,9 @@ def user_key_for(name: str) -> str:
 
 
 def _wiring(ctx: click.Context) -> Wiring:
+    """Built on demand: the model code it imports is slow to load, and `--help` needs none."""
+    from paperbot.wiring import build_app
+
     obj: CliContext = ctx.obj
     return build_app(obj.config)
 
