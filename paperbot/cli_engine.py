@@ -52,8 +52,7 @@ def init(ctx: click.Context, sample: bool) -> None:
 
 
 def _stdin_lines() -> Iterator[str]:
-    stream = click.get_text_stream("stdin")
-    yield from stream
+    yield from sys.stdin
 
 
 def _interactive() -> Iterator[str]:
