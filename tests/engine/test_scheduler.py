@@ -1,0 +1,103 @@
+"""The APScheduler jobs' settings, the debounced model update, and platform selection."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pytest
+from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bots.commands import Requester
+from paperbot import serve as serve_module
+from paperbot.config import load_config
+from paperbot.scheduler import EngineJobs, build_scheduler
+from paperbot.wiring import build_app
+from recommender.domain import InvalidInputError
+from tests.fakes import FakeClock, FakeRanker, paper
+
+NOW = datetime(2025, 6, 9, 12, 0, tzinfo=UTC)
+CONFIG = """
+[database]
+path = "paperbot.db"
+[schedule]
+timezone = "Europe/Berlin"
+tick_seconds = 30
+[sources]
+ingest_cron = "{ingest}"
+retrain_cron = "30 2 * * *"
+"""
+
+
+def make(tmp_path: Path, ingest: str = "0 6 * * *") -> EngineJobs:
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "config.toml").write_text(CONFIG.format(ingest=ingest))
+    wiring = build_app(load_config(tmp_path / "config.toml"), FakeClock(NOW))
+    ranker = FakeRanker()
+    wiring.service.ranker = lambda: ranker
+    wiring.repos.papers.upsert([paper("2506.00001", "Video diffusion", date(2025, 6, 8))], NOW)
+    return EngineJobs(wiring, ["console"])
+
+
+def test_jobs_and_their_misfire_and_coalesce_settings(tmp_path: Path) -> None:
+    jobs = make(tmp_path)
+    scheduler = build_scheduler(jobs, jobs.wiring.config)
+    by_id = {job.id: job for job in scheduler.get_jobs()}
+    assert set(by_id) == {"deliver", "ingest", "retrain"}
+    deliver = by_id["deliver"]
+    assert isinstance(deliver.trigger, IntervalTrigger)
+    assert deliver.trigger.interval.total_seconds() == 30
+    assert (deliver.coalesce, deliver.max_instances, deliver.misfire_grace_time) == (True, 1, 30)
+    for name, grace in (("ingest", 3600), ("retrain", 4 * 3600)):
+        job = by_id[name]
+        assert isinstance(job.trigger, CronTrigger)
+        assert (job.coalesce, job.max_instances, job.misfire_grace_time) == (True, 1, grace)
+        assert str(job.trigger.timezone) == "Europe/Berlin"
+
+
+def test_an_empty_cron_disables_a_job_and_a_bad_one_is_an_error(tmp_path: Path) -> None:
+    jobs = make(tmp_path, ingest="")
+    assert "ingest" not in {j.id for j in build_scheduler(jobs, jobs.wiring.config).get_jobs()}
+    bad = make(tmp_path / "bad", ingest="every morning")
+    with pytest.raises(InvalidInputError, match="bad cron"):
+        build_scheduler(bad, bad.wiring.config)
+
+
+def test_a_burst_of_votes_schedules_one_model_update(tmp_path: Path) -> None:
+    jobs = make(tmp_path)
+    scheduler = build_scheduler(jobs, jobs.wiring.config)
+    for n in range(3):
+        jobs.wiring.commands.vote(Requester(f"console:u{n}"), "2506.00001", 1, "button")
+    updates = [j for j in scheduler.get_jobs() if j.id == "model-update"]
+    assert len(updates) == 1 and isinstance(updates[0].trigger, DateTrigger)
+
+
+def test_model_update_folds_in_votes_from_any_process(tmp_path: Path) -> None:
+    jobs = make(tmp_path)
+    repos = jobs.wiring.repos
+    repos.users.ensure("console:ann", "", NOW)
+    repos.feedback.record("console:ann", "2506.00001", 1, "command", NOW)  # written elsewhere
+    ranker = jobs.wiring.service.ranker()
+    assert jobs.update_model() == 1
+    assert ranker.folded == ["console:ann"]  # type: ignore[attr-defined]
+    assert jobs.update_model() == 0  # nothing new since
+
+
+def test_platforms_follow_tokens_unless_only_is_given() -> None:
+    choose = serve_module.choose_platforms
+    assert choose(None, {}) == ["console"]
+    assert choose(None, {"SLACK_BOT_TOKEN": "x", "DISCORD_TOKEN": "y"}) == ["slack", "discord"]
+    assert choose("discord", {"SLACK_BOT_TOKEN": "x"}) == ["discord"]
+    with pytest.raises(InvalidInputError):
+        choose("irc", {})
+
+
+def test_only_a_platform_whose_runner_is_missing_is_a_clear_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "config.toml").write_text(CONFIG.format(ingest=""))
+    monkeypatch.setattr(serve_module, "SLACK", ("paperbot.no_such_runner", "start_slack"))
+    with pytest.raises(InvalidInputError, match="not available"):
+        serve_module.serve(load_config(tmp_path / "config.toml"), only="slack", env={})
