@@ -81,7 +81,7 @@ class PaperBot(discord.Client):
 
     async def close(self) -> None:
         if self.delivery is not None:
-            self.delivery.stop()
+            await self.delivery.shutdown()
         await super().close()
 
     async def sync_commands(

@@ -17,6 +17,7 @@ from discord.ext import tasks
 from bots.delivery import DeliveryWorker, DrainReport
 from bots.discord.notifier import DiscordNotifier
 from bots.ports import TemporaryFailure, Undeliverable
+from recommender.domain import Delivery
 
 log = logging.getLogger(__name__)
 
@@ -30,31 +31,34 @@ class DeliveryLoop:
         self.notifier = DiscordNotifier(client)
         self._lock = asyncio.Lock()
         self._recovered = False
+        self._stopping = False
         self.loop: tasks.Loop = tasks.loop(seconds=seconds)(self._tick)  # type: ignore[type-var]
-        self.loop.before_loop(self._before_first_tick)
+        self.loop.before_loop(self.client.wait_until_ready)
 
     def start(self) -> None:
         if not self.loop.is_running():
+            self._stopping = False
             self.loop.start()
 
-    def stop(self) -> None:
+    async def shutdown(self, timeout: float = 15.0) -> None:
+        """Let the send in progress finish (so its row is recorded `sent`), then stop. Rows not
+        started yet stay `pending` for the next process."""
+        self._stopping = True
+        if self._lock.locked():
+            try:
+                async with asyncio.timeout(timeout):
+                    async with self._lock:
+                        pass
+            except TimeoutError:
+                log.warning("stopping in the middle of a delivery; start-up will recover it")
         self.loop.cancel()
-
-    async def _before_first_tick(self) -> None:
-        await self.client.wait_until_ready()
-        if not self._recovered:
-            # recover() only uses the notifier as a ReceiptChecker (find_sent); ours is async for
-            # sending, so it is not the synchronous Notifier the signature names.
-            recover = self.worker.recover
-            put_back = await asyncio.to_thread(recover, self.notifier)  # type: ignore[arg-type]
-            self._recovered = True
-            if put_back:
-                log.info("recovered %d Discord deliveries left in flight by a crash", put_back)
 
     async def _tick(self) -> None:
         # An exception escaping a tasks.loop ends the loop for good; one bad tick must not stop
         # tomorrow's deliveries, so it is logged and the next tick tries again.
         try:
+            if not self._recovered:
+                await self.recover()
             report = await self.run_once()
         except Exception:
             log.exception("Discord delivery tick failed; retrying on the next tick")
@@ -62,24 +66,48 @@ class DeliveryLoop:
         if report.sent or report.failed or report.undeliverable:
             log.info("Discord deliveries: %s", report)
 
+    async def recover(self) -> None:
+        """Rows a crash left `sending`: the worker asks our notifier (as a ReceiptChecker, from
+        a worker thread) whether they arrived, else puts them back to be sent once."""
+        # The worker's signature names the synchronous Notifier; it only uses find_sent here.
+        recover = self.worker.recover
+        put_back = await asyncio.to_thread(recover, self.notifier)  # type: ignore[arg-type]
+        self._recovered = True
+        if put_back:
+            log.info("%d interrupted Discord deliveries will be resent", put_back)
+
     async def run_once(self) -> DrainReport:
-        """Send every pending Discord row once. One user's failure never stops the others."""
+        """Send every pending Discord row once. Each row is marked `sending` just before its own
+        send, so a crash leaves at most one row whose fate is unknown; one user's failure never
+        stops the others."""
         async with self._lock:
-            batch = await asyncio.to_thread(self.worker.begin)
-            sent = failed = undeliverable = 0
-            for delivery, message in batch:
-                try:
-                    result = await self.notifier.send_picks(message)
-                except Undeliverable as exc:
-                    log.info("delivery %s undeliverable: %s", delivery.delivery_id, exc)
-                    await asyncio.to_thread(self.worker.fail, delivery, exc)
-                    undeliverable += 1
-                    continue
-                except TemporaryFailure as exc:
-                    log.warning("delivery %s failed, will retry: %s", delivery.delivery_id, exc)
-                    await asyncio.to_thread(self.worker.fail, delivery, exc)
-                    failed += 1
-                    continue
-                await asyncio.to_thread(self.worker.complete, delivery, result)
-                sent += 1
-            return DrainReport(sent=sent, failed=failed, undeliverable=undeliverable)
+            rows = await asyncio.to_thread(self._pending)
+            counts = {"sent": 0, "failed": 0, "undeliverable": 0, "skipped": 0}
+            for row in rows:
+                if self._stopping or self.client.is_closed():
+                    break
+                outcome = await self._deliver(row)
+                counts[outcome] += 1
+            return DrainReport(**counts)
+
+    def _pending(self) -> list[Delivery]:
+        # Runs in the worker thread: the ledger resolves to that thread's own connection.
+        return self.worker.ledger.pending(self.worker.platform)
+
+    async def _deliver(self, row: Delivery) -> str:
+        batch = await asyncio.to_thread(self.worker.begin, row)
+        if not batch:
+            return "skipped"  # another process took it
+        delivery, message = batch[0]
+        try:
+            result = await self.notifier.send_picks(message)
+        except Undeliverable as exc:
+            log.info("delivery %s undeliverable: %s", delivery.delivery_id, exc)
+            await asyncio.to_thread(self.worker.fail, delivery, exc)
+            return "undeliverable"
+        except TemporaryFailure as exc:
+            log.warning("delivery %s failed, will retry: %s", delivery.delivery_id, exc)
+            await asyncio.to_thread(self.worker.fail, delivery, exc)
+            return "failed"
+        await asyncio.to_thread(self.worker.complete, delivery, result)
+        return "sent"

@@ -71,6 +71,10 @@ async def answer_vote_click(
         "button",
         f"discord:{interaction.id}",
     )
+    if not outcome.recorded and outcome.card is None and outcome.text:
+        # Refused (e.g. the paper is gone): say why, and leave the buttons as they were.
+        await interaction.followup.send(outcome.text, ephemeral=True)
+        return
     if interaction.message is not None:
         embeds, view = after_vote(interaction.message, button.paper_id, outcome.vote, outcome.card)
         await interaction.edit_original_response(embeds=embeds, view=view)

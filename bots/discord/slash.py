@@ -10,6 +10,7 @@ The group may be used in servers, in the bot's DMs and in group DMs (`allowed_co
 
 from __future__ import annotations
 
+import asyncio
 import zoneinfo
 from typing import Literal, Protocol
 
@@ -47,8 +48,8 @@ async def timezone_choices(
     interaction: discord.Interaction, current: str
 ) -> list[app_commands.Choice[str]]:
     """Up to 25 IANA zone names containing what the user typed so far."""
-    if not _ZONES:
-        _ZONES.extend(sorted(zoneinfo.available_timezones()))
+    if not _ZONES:  # the first call walks the tz database: off the event loop
+        _ZONES.extend(await asyncio.to_thread(lambda: sorted(zoneinfo.available_timezones())))
     needle = current.lower().replace(" ", "_")
     hits = [z for z in _ZONES if needle in z.lower()][:25]
     return [app_commands.Choice(name=z, value=z) for z in hits]

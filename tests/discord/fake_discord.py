@@ -406,6 +406,14 @@ class FakeDiscord:
         }
         return self._interaction(2, user_id, channel_id, data)
 
+    def autocomplete(self, user_id: int, subcommand: str, option: str, typed: str) -> dict:
+        """The user is typing into `option` of `/papers <subcommand>`."""
+        payload = self.command_interaction(user_id, subcommand)
+        focused = {"name": option, "type": 3, "value": typed, "focused": True}
+        payload["data"]["options"][0]["options"] = [focused]
+        payload["type"] = 4
+        return payload
+
     def click(self, user_id: int, message_id: str, custom_id: str) -> dict[str, Any]:
         """A button click on a message this fake holds (what Discord sends, message included)."""
         message = self.messages[message_id]

@@ -63,6 +63,8 @@ class FakeCommands(CommandLayer):
     def vote(
         self, who: Requester, paper_id: str, vote: int, source: str, event_id: str | None = None
     ) -> VoteOutcome:
+        if paper_id not in CARDS:
+            return VoteOutcome(who.user_key, paper_id, vote, recorded=False, text="Unknown paper.")
         with self.lock:
             if event_id is not None and event_id in self.events:
                 return VoteOutcome(who.user_key, paper_id, vote, recorded=False)
@@ -73,7 +75,7 @@ class FakeCommands(CommandLayer):
                 self.votes.pop((who.user_key, paper_id), None)
             else:
                 self.votes[(who.user_key, paper_id)] = vote
-        card = replace(CARDS[paper_id], vote=vote or None) if paper_id in CARDS else None
+        card = replace(CARDS[paper_id], vote=vote or None)
         return VoteOutcome(who.user_key, paper_id, vote, recorded=True, card=card)
 
     def vote_on_message(
@@ -116,9 +118,16 @@ class FakeWorker(DeliveryWorker):
             self.rows[d.delivery_id] = replace(d, status="pending")
         return len(stuck)
 
-    def begin(self) -> list[tuple[Delivery, PicksMessage]]:
+    @property
+    def ledger(self) -> FakeWorker:  # type: ignore[override]
+        return self
+
+    def pending(self, platform: str) -> list[Delivery]:
+        return [d for d in self.rows.values() if d.status == "pending"]
+
+    def begin(self, only: Delivery | None = None) -> list[tuple[Delivery, PicksMessage]]:
         out = []
-        for d in list(self.rows.values()):
+        for d in [self.rows[only.delivery_id]] if only else list(self.rows.values()):
             if d.status != "pending":
                 continue
             self.rows[d.delivery_id] = replace(d, status="sending")

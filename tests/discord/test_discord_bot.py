@@ -152,3 +152,44 @@ def test_the_fake_leaves_discord_pointed_at_discord_com() -> None:
     run(scenario())
     assert Route.BASE == "https://discord.com/api/v10"
     assert str(DiscordWebSocket.DEFAULT_GATEWAY) == "wss://gateway.discord.gg/"
+
+
+def test_a_refused_vote_is_explained_and_the_buttons_stay_as_they_were() -> None:
+    async def scenario() -> None:
+        layer = FakeCommands()
+        async with fake_discord() as fake, running(make_bot(layer), fake):
+            channel = fake._dm_channel(str(USER))["id"]
+            button = {
+                "type": 2,
+                "style": 2,
+                "custom_id": "vote:up:2409.99999",
+                "emoji": {"name": "👍"},
+            }
+            body = {"content": "old pick", "components": [{"type": 1, "components": [button]}]}
+            message = fake.store_message(channel, body)
+            await fake.dispatch(
+                "INTERACTION_CREATE", fake.click(USER, message["id"], button["custom_id"])
+            )
+            await until(lambda: fake.calls("POST", r"/webhooks/"), "the explanation")
+            (explanation,) = fake.calls("POST", r"/webhooks/")
+            assert explanation.body["content"] == "Unknown paper."
+            assert explanation.body["flags"] == 64
+            assert fake.calls("PATCH", "@original") == []
+            assert layer.votes == {}
+
+    run(scenario())
+
+
+def test_timezone_autocomplete_offers_matching_zones() -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake, running(make_bot(FakeCommands()), fake):
+            payload = fake.autocomplete(USER, "subscribe", "timezone", "berl")
+            await fake.dispatch("INTERACTION_CREATE", payload)
+            await until(lambda: fake.calls("POST", "/callback$"), "the choices")
+            (answer,) = fake.calls("POST", "/callback$")
+            assert answer.body["type"] == 8
+            assert {"name": "Europe/Berlin", "value": "Europe/Berlin"} in answer.body["data"][
+                "choices"
+            ]
+
+    run(scenario())
