@@ -15,7 +15,8 @@ import discord
 
 from bots.commands import CommandLayer, Requester
 from bots.discord.buttons import VoteButton
-from bots.discord.render import after_vote, reply_messages
+from bots.discord.redraw import after_vote
+from bots.discord.render import reply_messages
 from bots.messages import Reply
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from typing import Any
 
 import discord
 
-from bots.discord.buttons import ConfirmButton, CustomIdTooLong, VoteButton, parse_vote_custom_id
+from bots.discord.buttons import ConfirmButton, CustomIdTooLong, VoteButton
 from bots.messages import PaperCard, PicksMessage, Reply
 
 log = logging.getLogger(__name__)
@@ -255,52 +255,3 @@ def _with_confirm(messages: list[DiscordMessage], command: str) -> list[DiscordM
     button.row = free[0]
     view.add_item(button)
     return [*messages[:-1], DiscordMessage(last.content, last.embeds, view, last.attachment)]
-
-
-def after_vote(
-    message: discord.Message, paper_id: str, vote: int, card: PaperCard | None
-) -> tuple[list[discord.Embed], discord.ui.View]:
-    """The embeds and buttons of `message` once `paper_id` has `vote` (0 = none): the clicked
-    pair changes colour and the paper's embed is re-rendered (or just recoloured when the
-    command layer did not send a fresh card). Other cards on the message are left as they were.
-    """
-    embeds = list(message.embeds)
-    view = discord.ui.View(timeout=None)
-    order: list[str] = []
-    number: int | None = None
-    for row, component in enumerate(message.components):
-        for child in getattr(component, "children", ()):
-            item, pid = _rebuilt(child, paper_id, vote)
-            if item is None:
-                continue
-            item.row = row
-            view.add_item(item)
-            if pid and pid not in order:
-                order.append(pid)
-            if pid == paper_id and child.label and child.label.isdigit():
-                number = int(child.label)
-    index = order.index(paper_id) if paper_id in order else None
-    if index is not None and index < len(embeds):
-        if card is not None:
-            embeds[index] = card_embed(card, number, EMBED_TOTAL // len(embeds))
-        else:
-            embeds[index] = embeds[index].copy()
-            embeds[index].colour = COLOUR.get(vote or None, COLOUR[None])
-    return embeds, view
-
-
-def _rebuilt(
-    child: object, paper_id: str, vote: int
-) -> tuple[discord.ui.Item[Any] | None, str | None]:
-    if not isinstance(child, discord.components.Button):
-        return None, None
-    parsed = parse_vote_custom_id(child.custom_id or "")
-    if parsed is None:
-        return discord.ui.Button.from_component(child), None
-    direction_vote, pid = parsed
-    direction = "up" if direction_vote == 1 else "down"
-    if pid == paper_id:
-        selected = direction_vote == vote
-    else:
-        selected = child.style in (discord.ButtonStyle.success, discord.ButtonStyle.danger)
-    return VoteButton(direction, pid, selected, child.label), pid

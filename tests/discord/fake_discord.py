@@ -19,27 +19,10 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from tests.discord.fake_events import APP_ID, BOT_USER, UserActions, user_payload
+
 API = "/api/v10"
-APP_ID = "900000000000000001"
-BOT_USER = {
-    "id": APP_ID,
-    "username": "paperbot",
-    "discriminator": "0",
-    "global_name": "paperbot",
-    "avatar": None,
-    "bot": True,
-}
 TIMESTAMP = "2025-11-04T09:00:00.000000+00:00"
-
-
-def user_payload(user_id: int, name: str = "reader") -> dict[str, Any]:
-    return {
-        "id": str(user_id),
-        "username": name,
-        "discriminator": "0",
-        "global_name": name,
-        "avatar": None,
-    }
 
 
 @dataclass
@@ -70,7 +53,7 @@ def json_response(
     return web.Response(body=json.dumps(data).encode(), status=status, headers=all_headers)
 
 
-class FakeDiscord:
+class FakeDiscord(UserActions):
     """Start with `await fake.start()`; `rest_base` / `gateway_url` are what discord.py is pointed
     at. `requests` and `frames` hold what the client sent."""
 
@@ -365,70 +348,3 @@ class FakeDiscord:
             target = self.store_message(channel_id, {})["id"]
             self.originals[token] = target
         return self._existing_message("PATCH", target, body)
-
-    # ---- building the events a user would cause ---------------------------------------------
-
-    def _interaction(self, kind: int, user_id: int, channel_id: str, data: dict) -> dict:
-        interaction_id, token = self.new_id(), f"token-{self.new_id()}"
-        self.interaction_channels[token] = channel_id
-        return {
-            "id": interaction_id,
-            "application_id": APP_ID,
-            "type": kind,
-            "token": token,
-            "version": 1,
-            "channel_id": channel_id,
-            "channel": {"id": channel_id, "type": 1},
-            "user": user_payload(user_id),
-            "data": data,
-            "locale": "en-US",
-            "app_permissions": "0",
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": "0"},
-            "context": 1,
-            "attachment_size_limit": 10_485_760,
-        }
-
-    def command_interaction(
-        self, user_id: int, subcommand: str, **options: str | int
-    ) -> dict[str, Any]:
-        """`/papers <subcommand> option=value ...` typed in the bot's DMs."""
-        channel_id = self._dm_channel(str(user_id))["id"]
-        typed = [
-            {"name": k, "type": 4 if isinstance(v, int) else 3, "value": v}
-            for k, v in options.items()
-        ]
-        data = {
-            "id": self.new_id(),
-            "name": "papers",
-            "type": 1,
-            "options": [{"name": subcommand, "type": 1, "options": typed}],
-        }
-        return self._interaction(2, user_id, channel_id, data)
-
-    def autocomplete(self, user_id: int, subcommand: str, option: str, typed: str) -> dict:
-        """The user is typing into `option` of `/papers <subcommand>`."""
-        payload = self.command_interaction(user_id, subcommand)
-        focused = {"name": option, "type": 3, "value": typed, "focused": True}
-        payload["data"]["options"][0]["options"] = [focused]
-        payload["type"] = 4
-        return payload
-
-    def click(self, user_id: int, message_id: str, custom_id: str) -> dict[str, Any]:
-        """A button click on a message this fake holds (what Discord sends, message included)."""
-        message = self.messages[message_id]
-        data = {"custom_id": custom_id, "component_type": 2}
-        payload = self._interaction(3, user_id, message["channel_id"], data)
-        payload["message"] = message
-        self.originals[payload["token"]] = message_id
-        return payload
-
-    def reaction(self, user_id: int, message_id: str, emoji: str) -> dict[str, Any]:
-        return {
-            "user_id": str(user_id),
-            "channel_id": self.messages[message_id]["channel_id"],
-            "message_id": message_id,
-            "emoji": {"id": None, "name": emoji},
-            "type": 0,
-            "burst": False,
-        }

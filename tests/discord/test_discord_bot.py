@@ -4,6 +4,8 @@ DMs). test_discord_e2e.py runs the same client over the real wiring and SQLite."
 
 from __future__ import annotations
 
+import json
+
 from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
@@ -191,5 +193,29 @@ def test_timezone_autocomplete_offers_matching_zones() -> None:
             assert {"name": "Europe/Berlin", "value": "Europe/Berlin"} in answer.body["data"][
                 "choices"
             ]
+
+    run(scenario())
+
+
+def test_voting_on_the_second_of_two_search_results_redraws_only_that_card() -> None:
+    async def scenario() -> None:
+        layer = FakeCommands()
+        async with fake_discord() as fake, running(make_bot(layer), fake):
+            search = fake.command_interaction(USER, "search", query="retrieval")
+            await fake.dispatch("INTERACTION_CREATE", search)
+            await until(lambda: fake.calls("PATCH", "@original"), "the results")
+            results_id = fake.originals[search["token"]]
+            before = json.loads(json.dumps(fake.messages[results_id]))
+            up_on_second = before["components"][1]["components"][0]["custom_id"]
+            assert up_on_second == "vote:up:2509.00002"
+            await fake.dispatch("INTERACTION_CREATE", fake.click(USER, results_id, up_on_second))
+            await until(lambda: len(fake.calls("PATCH", "@original")) == 2, "the redraw")
+            after = fake.messages[results_id]
+            assert layer.votes == {(f"discord:{USER}", "2509.00002"): 1}
+            styles = [[b["style"] for b in row["components"]] for row in after["components"]]
+            assert styles == [[2, 2], [3, 2]]  # only the second card's 👍 is highlighted
+            assert after["embeds"][0] == before["embeds"][0]
+            assert after["embeds"][1]["title"] == "2. Retrieval for video diffusion"
+            assert after["embeds"][1]["color"] != before["embeds"][1]["color"]
 
     run(scenario())
