@@ -44,7 +44,7 @@ def _stderr() -> Console:
     return Console(stderr=True)
 
 
-Hooks = tuple[Callable[[ParseResult], None], Callable[[int], None]]
+Hooks = tuple[Callable[[int], None], Callable[[int], None]]
 
 
 @contextmanager
@@ -62,13 +62,13 @@ def _progress(enabled: bool) -> Iterator[Hooks]:
     )
     task = bar.add_task("store", total=None)
 
-    def on_parsed(result: ParseResult) -> None:
-        if len(result.papers) >= PROGRESS_MIN_PAPERS:
-            bar.update(task, total=len(result.papers))
+    def on_total(total: int) -> None:
+        if total >= PROGRESS_MIN_PAPERS:
+            bar.update(task, total=total)
             bar.start()
 
     with bar:
-        yield on_parsed, lambda n: bar.advance(task, n)
+        yield on_total, lambda n: bar.advance(task, n)
 
 
 def _run_one(ctx: click.Context, label: str, work: Callable[[], ParseResult]) -> IngestReport:
@@ -90,14 +90,14 @@ def _now() -> datetime:
 
 
 def _ingest_path(ctx: click.Context, path: Path, show_progress: bool) -> IngestReport:
-    with _progress(show_progress) as (on_parsed, advance):
+    with _progress(show_progress) as (on_total, advance):
         try:
             if str(path) == "-":
                 data = sys.stdin.buffer.read()
                 return ingest_bytes(
-                    ctx.obj.db, data, "<stdin>", _now(), progress=advance, on_parsed=on_parsed
+                    ctx.obj.db, data, "<stdin>", _now(), progress=advance, on_total=on_total
                 )
-            return ingest_file(ctx.obj.db, path, _now(), progress=advance, on_parsed=on_parsed)
+            return ingest_file(ctx.obj.db, path, _now(), progress=advance, on_total=on_total)
         except PaperbotError as exc:
             return IngestReport(source=str(path), failure=str(exc))
 
@@ -206,6 +206,10 @@ def _collect(
         return [_run_one(ctx, f"hf:{day}", lambda: fetch_hf_daily(day))]
     if category is not None:
         return [_arxiv_report(ctx, category, since, until, rss)]
+    console = _stderr()
+    if console.is_terminal and not as_json:
+        with console.status("fetching the feeds in [sources] ..."):
+            return ingest_sources(ctx.obj.db, ctx.obj.config, _now(), Fetchers())
     return ingest_sources(ctx.obj.db, ctx.obj.config, _now(), Fetchers())
 
 

@@ -17,15 +17,16 @@ from datetime import date, datetime, timedelta
 from functools import partial
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from sqlite_utils import Database
 
 from recommender.domain import InvalidInputError, Paper, PaperbotError
 from storage.meta import MetaStore
 from storage.papers import PaperStore
-from storage.sources import ParseResult, RecordError, parse
+from storage.sources import ParseResult, RecordError, detect_format, parse
 from storage.sources.fetch import fetch_arxiv, fetch_hf_daily
+from storage.sources.jsonl import iter_jsonl
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -33,6 +34,7 @@ SourceCall = Callable[["Fetchers"], ParseResult]
 SAMPLE_SOURCE = "sample"
 DEFAULT_LOOKBACK_DAYS = 2
 LAST_CHANGE_KEY = "ingest.last_change"
+HEAD_BYTES = 4096
 
 
 @dataclass
@@ -84,10 +86,19 @@ def _counted(papers: Iterable[Paper], progress: Progress | None) -> Iterator[Pap
 
 
 def store_result(
-    db: Database, result: ParseResult, label: str, now: datetime, progress: Progress | None = None
+    db: Database,
+    result: ParseResult,
+    label: str,
+    now: datetime,
+    progress: Progress | None = None,
+    papers: Iterable[Paper] | None = None,
 ) -> IngestReport:
-    """Upsert parsed papers in one transaction and report what changed."""
-    upserted = PaperStore(db).upsert(_counted(result.papers, progress), now)
+    """Upsert `papers` (default: the parsed ones) in one transaction and report what changed.
+
+    When `papers` is a stream that fills `result.errors` as it goes, the report is built after
+    the stream is spent, so it counts every skipped record."""
+    stream = result.papers if papers is None else papers
+    upserted = PaperStore(db).upsert(_counted(stream, progress), now)
     report = IngestReport(
         source=label,
         format=result.format,
@@ -109,13 +120,13 @@ def ingest_bytes(
     now: datetime,
     fmt: str | None = None,
     progress: Progress | None = None,
-    on_parsed: Callable[[ParseResult], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> IngestReport:
     """Parse `data` (format detected unless given) and store it. Raises InvalidInputError, with
     nothing written, when the document as a whole cannot be read."""
     result = parse(data, fmt)
-    if on_parsed is not None:
-        on_parsed(result)
+    if on_total is not None:
+        on_total(len(result.papers))
     return store_result(db, result, label, now, progress)
 
 
@@ -124,22 +135,38 @@ def ingest_file(
     path: str | Path,
     now: datetime,
     progress: Progress | None = None,
-    on_parsed: Callable[[ParseResult], None] | None = None,
+    on_total: Callable[[int], None] | None = None,
 ) -> IngestReport:
-    """Ingest one file in any supported format; InvalidInputError when it cannot be read."""
+    """Ingest one file in any supported format; InvalidInputError when it cannot be read.
+
+    Our JSON Lines files are streamed (memory stays flat however big the file); feeds are
+    single documents and are parsed whole. `on_total` hears how many records to expect."""
     path = Path(path)
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            if detect_format(handle.read(HEAD_BYTES)) != "jsonl":
+                handle.seek(0)
+                data = handle.read()
+                return ingest_bytes(db, data, str(path), now, None, progress, on_total)
+            if on_total is not None:
+                on_total(_count_lines(handle))
+            handle.seek(0)
+            result = ParseResult(format="jsonl")
+            stream = iter_jsonl(handle, result)
+            return store_result(db, result, str(path), now, progress, papers=stream)
     except FileNotFoundError:
         raise InvalidInputError(f"no such file: {path}") from None
     except IsADirectoryError:
         raise InvalidInputError(f"{path} is a directory, not a papers file") from None
-    except OSError as exc:
-        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
-    try:
-        return ingest_bytes(db, data, str(path), now, progress=progress, on_parsed=on_parsed)
     except InvalidInputError as exc:
         raise InvalidInputError(f"{path}: {exc}") from None
+    except OSError as exc:
+        raise InvalidInputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _count_lines(handle: BinaryIO) -> int:
+    handle.seek(0)
+    return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
 
 
 def sample_bytes() -> bytes:

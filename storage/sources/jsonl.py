@@ -12,7 +12,7 @@ ignored so that files written by a newer paperbot still load.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from recommender.domain import InvalidInputError, Paper, normalise_arxiv_id, paper_id_for
@@ -41,29 +41,32 @@ def parse_jsonl(data: bytes, default_source: str = "file") -> ParseResult:
     importing nothing while pretending to succeed.
     """
     result = ParseResult(format=FORMAT)
-    objects = 0
-    for line_no, raw in _lines(data):
-        try:
-            record = _decode(raw)
-        except RecordInvalid as exc:
-            result.errors.append(RecordError(line_no, str(exc)))
-            continue
-        objects += 1
-        try:
-            result.papers.append(record_to_paper(record, default_source))
-        except RecordInvalid as exc:
-            result.errors.append(RecordError(line_no, str(exc)))
-    if result.errors and objects == 0:
-        first = result.errors[0]
-        raise InvalidInputError(f"not a JSON Lines papers file ({first})")
+    result.papers.extend(iter_jsonl(data.split(b"\n"), result, default_source))
     return result
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
-    """Non-blank lines with their 1-based numbers (a UTF-8 byte-order mark is tolerated)."""
-    for index, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").split(b"\n"), start=1):
-        if raw.strip():
-            yield index, raw
+def iter_jsonl(
+    lines: Iterable[bytes], result: ParseResult, default_source: str = "file"
+) -> Iterator[Paper]:
+    """The streaming form of `parse_jsonl`, for files too big to hold: papers are yielded as
+    they are read, skipped records go to `result.errors`, and the InvalidInputError for a file
+    with no readable line comes at the end (inside the caller's transaction, which it undoes)."""
+    objects = 0
+    for line_no, raw in enumerate(lines, start=1):
+        if line_no == 1:
+            raw = raw.removeprefix(b"\xef\xbb\xbf")
+        if not raw.strip():
+            continue
+        try:
+            record = _decode(raw)
+            objects += 1
+            paper = record_to_paper(record, default_source)
+        except RecordInvalid as exc:
+            result.errors.append(RecordError(line_no, str(exc)))
+            continue
+        yield paper
+    if result.errors and objects == 0:
+        raise InvalidInputError(f"not a JSON Lines papers file ({result.errors[0]})")
 
 
 def _decode(raw: bytes) -> dict[str, Any]:

@@ -79,6 +79,30 @@ def test_unreadable_file_leaves_the_database_unchanged(repos: Repos, tmp_path: P
             ingest_file(repos.db, missing, NOW)
 
 
+def test_a_jsonl_file_with_no_readable_line_is_refused_after_streaming(
+    repos: Repos, tmp_path: Path
+) -> None:
+    ingest_file(repos.db, FIXTURES / "papers_broken.jsonl", NOW)
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text('{\n  "title": "A pretty-printed object",\n  "abstract": "x"\n}\n')
+    with pytest.raises(InvalidInputError, match="pretty.json"):
+        ingest_file(repos.db, pretty, NOW)
+    assert repos.papers.count() == 3
+
+
+def test_streamed_jsonl_reports_every_bad_line_and_the_total(repos: Repos, tmp_path: Path) -> None:
+    big = tmp_path / "big.jsonl"
+    lines = [f'{{"title": "Streamed paper {n}"}}' for n in range(1200)]
+    lines[700] = '{"title": '
+    big.write_text("\n".join(lines) + "\n")
+    totals: list[int] = []
+    ticks: list[int] = []
+    report = ingest_file(repos.db, big, NOW, progress=ticks.append, on_total=totals.append)
+    assert (report.inserted, [e.line for e in report.errors]) == (1199, [701])
+    assert totals == [1200] and len(ticks) == 1199
+    assert repos.papers.count() == 1199
+
+
 def test_a_failure_inside_the_upsert_rolls_everything_back(repos: Repos) -> None:
     good = [Paper(paper_id=f"p{n}", title=f"Paper number {n}") for n in range(700)]
     broken = replace(good[0], paper_id="boom", title=None)  # type: ignore[arg-type]
