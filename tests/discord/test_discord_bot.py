@@ -219,3 +219,21 @@ def test_voting_on_the_second_of_two_search_results_redraws_only_that_card() -> 
             assert after["embeds"][1]["color"] != before["embeds"][1]["color"]
 
     run(scenario())
+
+
+def test_a_429_asking_for_a_long_wait_postpones_one_user_not_the_run() -> None:
+    async def scenario() -> None:
+        layer = FakeCommands()
+        worker = FakeWorker(layer)
+        first = worker.add(f"discord:{USER}", ("2509.00001",))
+        second = worker.add("discord:5151", ("2509.00002",))
+        async with fake_discord() as fake:
+            # longer than max_ratelimit_timeout (60 s): discord.py raises instead of sleeping
+            fake.rate_limit_next("POST", r"/channels/\d+/messages$", retry_after=600)
+            async with running(make_bot(layer, worker), fake):
+                await until(lambda: worker.rows[second].status == "sent", "the second user")
+            row = worker.rows[first]
+            assert row.status == "pending" and row.attempts == 1
+            assert "rate limited" in (row.error or "")
+
+    run(scenario())
