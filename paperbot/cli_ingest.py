@@ -67,8 +67,10 @@ def _progress(enabled: bool) -> Iterator[Hooks]:
             bar.update(task, total=total)
             bar.start()
 
-    with bar:
+    try:
         yield on_total, lambda n: bar.advance(task, n)
+    finally:
+        bar.stop()
 
 
 def _run_one(ctx: click.Context, label: str, work: Callable[[], ParseResult]) -> IngestReport:

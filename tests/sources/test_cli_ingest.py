@@ -143,3 +143,25 @@ def test_feeds_run_every_configured_source(
     assert result.exit_code == 0, result.output
     assert [s["source"].split(":")[0] for s in data["sources"]] == ["hf", "arxiv"]
     assert data["inserted"] == 6 and count(db_path) == 6
+
+
+def test_progress_bar_only_for_big_files_on_a_terminal(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import io
+
+    from rich.console import Console
+
+    screens: list[io.StringIO] = []
+
+    def terminal() -> Console:
+        screens.append(io.StringIO())
+        return Console(file=screens[-1], force_terminal=True, width=100)
+
+    monkeypatch.setattr(cli_ingest, "_stderr", terminal)
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(f'{{"title": "Paper {n}"}}\n' for n in range(300)))
+    assert run(db_path, str(big)).exit_code == 0
+    assert "storing papers" in screens[-1].getvalue()
+    assert run(db_path, str(FIXTURES / "papers_broken.jsonl")).exit_code == 0
+    assert screens[-1].getvalue() == ""
