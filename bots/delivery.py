@@ -95,7 +95,7 @@ class DeliveryWorker:
     def message_for(self, delivery: Delivery) -> PicksMessage:
         """The neutral message for one ledger row; reasons are recomputed (the row keeps ids)."""
         papers = self.service.repos.papers.get_many(delivery.paper_ids)
-        reasons = self.service.explain(delivery.user_key, papers)
+        reasons = self.service.explain(delivery.user_key, papers, delivery.delivery_id)
         cards = tuple(paper_card(p, reasons.get(p.paper_id)) for p in papers)
         return PicksMessage(
             user_key=delivery.user_key,

@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -61,6 +61,8 @@ class EngineJobs:
         self.workers = {p: wiring.delivery_worker(p) for p in self.notifiers}
         self._tick = threading.Lock()
         self.scheduler: BackgroundScheduler | None = None
+        # Called after a tick claimed rows (e.g. the Slack handle's `wake`, to drain at once).
+        self.wakers: list[Callable[[], None]] = []
 
     def recover(self) -> int:
         """Start-up: settle rows a crash left in `sending` for the inline platforms."""
@@ -83,6 +85,9 @@ class EngineJobs:
                     PLANNED_KEY.format(platform=platform), newest.isoformat()
                 )
             drains = {p: self.workers[p].drain(n) for p, n in self.notifiers.items()}
+        if any(plan.claimed for plan in plans.values()):
+            for wake in self.wakers:
+                wake()
         for platform, plan in plans.items():
             if plan.claimed or plan.missed:
                 log.info(

@@ -103,6 +103,7 @@ def serve(
     handles: list[Any] = []
     try:
         handles = _start_platforms(wiring, config, platforms, explicit=only is not None)
+        jobs.wakers += [h.wake for h in handles if callable(getattr(h, "wake", None))]
         if "discord" in platforms and (run := _runner(*DISCORD, only == "discord")):
             run(wiring, config)  # blocks: discord.py owns this thread's event loop
         else:

@@ -41,6 +41,7 @@ log = logging.getLogger(__name__)
 
 MAX_INTERESTS = 20
 MAX_INTEREST_CHARS = 100
+MAX_KEPT_REASONS = 50_000
 PLAN_BATCH = 256  # users scored per ranker call: one matrix product each, bounded memory
 NOTHING_NEW = "Nothing new since your last picks. See you next time!"
 
@@ -119,6 +120,8 @@ class PaperService:
         self.settings = settings or ServiceSettings()
         # fold_in mutates the shared model; one writer at a time.
         self._model_lock = threading.Lock()
+        # delivery_id -> the reasons chosen at planning time, until the row is sent.
+        self._reasons: dict[int, dict[str, str]] = {}
         # Called with the user_key after each recorded vote (the scheduler's debounced update).
         self.vote_listeners: list[Callable[[str], None]] = []
 
@@ -220,12 +223,22 @@ class PaperService:
         paper = self.find_paper(ref)
         return paper, self.ranker().why(self.profile(self.user(user_key)), paper)
 
-    def explain(self, user_key: str, papers: Sequence[Paper]) -> dict[str, str]:
-        """Reasons for papers already chosen (the ledger keeps ids, not reasons)."""
+    def explain(
+        self, user_key: str, papers: Sequence[Paper], delivery_id: int | None = None
+    ) -> dict[str, str]:
+        """Reasons for papers already chosen. The ledger keeps ids, not reasons, so the reasons
+        the planner computed are kept in memory until the row is sent; after a restart they are
+        recomputed (`why`, tens of milliseconds a paper)."""
+        if delivery_id is not None and delivery_id in self._reasons:
+            return self._reasons.pop(delivery_id)
         user = self.repos.users.get(user_key)
         if user is None or not papers:
             return {}
-        ranker, profile = self.ranker(), self.profile(user)
+        votes = self.repos.feedback.votes_for(user_key)
+        profile = UserProfile(
+            user_key, user.interests, votes, tuple(self.repos.papers.get_many(votes))
+        )
+        ranker = self.ranker()
         return {p.paper_id: ranker.why(profile, p) for p in papers}
 
     def recent_picks(self, user_key: str, limit: int = 1) -> list[tuple[Delivery, list[Paper]]]:
@@ -455,7 +468,8 @@ class PaperService:
         claimed: list[Delivery] = []
         empty: list[str] = []
         for user in users:
-            ids = [p.paper.paper_id for p in picks.get(user.user_key, [])]
+            chosen = picks.get(user.user_key, [])
+            ids = [p.paper.paper_id for p in chosen]
             if not ids and self.settings.empty_day == "skip":
                 log.info("nothing new for %s on %s: skipped", user.user_key, day)
                 empty.append(user.user_key)
@@ -463,4 +477,11 @@ class PaperService:
             row = ledger.claim(user.user_key, day, ids, now, note=None if ids else NOTHING_NEW)
             if row is not None:
                 claimed.append(row)
+                self._keep_reasons(row.delivery_id, {p.paper.paper_id: p.reason for p in chosen})
         return claimed, empty
+
+    def _keep_reasons(self, delivery_id: int, reasons: dict[str, str]) -> None:
+        """Bounded: rows drained by another process never collect theirs here."""
+        self._reasons[delivery_id] = reasons
+        while len(self._reasons) > MAX_KEPT_REASONS:
+            self._reasons.pop(next(iter(self._reasons)))
