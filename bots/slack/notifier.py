@@ -23,6 +23,8 @@ from bots.slack.ids import PLATFORM, message_id, split_user_key
 
 log = logging.getLogger(__name__)
 
+HISTORY_LOOKBACK = 50  # messages of the DM searched after a crash (a day's picks are ~6)
+
 # Errors after which another attempt tomorrow would fail the same way.
 PERMANENT_ERRORS = frozenset(
     {
@@ -39,6 +41,17 @@ PERMANENT_ERRORS = frozenset(
         "restricted_action",
     }
 )
+
+
+def _posted_cards(messages: list[dict[str, Any]]) -> dict[str, str]:
+    """paper id -> ts of each message in `messages` that shows that paper's vote buttons."""
+    found: dict[str, str] = {}
+    for msg in messages:
+        for block in msg.get("blocks") or []:
+            block_id = str(block.get("block_id", ""))
+            if block.get("type") == "actions" and block_id.startswith("vote:"):
+                found.setdefault(block_id.removeprefix("vote:"), str(msg.get("ts")))
+    return found
 
 
 def _error_code(exc: SlackApiError) -> str:
@@ -64,6 +77,30 @@ class SlackNotifier:
         ids = [self._post(channel, payload) for payload in payloads]
         # The header message shows no paper; the ledger wants one id per card, in card order.
         return SentMessage(channel_id=channel, message_ids=tuple(ids[1:]))
+
+    def find_sent(self, message: PicksMessage) -> SentMessage | None:
+        """After a crash mid-send: did these picks reach the DM already? (ReceiptChecker.)
+
+        A paper is never picked twice for one user, so a recent bot message carrying the vote
+        buttons of each card proves the send. Anything missing (or no `im:history` scope) is
+        None, and the worker resends once."""
+        _team, user_id = split_user_key(message.user_key)
+        try:
+            channel = self.dm_channel(user_id)
+            history = self.client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK)
+        except (SlackClientError, OSError, Undeliverable, TemporaryFailure) as exc:
+            log.info("cannot check earlier sends (%s); will resend", type(exc).__name__)
+            return None
+        posted = _posted_cards(history.get("messages") or [])
+        if message.cards:
+            found = [posted.get(card.paper_id) for card in message.cards]
+            if any(ts is None for ts in found):
+                return None
+            return SentMessage(channel, tuple(message_id(channel, str(ts)) for ts in found))
+        header_text = picks_payloads(message)[0]["text"]
+        if any(m.get("text") == header_text for m in history.get("messages") or []):
+            return SentMessage(channel, ())
+        return None
 
     def dm_channel(self, user_id: str) -> str:
         with self._lock:

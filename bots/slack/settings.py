@@ -15,7 +15,15 @@ from recommender.domain import InvalidInputError
 MODES = ("socket", "http")
 DEFAULT_API_BASE_URL = "https://slack.com/api/"
 KNOWN_KEYS = frozenset(
-    {"mode", "http_port", "http_host", "api_base_url", "digest_channel", "rate_limit_retries"}
+    {
+        "mode",
+        "http_port",
+        "http_host",
+        "api_base_url",
+        "digest_channel",
+        "rate_limit_retries",
+        "drain_seconds",
+    }
 )
 
 
@@ -30,6 +38,7 @@ class SlackSettings:
     api_base_url: str = DEFAULT_API_BASE_URL
     digest_channel: str = ""
     rate_limit_retries: int = 3
+    drain_seconds: float = 15.0  # how often the delivery worker looks for due Slack rows
 
     def __post_init__(self) -> None:
         if self.mode not in MODES:
@@ -59,4 +68,5 @@ class SlackSettings:
             api_base_url=base_url if base_url.endswith("/") else base_url + "/",
             digest_channel=str(section.get("digest_channel") or ""),
             rate_limit_retries=int(section.get("rate_limit_retries", 3)),
+            drain_seconds=float(section.get("drain_seconds", 15.0)),
         )

@@ -10,11 +10,11 @@ from concurrent.futures import Future, ThreadPoolExecutor, wait
 from typing import Any
 
 import pytest
-import waitress
 from slack_bolt import App
 
 from bots.slack.app import EVENTS_PATH, wsgi_app
 from bots.slack.settings import SlackSettings
+from paperbot.slack_runner import WsgiThread
 from tests.slack.fake_slack_api import FakeSlackApi
 from tests.slack.slack_sim import SIGNING_SECRET, SlackSim
 
@@ -84,19 +84,16 @@ def http_settings() -> SlackSettings:
 @pytest.fixture
 def serve() -> Iterator[Callable[[App], str]]:
     """Serve a Bolt app with waitress on 127.0.0.1; returns the events URL."""
-    servers: list[tuple[object, threading.Thread]] = []
+    servers: list[WsgiThread] = []
 
     def start(app: App) -> str:
-        server = waitress.create_server(wsgi_app(app), host="127.0.0.1", port=0, threads=4)
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        servers.append((server, thread))
-        return f"http://127.0.0.1:{server.effective_port}{EVENTS_PATH}"
+        server = WsgiThread(wsgi_app(app), host="127.0.0.1", port=0).start()
+        servers.append(server)
+        return f"http://127.0.0.1:{server.port}{EVENTS_PATH}"
 
     yield start
-    for server, thread in servers:
-        server.close()  # type: ignore[attr-defined]
-        thread.join(timeout=5)
+    for server in servers:
+        server.stop()
 
 
 @pytest.fixture

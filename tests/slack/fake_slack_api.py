@@ -40,6 +40,7 @@ class FakeSlackApi:
     def __init__(self) -> None:
         self.calls: list[Call] = []
         self.closed_dms: set[str] = set()
+        self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # newest first
         self._scripted: dict[str, deque[Scripted]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._ts = 0
@@ -96,9 +97,18 @@ class FakeSlackApi:
             if user in self.closed_dms:
                 return {"ok": False, "error": "cannot_dm_bot"}
             return {"ok": True, "channel": {"id": f"D{user}"}}
-        if method in ("chat.postMessage", "chat.update"):
-            ts = params.get("ts") or self._next_ts()
+        if method == "chat.postMessage":
+            ts = self._next_ts()
+            posted = {"type": "message", "bot_id": "B0BOT", "ts": ts, **params}
+            with self._lock:
+                self.history[str(params.get("channel"))].insert(0, posted)
             return {"ok": True, "channel": params.get("channel"), "ts": ts}
+        if method == "chat.update":
+            return {"ok": True, "channel": params.get("channel"), "ts": params.get("ts")}
+        if method == "conversations.history":
+            with self._lock:
+                messages = list(self.history[str(params.get("channel"))])
+            return {"ok": True, "messages": messages[: int(params.get("limit", 100))]}
         if method.startswith("respond/"):
             return {"ok": True}
         return {"ok": True}

@@ -83,6 +83,17 @@ def test_a_server_error_is_temporary(notifier: SlackNotifier, fake_api: FakeSlac
         notifier.send_picks(picks())
 
 
+def test_find_sent_recognises_picks_already_in_the_dm(
+    notifier: SlackNotifier, fake_api: FakeSlackApi
+) -> None:
+    assert notifier.find_sent(picks()) is None
+    sent = notifier.send_picks(picks())
+    assert notifier.find_sent(picks()) == sent
+    # A crash after the first card: not all of it arrived, so the worker must resend.
+    fake_api.history["DU2"] = [m for m in fake_api.history["DU1"] if "p2" not in str(m)]
+    assert notifier.find_sent(picks("U2")) is None
+
+
 def test_settings_repr_never_shows_tokens() -> None:
     settings = SlackSettings(
         bot_token="xoxb-secret", signing_secret="shh", app_token="xapp-secret", mode="socket"

@@ -41,6 +41,9 @@ def register(app: App, commands: CommandsProvider) -> None:
         outcome = layer.vote(who, action["value"], vote, "button", action_event_id(body, action))
         if outcome.recorded:
             redraw(body, outcome, client, respond, lambda: home_view(layer.home(who)))
+        elif outcome.text and body.get("response_url"):
+            # Not a replay but a refusal (e.g. a paper since deleted): say so, privately.
+            respond(text=f"⚠️ {outcome.text}", response_type="ephemeral", replace_original=False)
 
 
 def redraw(

@@ -1,0 +1,237 @@
+"""End to end: `start_slack` over the real wiring (SQLite file, command layer, delivery worker),
+the Bolt app in HTTP mode behind waitress on 127.0.0.1, a fake Slack Web API, signed requests.
+Real HTTP both ways, no internet. Asserts on the database and on what "Slack" received.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bots.delivery import DrainReport
+from bots.slack.blocks import VOTE_DOWN, VOTE_UP
+from paperbot.config import load_config
+from paperbot.slack_runner import SlackHandle, start_slack
+from paperbot.wiring import Wiring, build_app
+from recommender.domain import Delivery, Paper
+from tests.slack.conftest import TrackingExecutor, wait_for
+from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
+from tests.slack.slack_sim import SIGNING_SECRET, SlackSim
+
+NOW = datetime(2025, 11, 24, 9, 5, tzinfo=UTC)  # a Monday, just after the default 09:00
+TOPICS = [
+    ("Retrieval-augmented generation with long contexts", "retrieval generation documents"),
+    ("Diffusion models for video synthesis", "diffusion video frames denoising"),
+    ("Reinforcement learning from human feedback at scale", "rlhf reward model preference"),
+    ("Sparse mixture of experts for language models", "experts routing sparse tokens"),
+    ("Graph neural networks for molecules", "graph molecules message passing"),
+    ("Efficient attention kernels on GPUs", "attention kernels memory bandwidth"),
+    ("Speculative decoding for faster inference", "draft model verification decoding"),
+]
+
+
+def key(user: str) -> str:
+    return f"slack:{TEAM_ID}:{user}"
+
+
+@dataclass
+class Stack:
+    wiring: Wiring
+    handle: SlackHandle
+    sim: SlackSim
+    api: FakeSlackApi
+    executor: TrackingExecutor
+
+    def plan(self, *users: str) -> list[Delivery]:
+        for user in users:
+            self.wiring.service.ensure_user(key(user), user.lower(), NOW)
+        return list(self.wiring.service.plan_deliveries(NOW, None, "slack").claimed)
+
+    def card_messages(self, channel: str) -> list[dict]:
+        """Messages posted to `channel` that carry vote buttons, oldest first."""
+        posted = reversed(self.api.history[channel])
+        return [m for m in posted if m["blocks"][-1]["type"] == "actions"]
+
+
+@pytest.fixture
+def start(
+    tmp_path: Path, fake_api: FakeSlackApi, executor: TrackingExecutor
+) -> Iterator[Callable[..., Stack]]:
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        f"""
+[database]
+path = "paperbot.db"
+[picks]
+k = 3
+[schedule]
+weekdays = "daily"
+[slack]
+mode = "http"
+http_host = "127.0.0.1"
+http_port = 0
+api_base_url = "{fake_api.base_url}"
+rate_limit_retries = 2
+drain_seconds = 3600
+""",
+        encoding="utf-8",
+    )
+    handles: list[SlackHandle] = []
+
+    def run(worker: bool = False) -> Stack:
+        config = load_config(config_path)
+        wiring = build_app(config, clock=lambda: NOW)
+        papers = [
+            Paper(paper_id=f"2511.0000{i}", title=t, abstract=a, published=NOW.date())
+            for i, (t, a) in enumerate(TOPICS, start=1)
+        ]
+        wiring.repos.papers.upsert(papers, NOW)
+        env = {"SLACK_BOT_TOKEN": "xoxb-e2e", "SLACK_SIGNING_SECRET": SIGNING_SECRET}
+        handle = start_slack(wiring, config, env, worker=worker, executor=executor)
+        handles.append(handle)
+        url = f"http://127.0.0.1:{handle.port}/slack/events"
+        return Stack(wiring, handle, SlackSim(url, fake_api.response_url()), fake_api, executor)
+
+    yield run
+    for handle in handles:
+        handle.stop()
+
+
+def test_slash_command_search_is_answered_from_the_database(start: Callable[..., Stack]) -> None:
+    stack = start()
+    assert stack.sim.slash("search diffusion video")[0] == 200
+    stack.executor.wait_idle()
+    (answer,) = stack.api.calls_to("respond/r1")
+    assert answer.params["response_type"] == "ephemeral"
+    assert "Diffusion models for video synthesis" in str(answer.params["blocks"])
+    assert stack.wiring.repos.users.get(key("U1")) is not None
+
+
+def test_bad_signature_and_ten_minute_old_timestamp_get_401(start: Callable[..., Stack]) -> None:
+    stack = start()
+    assert stack.sim.slash("search diffusion", signature="v0=" + "1" * 64)[0] == 401
+    assert stack.sim.slash("search diffusion", age_seconds=600)[0] == 401
+    assert stack.sim.reaction("+1", "DU1", "1.1", age_seconds=600)[0] == 401
+    stack.executor.wait_idle()
+    assert stack.api.calls_to("respond/r1") == []
+    assert stack.wiring.repos.users.get(key("U1")) is None
+
+
+def test_daily_delivery_posts_a_dm_with_buttons(start: Callable[..., Stack]) -> None:
+    stack = start(worker=True)
+    (row,) = stack.plan("U1")
+    stack.handle.wake()
+    ledger = stack.wiring.repos.ledger
+    wait_for(lambda: ledger.for_user(key("U1"))[0].status == "sent", "the delivery")
+    (sent,) = ledger.for_user(key("U1"))
+    assert [c.params["users"] for c in stack.api.calls_to("conversations.open")] == ["U1"]
+    cards = stack.card_messages("DU1")
+    assert len(stack.api.calls_to("chat.postMessage")) == 1 + len(row.paper_ids)
+    buttons = [[e["action_id"] for e in m["blocks"][-1]["elements"]] for m in cards]
+    assert buttons == [[VOTE_UP, VOTE_DOWN]] * len(row.paper_ids)
+    assert [m["blocks"][-1]["elements"][0]["value"] for m in cards] == list(row.paper_ids)
+    assert sent.channel_id == "DU1"
+    assert sent.message_ids == tuple(f"DU1:{m['ts']}" for m in cards)
+    assert ledger.paper_for_message("slack", sent.message_ids[0]) == (key("U1"), row.paper_ids[0])
+
+
+def test_button_click_records_the_vote_and_updates_the_message(
+    start: Callable[..., Stack],
+) -> None:
+    stack = start()
+    stack.plan("U1")
+    assert stack.handle.drain_once().sent == 1
+    message = stack.card_messages("DU1")[0]
+    paper_id = message["blocks"][-1]["elements"][0]["value"]
+    feedback = stack.wiring.repos.feedback
+
+    stack.sim.click(VOTE_UP, paper_id, message, channel="DU1")
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U1")) == {paper_id: 1}
+    (update,) = stack.api.calls_to("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == ("DU1", message["ts"])
+    assert update.params["blocks"][-1]["elements"][0]["style"] == "primary"
+
+    stack.sim.click(VOTE_DOWN, paper_id, {**message, "blocks": update.params["blocks"]}, "DU1")
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U1")) == {paper_id: -1}
+    assert "Your vote: 👎" in str(stack.api.calls_to("chat.update")[1].params["blocks"])
+    sources = [(h["vote"], h["source"]) for h in feedback.history_for(key("U1"))]
+    assert sources == [(1, "button"), (-1, "button")]
+
+
+def test_a_reaction_votes_and_removing_it_withdraws(start: Callable[..., Stack]) -> None:
+    stack = start()
+    stack.plan("U1")
+    stack.handle.drain_once()
+    message = stack.card_messages("DU1")[1]
+    paper_id = message["blocks"][-1]["elements"][0]["value"]
+    feedback = stack.wiring.repos.feedback
+
+    stack.sim.reaction("thumbsup", "DU1", message["ts"])
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U1")) == {paper_id: 1}
+    stack.sim.reaction("thumbsup", "DU1", message["ts"], added=False)
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U1")) == {}
+    history = [(h["paper_id"], h["vote"], h["source"]) for h in feedback.history_for(key("U1"))]
+    assert history == [(paper_id, 1, "reaction"), (paper_id, 0, "reaction")]
+
+
+def test_the_same_event_delivered_twice_is_recorded_once(start: Callable[..., Stack]) -> None:
+    stack = start()
+    stack.plan("U1")
+    stack.handle.drain_once()
+    message = stack.card_messages("DU1")[0]
+    for retry in ("0", "1"):
+        status, _ = stack.sim.reaction(
+            "-1",
+            "DU1",
+            message["ts"],
+            event_id="Ev0SAMEEVENT",
+            headers={"X-Slack-Retry-Num": retry},
+        )
+        assert status == 200
+    stack.executor.wait_idle()
+    db = stack.wiring.repos.current().db
+    assert [r["event_id"] for r in db.query("SELECT event_id FROM events")] == [
+        "slack:event:Ev0SAMEEVENT"
+    ]
+    assert len(stack.wiring.repos.feedback.history_for(key("U1"))) == 1
+    assert list(stack.wiring.repos.feedback.votes_for(key("U1")).values()) == [-1]
+
+
+def test_a_429_from_chat_post_message_is_retried_and_delivered_once(
+    start: Callable[..., Stack],
+) -> None:
+    stack = start()
+    (row,) = stack.plan("U1")
+    stack.api.script(
+        "chat.postMessage", 429, {"ok": False, "error": "ratelimited"}, Retry_After="0"
+    )
+    assert stack.handle.drain_once() == DrainReport(sent=1)
+    assert len(stack.api.calls_to("chat.postMessage", status=429)) == 1
+    assert len(stack.api.calls_to("chat.postMessage")) == 1 + len(row.paper_ids)
+    assert stack.wiring.repos.ledger.for_user(key("U1"))[0].status == "sent"
+
+
+def test_a_user_whose_dm_cannot_be_opened_is_marked_and_the_run_goes_on(
+    start: Callable[..., Stack],
+) -> None:
+    stack = start()
+    stack.api.closed_dms.add("U1")
+    stack.plan("U1", "U2")
+    assert stack.handle.drain_once() == DrainReport(sent=1, undeliverable=1)
+    repos = stack.wiring.repos
+    assert repos.ledger.for_user(key("U1"))[0].status == "undeliverable"
+    assert repos.users.get(key("U1")).undeliverable  # type: ignore[union-attr]
+    assert repos.ledger.for_user(key("U2"))[0].status == "sent"
+    assert stack.card_messages("DU2") and not stack.api.history["DU1"]
+    # The person is told why the next time they use /papers.
+    stack.sim.slash("settings", user="U1")
+    stack.executor.wait_idle()
+    assert "could not send you your daily picks" in str(stack.api.calls_to("respond/r1"))
