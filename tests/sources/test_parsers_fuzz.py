@@ -13,7 +13,7 @@ from storage.sources import parse
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
-    max_leaves=12,
+    max_leaves=6,
 )
 record_like = st.fixed_dictionaries(
     {},
@@ -47,8 +47,8 @@ def test_random_bytes(data: bytes) -> None:
     parses_or_refuses(data)
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(record_like, max_size=5))
+@settings(max_examples=100, deadline=None)
+@given(st.lists(record_like, max_size=3))
 def test_random_records_as_jsonl_and_as_hf_array(records: list[dict]) -> None:
     parses_or_refuses("\n".join(json.dumps(r) for r in records).encode())
     parses_or_refuses(json.dumps(records).encode())
