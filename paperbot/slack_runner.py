@@ -8,6 +8,7 @@ go straight into the settings object (which hides them from `repr`) and are neve
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import threading
@@ -66,7 +67,10 @@ class WsgiThread:
     def stop(self) -> None:
         self._stop.set()
         if self._thread.is_alive():
-            self.server.pull_trigger()
+            # The serving thread may close the trigger between the check and the pull: harmless,
+            # it is already on its way out.
+            with contextlib.suppress(OSError):
+                self.server.pull_trigger()
             self._thread.join(timeout=10)
 
 

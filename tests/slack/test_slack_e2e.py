@@ -235,3 +235,33 @@ def test_a_user_whose_dm_cannot_be_opened_is_marked_and_the_run_goes_on(
     stack.sim.slash("settings", user="U1")
     stack.executor.wait_idle()
     assert "could not send you your daily picks" in str(stack.api.calls_to("respond/r1"))
+
+
+def _crash_mid_send(stack: Stack, delivery_id: int) -> None:
+    """What a crash between the API calls and `mark_sent` leaves behind: a `sending` row."""
+    db = stack.wiring.repos.current().db
+    db.execute("UPDATE deliveries SET status = 'sending' WHERE delivery_id = ?", [delivery_id])
+
+
+def test_after_a_crash_picks_already_in_the_dm_are_not_posted_again(
+    start: Callable[..., Stack],
+) -> None:
+    stack = start()
+    (row,) = stack.plan("U1")
+    stack.handle.drain_once()
+    posts = len(stack.api.calls_to("chat.postMessage"))
+    _crash_mid_send(stack, row.delivery_id)
+    assert stack.handle.worker.recover(stack.handle.notifier) == 0
+    assert stack.wiring.repos.ledger.for_user(key("U1"))[0].status == "sent"
+    assert len(stack.api.calls_to("chat.postMessage")) == posts
+
+
+def test_after_a_crash_before_posting_the_picks_are_sent_once(
+    start: Callable[..., Stack],
+) -> None:
+    stack = start()
+    (row,) = stack.plan("U1")
+    _crash_mid_send(stack, row.delivery_id)
+    assert stack.handle.worker.recover(stack.handle.notifier) == 1
+    assert stack.handle.drain_once() == DrainReport(sent=1)
+    assert len(stack.api.calls_to("chat.postMessage")) == 1 + len(row.paper_ids)
