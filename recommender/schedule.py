@@ -14,6 +14,7 @@ planning run): a slot at most `grace` old is due; an older one was missed and is
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from functools import lru_cache
@@ -194,10 +195,26 @@ def split_due(
     return None, slots
 
 
+def sweep(
+    users: Iterable[User], since: datetime | None, now: datetime, grace: timedelta
+) -> tuple[list[tuple[User, Slot]], list[Slot]]:
+    """One planning run's view of time: each user's due slot, and every slot missed beyond
+    grace, among the slots in `(since, now]`. `since` None (a first run) looks back `grace`."""
+    start = since if since is not None else now - grace - timedelta(microseconds=1)
+    due: list[tuple[User, Slot]] = []
+    missed: list[Slot] = []
+    for user in users:
+        slot, late = split_due(user, start, now, grace)
+        missed += late
+        if slot is not None:
+            due.append((user, slot))
+    return due, missed
+
+
 def is_due(user: User, now: datetime, grace: timedelta) -> Slot | None:
     """The slot due at `now` when nothing was planned before (first run, or a fresh process)."""
-    due, _ = split_due(user, now - grace - timedelta(microseconds=1), now, grace)
-    return due
+    due, _ = sweep([user], None, now, grace)
+    return due[0][1] if due else None
 
 
 def next_delivery(user: User, now: datetime) -> datetime | None:

@@ -412,33 +412,31 @@ class PaperService:
         gets two days at once. Claiming is idempotent (one row per user and local date), so a
         run repeated after a crash claims nothing twice.
         """
-        grace = self.settings.grace
-        start = since if since is not None else now - grace - timedelta(microseconds=1)
-        due: dict[tuple[date, int], list[User]] = defaultdict(list)
-        missed: list[schedule.Slot] = []
-        already = 0
-        for user in self.repos.users.all():
-            if platform is not None and user.platform != platform:
-                continue
-            slot, late = schedule.split_due(user, start, now, grace)
-            for gone in late:
-                if not self._claimed(gone.user_key, gone.local_date):
-                    missed.append(gone)
-                    log.warning(
-                        "skipped the %s picks of %s: %s late, beyond the %s grace window",
-                        gone.local_date, gone.user_key, gone.late_by(now), grace,
-                    )  # fmt: skip
-            if slot is None:
-                continue
-            if self._claimed(user.user_key, slot.local_date):
-                already += 1
-            else:
-                due[(slot.local_date, user.picks_per_day)].append(user)
+        users = [u for u in self.repos.users.all() if platform in (None, u.platform)]
+        due, late = schedule.sweep(users, since, now, self.settings.grace)
+        missed = [slot for slot in late if not self._claimed(slot.user_key, slot.local_date)]
+        for slot in missed:
+            log.warning(
+                "skipped the %s picks of %s: %s late, beyond the %s grace window",
+                slot.local_date, slot.user_key, slot.late_by(now), self.settings.grace,
+            )  # fmt: skip
+        groups: dict[tuple[date, int], list[User]] = defaultdict(list)
+        for user, slot in due:
+            if not self._claimed(user.user_key, slot.local_date):
+                groups[(slot.local_date, user.picks_per_day)].append(user)
+        claimed, nothing_new = self._claim_groups(groups, now)
+        already = len(due) - len(claimed) - len(nothing_new)
+        return PlanReport(tuple(claimed), tuple(nothing_new), tuple(missed), already)
+
+    def _claim_groups(
+        self, groups: dict[tuple[date, int], list[User]], now: datetime
+    ) -> tuple[list[Delivery], list[str]]:
+        """Users grouped by (local date, k): one candidate pool per date, batched ranker calls."""
         votes = self._votes(self.repos.feedback.all_current())
         claimed: list[Delivery] = []
         nothing_new: list[str] = []
         pools: dict[date, list[Paper]] = {}
-        for (day, k), users in sorted(due.items()):
+        for (day, k), users in sorted(groups.items()):
             if day not in pools:
                 pools[day] = self.candidates(day, strict=True)[0]
             for first in range(0, len(users), PLAN_BATCH):
@@ -446,8 +444,7 @@ class PaperService:
                 rows, empty = self._claim_batch(batch, pools[day], k, day, votes, now)
                 claimed += rows
                 nothing_new += empty
-        already += sum(len(u) for u in due.values()) - len(claimed) - len(nothing_new)
-        return PlanReport(tuple(claimed), tuple(nothing_new), tuple(missed), already)
+        return claimed, nothing_new
 
     def _claimed(self, user_key: str, day: date) -> bool:
         return any(d.local_date == day for d in self.repos.ledger.for_user(user_key, 3))
