@@ -19,6 +19,7 @@ from bots.slack.limits import (
     MAX_FALLBACK_TEXT,
     MAX_MESSAGE_BLOCKS,
     Block,
+    cap_blocks,
     context,
     escape,
     header,
@@ -30,6 +31,7 @@ from bots.slack.limits import (
 
 VOTE_UP = "vote_up"
 VOTE_DOWN = "vote_down"
+RUN_COMMAND = "run_command"
 SUMMARY_LINES = 2
 SUMMARY_CHARS = 300
 AUTHORS_SHOWN = 6
@@ -123,6 +125,21 @@ def card_blocks(card: PaperCard) -> list[Block]:
     return blocks
 
 
+def confirm_button(command: str) -> Block:
+    """A button that runs the follow-up command the reply asks for (e.g. `forget-me confirm`),
+    or, when it cannot be a button value, the words to type."""
+    if len(command) > MAX_BUTTON_VALUE:
+        return context([f"To go on, type `/papers {escape(command)}`"])
+    button = {
+        "type": "button",
+        "action_id": RUN_COMMAND,
+        "text": plain("Yes, go ahead", MAX_BUTTON_TEXT),
+        "style": "danger",
+        "value": command,
+    }
+    return {"type": "actions", "block_id": "confirm", "elements": [button]}
+
+
 def _fallback(text: str) -> str:
     return truncate(text, MAX_FALLBACK_TEXT)
 
@@ -157,14 +174,14 @@ def fit_groups(
     head: list[Block], groups: list[list[Block]], limit: int, noun: str = "papers"
 ) -> list[Block]:
     """`head` plus as many whole groups (cards) as fit in `limit` blocks; never half a card. When
-    some are left out, a last context line says how many."""
-    blocks = list(head[: limit - 1]) if len(head) >= limit else list(head)
+    some are left out, a last context line says how many (room for it is always kept)."""
+    blocks = cap_blocks(head, limit - 1 if groups else limit)
     for shown, group in enumerate(groups):
         remaining = len(groups) - shown
-        room = limit - len(blocks) - (1 if remaining > 1 else 0)
-        if len(group) > room:
+        reserve = 1 if remaining > 1 else 0
+        if len(blocks) + len(group) + reserve > limit:
             blocks.append(context([f"_…and {remaining} more {noun} not shown._"]))
-            return blocks
+            break
         blocks.extend(group)
     return blocks
 
@@ -177,7 +194,7 @@ def reply_payload(reply: Reply) -> Payload:
     text = reply.text if not reply.is_error else f"⚠️ {reply.text}"
     head.extend(sections_for_long_text(escape(text)) if text.strip() else [])
     if reply.confirm:
-        head.append(context([f"To go on, type `/papers {escape(reply.confirm)}`"]))
+        head.append(confirm_button(reply.confirm))
     blocks = fit_groups(head, [card_blocks(c) for c in reply.cards], MAX_MESSAGE_BLOCKS)
     fallback = reply.title or reply.text or "paperbot"
     return {

@@ -83,7 +83,7 @@ def sections_for_long_text(text: str, limit: int = MAX_TEXT) -> list[Block]:
 def cap_blocks(blocks: list[Block], limit: int = MAX_MESSAGE_BLOCKS) -> list[Block]:
     """Keep at most `limit` blocks; when something is dropped the last block says how much."""
     if len(blocks) <= limit:
-        return blocks
+        return list(blocks)
     kept = blocks[: limit - 1]
     dropped = len(blocks) - len(kept)
     return [*kept, context([f"_…and {dropped} more blocks not shown (Slack's limit)._"])]

@@ -79,6 +79,7 @@ class SlackSim:
         channel: str,
         user: str = "U1",
         ephemeral: bool = False,
+        block_id: str | None = None,
     ) -> tuple[int, str]:
         payload = {
             "type": "block_actions",
@@ -99,7 +100,7 @@ class SlackSim:
                 {
                     "type": "button",
                     "action_id": action_id,
-                    "block_id": f"vote:{paper_id}",
+                    "block_id": block_id or f"vote:{paper_id}",
                     "value": paper_id,
                     "action_ts": f"{time.time():.6f}",
                 }

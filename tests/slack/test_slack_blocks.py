@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from bots.messages import HomeView, PaperCard, PicksMessage, Reply
 from bots.slack.blocks import (
+    RUN_COMMAND,
     VOTE_DOWN,
     VOTE_UP,
     card_blocks,
@@ -136,9 +137,16 @@ def test_huge_reply_stays_within_limits_and_says_what_was_left_out() -> None:
 def test_private_replies_are_ephemeral_and_public_ones_in_channel() -> None:
     assert reply_payload(Reply(text="hi"))["response_type"] == "ephemeral"
     assert reply_payload(Reply(text="hi", private=False))["response_type"] == "in_channel"
-    error = reply_payload(Reply(text="nope", is_error=True, confirm="forget-me confirm"))
-    dumped = json.dumps(error, ensure_ascii=False)
-    assert "⚠️ nope" in dumped and "/papers forget-me confirm" in dumped
+    error = reply_payload(Reply(text="nope", is_error=True))
+    assert "⚠️ nope" in json.dumps(error, ensure_ascii=False)
+
+
+def test_a_confirmation_becomes_a_button_carrying_the_follow_up_command() -> None:
+    blocks = reply_payload(Reply(text="Sure?", confirm="forget-me confirm"))["blocks"]
+    (button,) = blocks[-1]["elements"]
+    assert (button["action_id"], button["value"]) == (RUN_COMMAND, "forget-me confirm")
+    too_long = reply_payload(Reply(text="Sure?", confirm="x" * 300))["blocks"][-1]
+    assert too_long["type"] == "context" and "/papers xxx" in too_long["elements"][0]["text"]
 
 
 def test_home_view_shows_settings_interests_and_votes_within_100_blocks() -> None:
@@ -175,3 +183,11 @@ def test_any_picks_message_respects_slack_limits(
         assert len(payload["text"]) <= MAX_TEXT
     reply = reply_payload(Reply(text=summary, cards=(card,) * count, title=header_text))
     assert_within_limits(reply["blocks"], MAX_MESSAGE_BLOCKS)
+
+
+def test_a_reply_with_a_huge_text_and_no_cards_is_capped_with_a_note() -> None:
+    text = "\n".join("line " + "y" * 2990 for _ in range(80))
+    blocks = reply_payload(Reply(text=text))["blocks"]
+    assert_within_limits(blocks, MAX_MESSAGE_BLOCKS)
+    assert len(blocks) == MAX_MESSAGE_BLOCKS
+    assert "not shown" in blocks[-1]["elements"][0]["text"]

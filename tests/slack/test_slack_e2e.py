@@ -237,6 +237,24 @@ def test_a_user_whose_dm_cannot_be_opened_is_marked_and_the_run_goes_on(
     assert "could not send you your daily picks" in str(stack.api.calls_to("respond/r1"))
 
 
+def test_forget_me_is_confirmed_with_a_button(start: Callable[..., Stack]) -> None:
+    stack = start()
+    stack.plan("U1")
+    stack.sim.slash("forget-me")
+    stack.executor.wait_idle()
+    assert stack.wiring.repos.users.get(key("U1")) is not None
+    asked = stack.api.calls_to("respond/r1")[-1].params
+    (button,) = asked["blocks"][-1]["elements"]
+    message = {"ts": "1700000000.999999", "blocks": asked["blocks"]}
+    stack.sim.click(
+        button["action_id"], button["value"], message, "C1", ephemeral=True, block_id="confirm"
+    )
+    stack.executor.wait_idle()
+    assert stack.wiring.repos.users.get(key("U1")) is None
+    assert stack.wiring.repos.ledger.for_user(key("U1")) == []
+    assert stack.api.calls_to("respond/r1")[-1].params["replace_original"] is True
+
+
 def _crash_mid_send(stack: Stack, delivery_id: int) -> None:
     """What a crash between the API calls and `mark_sent` leaves behind: a `sending` row."""
     db = stack.wiring.repos.current().db

@@ -15,7 +15,7 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
 from bots.messages import VoteOutcome
-from bots.slack.blocks import VOTE_UP, mark_vote
+from bots.slack.blocks import RUN_COMMAND, VOTE_UP, mark_vote, reply_payload
 from bots.slack.home import home_view
 from bots.slack.ids import requester, team_of
 from bots.slack.listeners import CommandsProvider
@@ -30,6 +30,16 @@ def action_event_id(body: dict[str, Any], action: dict[str, Any]) -> str:
 
 
 def register(app: App, commands: CommandsProvider) -> None:
+    @app.action(RUN_COMMAND)
+    def on_confirm(
+        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
+    ) -> None:
+        """A confirmation button: run the follow-up command it carries, as if typed."""
+        ack()
+        who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
+        reply = commands().handle(who, str(action.get("value", "")))
+        respond(replace_original=True, **reply_payload(reply))
+
     @app.action(VOTE_ACTIONS)
     def on_vote(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
