@@ -135,7 +135,6 @@ def service_settings(config: Config) -> ServiceSettings:
     except (TypeError, ValueError):
         raise InvalidInputError("[schedule] grace_minutes must be a number") from None
     return ServiceSettings(
-        default_k=int(picks.get("k", 5)),
         window_days=int(picks.get("window_days", 7)),
         grace=grace,
         empty_day=str(sched.get("empty_day", "skip")),

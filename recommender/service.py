@@ -59,7 +59,6 @@ class RepositorySet(Protocol):
 class ServiceSettings:
     """Knobs from config.toml ([picks] k / window_days, [schedule] grace_minutes / empty_day)."""
 
-    default_k: int = 5
     max_k: int = 20
     window_days: int = 7
     grace: timedelta = timedelta(minutes=180)
@@ -154,6 +153,13 @@ class PaperService:
             teammate_likes={p: n for p, n in teammates.items() if n > 0},
         )
 
+    def _own_profile(self, user: User) -> UserProfile:
+        """Interests and the user's own votes only: enough for fold-in and reasons, and one
+        query instead of reading every vote for the teammates signal."""
+        votes = self.repos.feedback.votes_for(user.user_key)
+        rated = tuple(self.repos.papers.get_many(votes))
+        return UserProfile(user.user_key, user.interests, votes, rated)
+
     @staticmethod
     def _votes(rows: Iterable[Vote]) -> _Votes:
         grouped = _Votes()
@@ -234,11 +240,7 @@ class PaperService:
         user = self.repos.users.get(user_key)
         if user is None or not papers:
             return {}
-        votes = self.repos.feedback.votes_for(user_key)
-        profile = UserProfile(
-            user_key, user.interests, votes, tuple(self.repos.papers.get_many(votes))
-        )
-        ranker = self.ranker()
+        ranker, profile = self.ranker(), self._own_profile(user)
         return {p.paper_id: ranker.why(profile, p) for p in papers}
 
     def recent_picks(self, user_key: str, limit: int = 1) -> list[tuple[Delivery, list[Paper]]]:
@@ -279,7 +281,7 @@ class PaperService:
         user = self.repos.users.get(user_key)
         if user is None:
             return
-        profile = self.profile(user)
+        profile = self._own_profile(user)
         with self._model_lock:
             self.ranker().fold_in(profile)
 
