@@ -31,6 +31,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bots.commands import AdminActions
 from bots.delivery import DrainReport
 from bots.ports import Notifier
 from paperbot.config import Config
@@ -118,6 +119,22 @@ class EngineJobs:
         meta.set(MODEL_UPDATE_KEY, now.isoformat())
         return len(users)
 
+    def run_soon(self, job_id: str) -> Callable[[], str]:
+        """An admin action for chat: queue the job now instead of running it inside a command
+        handler (an ingest fetches from the network; a retrain takes minutes)."""
+        work = {"ingest": self.ingest, "retrain": self.retrain}[job_id]
+
+        def queue() -> str:
+            if self.scheduler is None or not self.scheduler.running:
+                return work()
+            self.scheduler.add_job(
+                work, DateTrigger(run_date=datetime.now(UTC)), id=f"{job_id}-now",
+                name=f"{job_id} (admin)", replace_existing=True, misfire_grace_time=None,
+            )  # fmt: skip
+            return f"Started `{job_id}` in the background; it is logged when done."
+
+        return queue
+
     def on_vote(self, user_key: str) -> None:
         """A vote was recorded: make sure a model update runs shortly (once per burst)."""
         scheduler = self.scheduler
@@ -168,4 +185,7 @@ def build_scheduler(jobs: EngineJobs, config: Config) -> BackgroundScheduler:
             )  # fmt: skip
     jobs.scheduler = scheduler
     jobs.wiring.service.vote_listeners.append(jobs.on_vote)
+    jobs.wiring.commands.actions = AdminActions(
+        ingest=jobs.run_soon("ingest"), retrain=jobs.run_soon("retrain")
+    )
     return scheduler

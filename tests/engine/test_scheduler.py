@@ -101,3 +101,16 @@ def test_only_a_platform_whose_runner_is_missing_is_a_clear_error(
     monkeypatch.setattr(serve_module, "SLACK", ("paperbot.no_such_runner", "start_slack"))
     with pytest.raises(InvalidInputError, match="not available"):
         serve_module.serve(load_config(tmp_path / "config.toml"), only="slack", env={})
+
+
+def test_admin_jobs_from_chat_run_in_the_background_once_serving(tmp_path: Path) -> None:
+    jobs = make(tmp_path)
+    scheduler = build_scheduler(jobs, jobs.wiring.config)
+    scheduler.start(paused=True)  # nothing runs: the job is only queued
+    try:
+        reply = jobs.wiring.commands.actions.retrain()  # type: ignore[misc]
+        assert "background" in reply
+        assert jobs.wiring.models.current_version() is None  # not trained inline
+        assert scheduler.get_job("retrain-now") is not None
+    finally:
+        scheduler.shutdown(wait=False)
