@@ -9,12 +9,15 @@ timestamp more than 5 minutes off gets a 401); Socket Mode needs no signatures.
 from __future__ import annotations
 
 import logging
+import re
 from concurrent.futures import Executor
 from typing import Any
 
 from slack_bolt import App, Respond
 from slack_bolt.adapter.wsgi import SlackRequestHandler
+from slack_bolt.error import BoltError
 from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from slack_sdk.http_retry.builtin_handlers import (
     ConnectionErrorRetryHandler,
     RateLimitErrorRetryHandler,
@@ -67,17 +70,30 @@ def build_app(
     `executor` replaces Bolt's listener thread pool (tests pass one they can wait on).
     """
     web = client or make_web_client(settings, base_url)
-    app = App(
-        name="paperbot",
-        client=web,
-        signing_secret=settings.signing_secret,
-        request_verification_enabled=settings.mode == "http",
-        process_before_response=False,
-        listener_executor=executor,
-    )
+    try:
+        app = App(
+            name="paperbot",
+            client=web,
+            signing_secret=settings.signing_secret,
+            request_verification_enabled=settings.mode == "http",
+            process_before_response=False,
+            listener_executor=executor,
+        )
+    except (BoltError, SlackClientError, OSError) as exc:
+        # Bolt checks the token with auth.test right here; say which setting to fix.
+        raise PaperbotError(f"Slack did not accept SLACK_BOT_TOKEN: {_reason(exc)}") from exc
     register_all(app, _provider(commands))
     app.error(_on_error)
     return app
+
+
+def _reason(exc: Exception) -> str:
+    """Slack's error code (`invalid_auth`, `account_inactive`, ...) out of whatever was raised."""
+    data = getattr(getattr(exc, "response", None), "data", None)
+    if isinstance(data, dict) and data.get("error"):
+        return str(data["error"])
+    found = re.search(r"'error': '([a-z_]+)'", str(exc))
+    return found.group(1) if found else type(exc).__name__
 
 
 def _on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:

@@ -5,6 +5,7 @@ Real HTTP both ways, no internet. Asserts on the database and on what "Slack" re
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -283,3 +284,17 @@ def test_after_a_crash_before_posting_the_picks_are_sent_once(
     assert stack.handle.worker.recover(stack.handle.notifier) == 1
     assert stack.handle.drain_once() == DrainReport(sent=1)
     assert len(stack.api.calls_to("chat.postMessage")) == 1 + len(row.paper_ids)
+
+
+def test_tokens_never_reach_the_logs(
+    start: Callable[..., Stack], caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    stack = start()
+    stack.plan("U1")
+    stack.handle.drain_once()
+    stack.sim.slash("search diffusion")
+    stack.executor.wait_idle()
+    assert any("chat.postMessage" in r.getMessage() for r in caplog.records), "DEBUG was on"
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert "xoxb-e2e" not in logged and SIGNING_SECRET not in logged

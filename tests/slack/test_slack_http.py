@@ -13,6 +13,7 @@ from bots.slack.app import FRIENDLY_ERROR, build_app
 from bots.slack.blocks import VOTE_DOWN, VOTE_UP, card_payload
 from bots.slack.ids import message_id
 from bots.slack.settings import SlackSettings
+from recommender.domain import PaperbotError
 from tests.slack.conftest import TrackingExecutor
 from tests.slack.fake_commands import PAPERS, FakeCommands
 from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
@@ -154,3 +155,13 @@ def test_a_crashing_command_gives_the_user_a_short_friendly_message(
     assert sim.slash("boom")[0] == 200
     executor.wait_idle()
     assert fake_api.calls_to("respond/r1")[0].params["text"] == FRIENDLY_ERROR
+
+
+@pytest.mark.parametrize("error", ["invalid_auth", "account_inactive"])
+def test_a_refused_bot_token_is_a_clear_error(
+    layer: FakeCommands, fake_api: FakeSlackApi, http_settings: SlackSettings, error: str
+) -> None:
+    fake_api.script("auth.test", 200, {"ok": False, "error": error})
+    with pytest.raises(PaperbotError, match=f"SLACK_BOT_TOKEN: {error}") as caught:
+        build_app(layer, http_settings, base_url=fake_api.base_url)
+    assert "xoxb-test-token" not in str(caught.value)
