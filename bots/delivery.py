@@ -159,8 +159,11 @@ class DeliveryWorker:
         rows = [only] if only is not None else self.ledger.pending(self.platform)
         batch: list[tuple[Delivery, PicksMessage]] = []
         for delivery in rows:
+            # Built before the row is taken: if building fails the row stays pending (retried
+            # next tick) instead of stuck in `sending` until a restart.
+            message = self.message_for(delivery)
             if self.ledger.mark_sending(delivery.delivery_id, self.clock()):
-                batch.append((delivery, self.message_for(delivery)))
+                batch.append((delivery, message))
         return batch
 
     def complete(self, delivery: Delivery, sent: SentMessage) -> None:

@@ -1,0 +1,106 @@
+"""The delivery worker over in-memory ports, and the console notifier's receipts."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from bots.console.notifier import ConsoleNotifier
+from bots.console.render import render_picks
+from bots.delivery import summarize
+from bots.messages import PaperCard, PicksMessage
+from bots.ports import TemporaryFailure, Undeliverable
+from tests.engine.conftest import World
+from tests.fakes import RecordingNotifier
+
+
+def plan(world: World, *users: str) -> None:
+    for user in users:
+        world.say(user, "subscribe 09:00 Europe/Berlin daily")
+    world.service.plan_deliveries(world.clock.advance(hours=1, minutes=1))
+
+
+def test_drain_sends_each_pending_row_once_with_reasons_and_maps_messages(world: World) -> None:
+    plan(world, "console:a", "console:b")
+    notifier = RecordingNotifier()
+    report = world.worker.drain(notifier)
+    assert (report.sent, report.failed) == (2, 0)
+    assert all(card.reason for m in notifier.sent for card in m.cards)
+    assert world.worker.drain(notifier).sent == 0  # nothing left
+    row = world.repos.ledger.for_user("console:a")[0]
+    assert row.status == "sent" and len(row.message_ids) == 5
+    assert world.repos.ledger.paper_for_message("console", row.message_ids[0]) == (
+        "console:a",
+        row.paper_ids[0],
+    )
+
+
+def test_one_users_failure_never_stops_the_run(world: World) -> None:
+    plan(world, "console:a", "console:b", "console:c")
+    notifier = RecordingNotifier()
+    notifier.fail_for = {"console:a": Undeliverable("DMs closed"), "console:b": RuntimeError("bug")}
+    report = world.worker.drain(notifier)
+    assert (report.sent, report.failed, report.undeliverable) == (1, 1, 1)
+    assert world.repos.users.rows["console:a"].undeliverable == "DMs closed"
+    assert world.repos.ledger.for_user("console:a")[0].status == "undeliverable"
+    assert world.repos.ledger.for_user("console:b")[0].status == "pending"
+
+
+def test_temporary_failures_retry_then_give_up(world: World) -> None:
+    plan(world, "console:a")
+    notifier = RecordingNotifier()
+    notifier.fail_for = {"console:a": TemporaryFailure("rate limited")}
+    for attempt in range(1, world.worker.max_attempts + 1):
+        world.worker.drain(notifier)
+        row = world.repos.ledger.for_user("console:a")[0]
+        assert row.attempts == attempt
+    assert row.status == "undeliverable"
+    assert world.repos.users.rows["console:a"].undeliverable is None  # the user is not blamed
+
+
+def test_recover_puts_rows_left_sending_back_once(world: World) -> None:
+    plan(world, "console:a")
+    [(row, _message)] = world.worker.begin()  # "crash" before the send
+    assert world.worker.recover() == 1
+    assert world.worker.drain(RecordingNotifier()).sent == 1
+    assert world.repos.ledger.for_user("console:a")[0].status == "sent"
+
+
+def message(user: str = "console:a", cards: int = 2) -> PicksMessage:
+    return PicksMessage(
+        user_key=user,
+        local_date=date(2025, 6, 9),
+        header="Your picks",
+        cards=tuple(PaperCard(f"p{i}", f"Paper {i}", reason="because") for i in range(cards)),
+    )
+
+
+def test_console_receipts_let_recovery_mark_a_landed_message_sent(tmp_path: Path) -> None:
+    notifier = ConsoleNotifier(path=tmp_path / "picks.txt")
+    assert notifier.find_sent(message()) is None
+    sent = notifier.send_picks(message())
+    assert notifier.find_sent(message()) == sent
+    assert notifier.find_sent(message(user="console:b")) is None
+    assert sent.message_ids == ("console:a/2025-06-09/0", "console:a/2025-06-09/1")
+
+
+def test_recover_with_a_receipt_marks_sent_without_resending(world: World, tmp_path) -> None:
+    plan(world, "console:a")
+    notifier = ConsoleNotifier(path=tmp_path / "picks.txt")
+    [(row, msg)] = world.worker.begin()
+    notifier.send_picks(msg)  # landed, then the process died before `complete`
+    assert world.worker.recover(notifier) == 0
+    assert world.repos.ledger.for_user("console:a")[0].status == "sent"
+    assert (tmp_path / "picks.txt").read_text().count("=== end console:a") == 1
+
+
+def test_empty_day_note_renders_without_cards() -> None:
+    text = render_picks(PicksMessage("console:a", date(2025, 6, 9), "Picks", note="Nothing new"))
+    assert "Nothing new" in text and "1." not in text
+
+
+def test_summaries_end_on_a_sentence_or_an_ellipsis() -> None:
+    assert summarize("Short.") == "Short."
+    long = "First sentence here. " * 30
+    assert summarize(long).endswith(".") and len(summarize(long)) <= 280
+    assert summarize("word " * 100).endswith("…")
