@@ -75,21 +75,26 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def queries(words: list[str], rng: random.Random, count: int) -> list[str]:
+KINDS = ("rare word", "three words", "phrase", "author+word", "hostile")
+
+
+def queries(words: list[str], rng: random.Random, count: int) -> list[tuple[str, str]]:
+    """(kind, query) pairs, the kinds in turn."""
     common, rare = words[:200], words[200:5000]
     made = []
     for i in range(count):
-        kind = i % 5
-        if kind == 0:
-            made.append(rng.choice(rare))
-        elif kind == 1:
-            made.append(" ".join(rng.sample(common, 2) + [rng.choice(rare)]))
-        elif kind == 2:
-            made.append('"' + " ".join(rng.sample(common, 2)) + '"')
-        elif kind == 3:
-            made.append(f"author:{rng.choice(LAST_NAMES)} {rng.choice(rare)}")
+        kind = KINDS[i % len(KINDS)]
+        if kind == "rare word":
+            query = rng.choice(rare)
+        elif kind == "three words":
+            query = " ".join(rng.sample(common, 2) + [rng.choice(rare)])
+        elif kind == "phrase":
+            query = '"' + " ".join(rng.sample(common, 2)) + '"'
+        elif kind == "author+word":
+            query = f"author:{rng.choice(LAST_NAMES)} {rng.choice(rare)}"
         else:
-            made.append(rng.choice(['"unbalanced', "c++", "rec-sys", "what's new?", "NEAR(", "*"]))
+            query = rng.choice(['"unbalanced', "c++", "rec-sys", "what's new?", "NEAR(", "*"])
+        made.append((kind, query))
     return made
 
 
@@ -119,11 +124,11 @@ def main() -> None:
         again = ingest_file(db, corpus, NOW)
         again_s = time.perf_counter() - started
         store = PaperStore(db)
-        latencies = []
-        for query in queries(words, rng, args.queries):
+        latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
+        for kind, query in queries(words, rng, args.queries):
             t0 = time.perf_counter()
             store.search(query, limit=10)
-            latencies.append((time.perf_counter() - t0) * 1000)
+            latencies[kind].append((time.perf_counter() - t0) * 1000)
         size_mb = (
             db_path.stat().st_size / 1e6
             + sum(p.stat().st_size for p in Path(tmp).glob("bench.db-*")) / 1e6
@@ -139,10 +144,20 @@ def main() -> None:
         )
         print(f"peak RSS: {rss_after:.0f} MB (before ingest {rss_before:.0f} MB)")
         print(f"database: {size_mb:.0f} MB")
+        report_latency(store.count(), latencies)
+
+
+def report_latency(papers: int, latencies: dict[str, list[float]]) -> None:
+    every = [ms for values in latencies.values() for ms in values]
+    print(
+        f"search over {papers} papers, {len(every)} queries: "
+        f"p50 {statistics.median(every):.1f} ms, p99 {percentile(every, 0.99):.1f} ms, "
+        f"max {max(every):.1f} ms"
+    )
+    for kind, values in latencies.items():
         print(
-            f"search over {store.count()} papers, {len(latencies)} queries: "
-            f"p50 {statistics.median(latencies):.1f} ms, p99 {percentile(latencies, 0.99):.1f} ms, "
-            f"max {max(latencies):.1f} ms"
+            f"  {kind:>12}: p50 {statistics.median(values):.1f} ms, "
+            f"p99 {percentile(values, 0.99):.1f} ms"
         )
 
 
