@@ -49,10 +49,14 @@ NOTHING_NEW = "Nothing new since your last picks. See you next time!"
 class RepositorySet(Protocol):
     """The four repositories the service needs (storage.repos.Repos and the test fakes fit)."""
 
-    papers: PaperRepository
-    users: UserRepository
-    feedback: FeedbackRepository
-    ledger: DeliveryLedger
+    @property
+    def papers(self) -> PaperRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def feedback(self) -> FeedbackRepository: ...
+    @property
+    def ledger(self) -> DeliveryLedger: ...
 
 
 @dataclass(frozen=True, slots=True)

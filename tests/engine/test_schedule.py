@@ -13,8 +13,8 @@ from recommender.domain import DAILY, InvalidInputError, User
 GRACE = timedelta(hours=3)
 
 
-def utc(*args: int) -> datetime:
-    return datetime(*args, tzinfo=UTC)
+def utc(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    return datetime(year, month, day, hour, minute, tzinfo=UTC)
 
 
 def berlin(**changes: object) -> User:
