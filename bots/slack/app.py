@@ -25,6 +25,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 
 from bots.commands import CommandLayer
 from bots.slack.listeners import CommandsProvider, register_all
+from bots.slack.listeners.errors import tell_user
 from bots.slack.settings import SlackSettings
 from recommender.domain import PaperbotError
 
@@ -32,7 +33,6 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 API_TIMEOUT_SECONDS = 15
-FRIENDLY_ERROR = "Sorry, something went wrong on paperbot's side. It has been logged."
 
 
 def make_web_client(settings: SlackSettings, base_url: str | None = None) -> WebClient:
@@ -97,18 +97,8 @@ def _reason(exc: Exception) -> str:
 
 
 def _on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
-    """The one error hook: the traceback goes to the log, the user gets a short sentence."""
-    if isinstance(error, PaperbotError):
-        text = f"⚠️ {error}"
-        log.info("slack request refused: %s", error)
-    else:
-        text = FRIENDLY_ERROR
-        log.error("slack listener failed", exc_info=error)
-    if respond is not None and body.get("response_url"):
-        try:
-            respond(text=text, response_type="ephemeral", replace_original=False)
-        except Exception:  # noqa: BLE001 - the user message is best effort, the log is not
-            log.warning("could not tell the user about the error")
+    """Bolt's global hook, for errors outside the listeners (which report their own)."""
+    tell_user(error, respond if body.get("response_url") else None)
 
 
 def wsgi_app(app: App, path: str = EVENTS_PATH) -> SlackRequestHandler:

@@ -14,11 +14,13 @@ from typing import Any
 from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 
+from bots.commands import CommandLayer
 from bots.messages import VoteOutcome
 from bots.slack.blocks import RUN_COMMAND, VOTE_UP, mark_vote, reply_payload
 from bots.slack.home import home_view
 from bots.slack.ids import requester, team_of
 from bots.slack.listeners import CommandsProvider
+from bots.slack.listeners.errors import reported
 
 VOTE_ACTIONS = re.compile(r"^vote_(up|down)$")
 
@@ -36,31 +38,43 @@ def register(app: App, commands: CommandsProvider) -> None:
     ) -> None:
         """A confirmation button: run the follow-up command it carries, as if typed."""
         ack()
-        who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
-        reply = commands().handle(who, str(action.get("value", "")))
-        respond(replace_original=True, **reply_payload(reply))
+        with reported(respond):
+            who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
+            reply = commands().handle(who, str(action.get("value", "")))
+            respond(replace_original=True, **reply_payload(reply))
 
     @app.action(VOTE_ACTIONS)
     def on_vote(
         ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
         ack()
-        who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
-        vote = 1 if action["action_id"] == VOTE_UP else -1
-        layer = commands()
-        outcome = layer.vote(who, action["value"], vote, "button", action_event_id(body, action))
-        if outcome.recorded:
-            redraw(body, outcome, client, respond, lambda: home_view(layer.home(who)))
-        elif outcome.text and body.get("response_url"):
-            # Not a replay but a refusal (e.g. a paper since deleted): say so, privately.
-            respond(text=f"⚠️ {outcome.text}", response_type="ephemeral", replace_original=False)
+        answer = respond if body.get("response_url") else None
+        with reported(answer):
+            record_click(commands(), body, action, client, answer)
+
+
+def record_click(
+    layer: CommandLayer,
+    body: dict[str, Any],
+    action: dict[str, Any],
+    client: WebClient,
+    respond: Respond | None,
+) -> None:
+    who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
+    vote = 1 if action["action_id"] == VOTE_UP else -1
+    outcome = layer.vote(who, action["value"], vote, "button", action_event_id(body, action))
+    if outcome.recorded:
+        redraw(body, outcome, client, respond, lambda: home_view(layer.home(who)))
+    elif outcome.text and respond is not None:
+        # Not a replay but a refusal (e.g. a paper since deleted): say so, privately.
+        respond(text=f"⚠️ {outcome.text}", response_type="ephemeral", replace_original=False)
 
 
 def redraw(
     body: dict[str, Any],
     outcome: VoteOutcome,
     client: WebClient,
-    respond: Respond,
+    respond: Respond | None,
     home: Callable[[], dict[str, Any]],
 ) -> None:
     """Show the new vote where the button was clicked (`home` renders a fresh Home tab)."""
@@ -71,7 +85,7 @@ def redraw(
     message = body.get("message") or {}
     blocks = mark_vote(message.get("blocks") or [], outcome.paper_id, outcome.vote)
     text = message.get("text") or outcome.text or "paperbot"
-    if container.get("is_ephemeral"):
+    if container.get("is_ephemeral") and respond is not None:
         respond(replace_original=True, text=text, blocks=blocks)
         return
     client.chat_update(

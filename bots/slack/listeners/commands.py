@@ -13,6 +13,7 @@ from slack_bolt import Ack, App, Respond
 from bots.slack.blocks import reply_payload
 from bots.slack.ids import requester, team_of
 from bots.slack.listeners import CommandsProvider
+from bots.slack.listeners.errors import reported
 
 COMMAND = "/papers"
 
@@ -21,6 +22,7 @@ def register(app: App, commands: CommandsProvider) -> None:
     @app.command(COMMAND)
     def on_papers(ack: Ack, command: dict[str, Any], respond: Respond) -> None:
         ack()
-        who = requester(team_of(command), command["user_id"], command.get("user_name", ""))
-        reply = commands().handle(who, command.get("text", ""))
-        respond(**reply_payload(reply))
+        with reported(respond):
+            who = requester(team_of(command), command["user_id"], command.get("user_name", ""))
+            reply = commands().handle(who, command.get("text", ""))
+            respond(**reply_payload(reply))

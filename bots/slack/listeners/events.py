@@ -17,6 +17,7 @@ from slack_sdk import WebClient
 from bots.slack.home import home_view
 from bots.slack.ids import PLATFORM, message_id, reaction_vote, requester, team_of
 from bots.slack.listeners import CommandsProvider
+from bots.slack.listeners.errors import reported
 
 log = logging.getLogger(__name__)
 
@@ -42,15 +43,18 @@ def register(app: App, commands: CommandsProvider) -> None:
 
     @app.event("reaction_added")
     def on_reaction_added(event: dict[str, Any], body: dict[str, Any]) -> None:
-        on_reaction(event, body, added=True)
+        with reported(None):
+            on_reaction(event, body, added=True)
 
     @app.event("reaction_removed")
     def on_reaction_removed(event: dict[str, Any], body: dict[str, Any]) -> None:
-        on_reaction(event, body, added=False)
+        with reported(None):
+            on_reaction(event, body, added=False)
 
     @app.event("app_home_opened")
     def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
-        view = commands().home(requester(team_of(body), event["user"]))
-        client.views_publish(user_id=event["user"], view=home_view(view))
+        with reported(None):
+            view = commands().home(requester(team_of(body), event["user"]))
+            client.views_publish(user_id=event["user"], view=home_view(view))
