@@ -44,6 +44,13 @@ class CliContext:
         return self._db
 
 
+class UserError(click.ClickException):
+    """A mistake in what the user asked for: one line on stderr, exit code 2 (1 is kept for
+    "nothing new" from `ingest`, so a pipeline can tell the two apart)."""
+
+    exit_code = 2
+
+
 class PaperbotGroup(click.Group):
     """Turns PaperbotError (bad input, unknown ids) into `Error: ...` and exit code 2."""
 
@@ -51,7 +58,7 @@ class PaperbotGroup(click.Group):
         try:
             return super().invoke(ctx)
         except PaperbotError as exc:
-            raise click.ClickException(str(exc)) from exc
+            raise UserError(str(exc)) from exc
 
 
 @click.group(cls=PaperbotGroup)
@@ -81,7 +88,7 @@ def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None, verb
     try:
         config = load_config(config_path, db_path)
     except PaperbotError as exc:
-        raise click.ClickException(str(exc)) from exc
+        raise UserError(str(exc)) from exc
     ctx.obj = CliContext(config)
 
 

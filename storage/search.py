@@ -37,6 +37,14 @@ class ParsedQuery:
                 yield " AND ".join(parts)
 
 
+def _author(text: str) -> str | None:
+    """`Adam Kalai` should find "Adam Tauman Kalai": the words near each other, not a phrase."""
+    words = _WORD.findall(text)
+    if len(words) <= 1:
+        return _quote(text)
+    return "NEAR(" + " ".join(f'"{w}"' for w in words) + ", 3)"
+
+
 def _quote(text: str) -> str | None:
     """`rec-sys` -> `"rec sys"` (a phrase); None when there is no word in it at all."""
     words = _WORD.findall(text)
@@ -63,7 +71,7 @@ def build_match(query: str) -> ParsedQuery | None:
         key = (match.group(1) or match.group(3) or "").lower()
         value = match.group(2) if match.group(1) else match.group(4)
         if key == "author" and value is not None:
-            quoted = _quote(value)
+            quoted = _author(value)
             if quoted:
                 parsed.authors.append(quoted)
             continue

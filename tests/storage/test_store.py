@@ -119,3 +119,15 @@ def test_delete_user_forgets_everything(repos: Repos) -> None:
     exported = repos.users.export("console:x")
     assert all(rows == [] for rows in exported.values())
     assert repos.papers.count() == 1
+
+
+def test_same_paper_twice_in_one_file_is_one_row(repos: Repos) -> None:
+    result = repos.papers.upsert([paper("Twice", upvotes=1), paper("twice!", upvotes=5)], NOW)
+    assert result.inserted == 1 and repos.papers.count() == 1
+    (stored,) = list(repos.papers.all())
+    assert stored.upvotes == 5
+
+
+def test_author_filter_finds_middle_names(repos: Repos) -> None:
+    repos.papers.upsert([paper("Calibration", authors=("Adam Tauman Kalai",))], NOW)
+    assert [p.title for p in repos.papers.search('author:"Adam Kalai"')] == ["Calibration"]
