@@ -20,19 +20,11 @@ from paperbot.slack_runner import SlackHandle, start_slack
 from paperbot.wiring import Wiring, build_app
 from recommender.domain import Delivery, Paper
 from tests.slack.conftest import TrackingExecutor, wait_for
+from tests.slack.corpus import TOPICS
 from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 from tests.slack.slack_sim import SIGNING_SECRET, SlackSim
 
 NOW = datetime(2025, 11, 24, 9, 5, tzinfo=UTC)  # a Monday, just after the default 09:00
-TOPICS = [
-    ("Retrieval-augmented generation with long contexts", "retrieval generation documents"),
-    ("Diffusion models for video synthesis", "diffusion video frames denoising"),
-    ("Reinforcement learning from human feedback at scale", "rlhf reward model preference"),
-    ("Sparse mixture of experts for language models", "experts routing sparse tokens"),
-    ("Graph neural networks for molecules", "graph molecules message passing"),
-    ("Efficient attention kernels on GPUs", "attention kernels memory bandwidth"),
-    ("Speculative decoding for faster inference", "draft model verification decoding"),
-]
 
 
 def key(user: str) -> str:
