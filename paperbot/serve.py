@@ -68,14 +68,16 @@ def _runner(module: str, name: str, required: bool) -> Callable[..., Any] | None
         return None
 
 
-def _stop_on_signals(stop: threading.Event) -> None:
+def _stop_on_signals(stop: threading.Event) -> dict[int, Any]:
+    """SIGTERM / SIGINT set `stop`; returns the previous handlers, restored on the way out."""
+
     def handler(signum: int, frame: object) -> None:
         log.info("signal %s: shutting down", signum)
         stop.set()
 
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, handler)
-        signal.signal(signal.SIGINT, handler)
+    if threading.current_thread() is not threading.main_thread():
+        return {}
+    return {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
 
 
 def serve(
@@ -87,6 +89,22 @@ def serve(
 ) -> None:
     """Run until SIGTERM / SIGINT (or `stop` is set, or the Discord client ends)."""
     env = os.environ if env is None else env
+    stop = stop or threading.Event()
+    previous = _stop_on_signals(stop)  # early, so a SIGTERM during start-up also ends cleanly
+    try:
+        _serve(config, only, clock, stop, env)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _serve(
+    config: Config,
+    only: str | None,
+    clock: Clock | None,
+    stop: threading.Event,
+    env: Mapping[str, str],
+) -> None:
     platforms = choose_platforms(only, env)
     wiring = build_app(config, clock)
     notifiers: dict[str, Notifier] = {}
@@ -99,7 +117,6 @@ def serve(
     scheduler = build_scheduler(jobs, config)
     scheduler.start()
     log.info("serving %s", ", ".join(platforms))
-    stop = stop or threading.Event()
     handles: list[Any] = []
     try:
         handles = _start_platforms(wiring, config, platforms, explicit=only is not None)
@@ -107,7 +124,6 @@ def serve(
         if "discord" in platforms and (run := _runner(*DISCORD, only == "discord")):
             run(wiring, config)  # blocks: discord.py owns this thread's event loop
         else:
-            _stop_on_signals(stop)
             stop.wait()
     finally:
         scheduler.shutdown(wait=False)
