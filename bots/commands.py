@@ -272,9 +272,9 @@ class CommandLayer:
         else:
             return _error("Use `/papers interests add <text>`, `remove <text>` or `list`.")
         listed = "\n".join(f"• {i}" for i in user.interests)
-        return Reply(
-            text=f"Your interests:\n{listed}" if listed else "No interests yet: " + WELCOME
-        )
+        if not listed:
+            return Reply(text="No interests yet. Add one: `/papers interests add <topic>`.")
+        return Reply(text=f"Your interests:\n{listed}")
 
     def _similar(self, who: Requester, rest: str, now: datetime) -> Reply:
         paper, picks = self.service.similar(rest)
