@@ -11,25 +11,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.domain import Paper, Vote
-from recommender.features import TextSpace, fit_lsa, paper_tokens, project
+from recommender.features import fit_corpus
 from recommender.model import CollaborativeModel
 from recommender.ports import Interests, Ranker
 from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemTable, UserTable, empty_users, votes_digest
-
-
-def _content_tables(
-    papers: Sequence[Paper], settings: ModelSettings, seed: int
-) -> tuple[TextSpace, np.ndarray, sp.csr_matrix, np.ndarray]:
-    """Fit the term space and LSA basis on the corpus: (space, basis (k, V), text (n, V), lsa)."""
-    tokens = [paper_tokens(p) for p in papers]
-    space = TextSpace.fit(tokens, settings.max_text_terms, settings.min_df)
-    text = space.transform(tokens)
-    basis = fit_lsa(text, settings.lsa_components, seed) if settings.lsa_components else None
-    if basis is None:
-        basis = np.zeros((0, space.size), dtype=np.float32)
-    return space, basis, text, project(text, basis)
 
 
 def _unique(papers: Sequence[Paper]) -> list[Paper]:
@@ -54,7 +41,7 @@ def train_ranker(
     The parameter stays so a future user-feature model needs no change at the call sites."""
     del interests
     papers = _unique(papers)
-    space, basis, text, lsa = _content_tables(papers, settings, seed)
+    space, basis, text, lsa = fit_corpus(papers, settings, seed)
     paper_index = {p.paper_id: i for i, p in enumerate(papers)}
     by_user: dict[str, dict[str, int]] = defaultdict(dict)
     for vote in votes:
@@ -103,7 +90,7 @@ def content_ranker(
     no LightFM. Same ranking code as the hybrid, with the collaborative signal absent."""
     settings = settings or ModelSettings()
     papers = _unique(papers)
-    space, basis, text, lsa = _content_tables(papers, settings, seed)
+    space, basis, text, lsa = fit_corpus(papers, settings, seed)
     items = ItemTable(
         paper_ids=np.array([p.paper_id for p in papers], dtype=str),
         text=text,

@@ -21,6 +21,8 @@ from sklearn.preprocessing import normalize
 
 from recommender.settings import ModelSettings
 
+DENSE_PROFILE_CELLS = 40_000_000  # 160 MB of float32 profiles at most
+
 
 @dataclass(frozen=True)
 class ItemSide:
@@ -146,10 +148,19 @@ def standardise(scores: np.ndarray, columns: np.ndarray | None = None) -> np.nda
     return z.astype(np.float32, copy=False)
 
 
+def text_scores(users: sp.csr_matrix, items: sp.csr_matrix) -> np.ndarray:
+    """(m, n) cosines of user profiles with item rows. Profiles are dense-ish (thousands of terms
+    each), so sparse x sparse would build an (m, n) sparse result slowly; a dense block of
+    profiles times the sparse items is several times faster while it fits in memory."""
+    if users.shape[0] * users.shape[1] <= DENSE_PROFILE_CELLS:
+        dense = np.asarray(users.toarray(), dtype=np.float32)
+        return np.ascontiguousarray(np.asarray(items @ dense.T, dtype=np.float32).T)
+    return np.asarray((users @ items.T).toarray(), dtype=np.float32)
+
+
 def blend(users: UserSide, items: ItemSide, settings: ModelSettings) -> np.ndarray:
     """(m, n) float32 scores; higher is better. Memory is m x n floats: callers batch users."""
-    text = np.asarray((users.text @ items.text.T).toarray(), dtype=np.float32)
-    scores = settings.content_weight * standardise(text)
+    scores = settings.content_weight * standardise(text_scores(users.text, items.text))
     if users.lsa.shape[1] and settings.lsa_weight:
         scores += settings.lsa_weight * standardise(users.lsa @ items.lsa.T)
     warm = items.cf_confidence > 0

@@ -22,6 +22,7 @@ from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
 from recommender.domain import Paper, normalise_title
+from recommender.settings import ModelSettings
 
 _WORD = re.compile(r"[a-z][a-z0-9]+")
 _KEEP_S = ("ss", "us", "is", "ics")
@@ -131,3 +132,19 @@ def project(matrix: sp.csr_matrix, basis: np.ndarray) -> np.ndarray:
         return np.zeros((matrix.shape[0], 0), dtype=np.float32)
     coords = np.asarray(matrix @ basis.T, dtype=np.float32)
     return normalize(coords, norm="l2", copy=False).astype(np.float32)
+
+
+def fit_corpus(
+    papers: Sequence[Paper], settings: ModelSettings, seed: int
+) -> tuple[TextSpace, np.ndarray, sp.csr_matrix, np.ndarray]:
+    """Fit the term space and LSA basis on a corpus.
+
+    Returns (space, basis (k, V), text (n, V) TF-IDF rows, lsa (n, k) unit rows)."""
+    tokens = [paper_tokens(p) for p in papers]
+    space = TextSpace.fit(tokens, settings.max_text_terms, settings.min_df)
+    text = space.transform(tokens)
+    if settings.lsa_components:
+        basis = fit_lsa(text, settings.lsa_components, seed)
+    else:
+        basis = np.zeros((0, space.size), dtype=np.float32)
+    return space, basis, text, project(text, basis)

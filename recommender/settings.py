@@ -75,6 +75,10 @@ class ModelSettings:
     cf_item_half_likes: float = 1.0
     interest_weight: float = 1.0
     dislike_weight: float = 0.5
+    # Papers without likes get collaborative vectors predicted from their text (ridge with this
+    # alpha; 0 turns it off), trusted this much relative to a paper with many likes.
+    projection_alpha: float = 1.0
+    projection_confidence: float = 0.5
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Self:
@@ -95,6 +99,10 @@ class ModelSettings:
         for name in ("content_weight", "lsa_weight", "cf_weight", "interest_weight"):
             _check(getattr(self, name) >= 0, f"[model] {name} must be >= 0")
         _check(self.dislike_weight >= 0, "[model] dislike_weight must be >= 0")
+        _check(self.projection_alpha >= 0, "[model] projection_alpha must be >= 0")
+        _check(
+            0 <= self.projection_confidence <= 1, "[model] projection_confidence must be in [0, 1]"
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,13 +69,16 @@ def cluster(paper_id: str) -> str:
     return paper_id[0]
 
 
-def toy_votes(n_train: int = 6) -> list[Vote]:
-    """uA0..uA7 like n_train random A papers (of the first 8), uB0..uB7 likewise for B."""
+def toy_votes(
+    n_train: int = 6, pool: int = 8, users_per_cluster: int = N_USERS_PER_CLUSTER
+) -> list[Vote]:
+    """uA0..uA7 like n_train random A papers (of the first `pool`), uB0..uB7 likewise for B.
+    With pool < CLUSTER_SIZE the last papers of each cluster have no likes (new papers)."""
     votes = []
     rng = np.random.default_rng(7)
     for prefix in ("A", "B"):
-        for u in range(N_USERS_PER_CLUSTER):
-            for i in rng.choice(8, size=n_train, replace=False):
+        for u in range(users_per_cluster):
+            for i in rng.choice(pool, size=n_train, replace=False):
                 votes.append(Vote(f"u{prefix}{u}", f"{prefix}{i}", UP))
     return votes
 
