@@ -136,3 +136,9 @@ def initial(db: Database) -> None:
         )
         """
     )
+
+
+@migrations(name="0002_arxiv_id_index")
+def arxiv_id_index(db: Database) -> None:
+    """Upserts look papers up by arXiv id too; without an index every chunk scanned the table."""
+    db.execute("CREATE INDEX IF NOT EXISTS papers_arxiv_id ON papers(arxiv_id)")
