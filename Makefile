@@ -39,8 +39,9 @@ unit: $(STAMP)
 
 test: lint typecheck imports unit
 
+# Benchmarks are not tests: each prints its figures. `make bench` lists them and their options.
 bench: $(STAMP)
-	$(BIN)/python -m bench --help
+	@for f in bench/bench_*.py; do echo "== $$f"; $(BIN)/python $$f --help; echo; done
 
 clean:
 	rm -rf $(VENV) paperbot.db paperbot.db-* models/
