@@ -16,6 +16,7 @@ from rich.table import Table
 
 from recommender.domain import InvalidInputError, NotFoundError, Paper
 from storage.repos import Repos, open_repos
+from storage.sources.jsonl import paper_to_record
 
 VOTE_WORDS = {"1": 1, "+1": 1, "up": 1, "-1": -1, "down": -1, "0": 0}
 
@@ -25,20 +26,8 @@ def _repos(ctx: click.Context) -> Repos:
 
 
 def _paper_dict(paper: Paper) -> dict[str, Any]:
-    return {
-        "paper_id": paper.paper_id,
-        "title": paper.title,
-        "abstract": paper.abstract,
-        "authors": list(paper.authors),
-        "organization": paper.organization,
-        "keywords": list(paper.keywords),
-        "published": paper.published.isoformat() if paper.published else None,
-        "upvotes": paper.upvotes,
-        "urls": list(paper.urls),
-        "url": paper.url,
-        "source": paper.source,
-        "arxiv_id": paper.arxiv_id,
-    }
+    """The JSONL record (the same shape `ingest` reads back) plus the clickable url."""
+    return {**paper_to_record(paper), "url": paper.url}
 
 
 def _emit(data: Any) -> None:
