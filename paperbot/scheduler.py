@@ -36,7 +36,7 @@ from bots.delivery import DrainReport
 from bots.ports import Notifier
 from paperbot.config import Config
 from paperbot.wiring import Wiring
-from recommender.service import PlanReport
+from recommender.planning import PlanReport
 
 log = logging.getLogger(__name__)
 

@@ -8,11 +8,9 @@ with in-memory fakes. No SQL, no clock reads, no network: `now` is always an arg
 
 from __future__ import annotations
 
-import logging
 import threading
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
 from typing import Any, Protocol
 
@@ -25,9 +23,15 @@ from recommender.domain import (
     Pick,
     User,
     UserProfile,
-    Vote,
     normalise_arxiv_id,
     normalise_title,
+)
+from recommender.planning import (
+    DailyPlanner,
+    PlanReport,
+    Votes,
+    group_votes,
+    team_of,
 )
 from recommender.ports import (
     DeliveryLedger,
@@ -37,13 +41,9 @@ from recommender.ports import (
     UserRepository,
 )
 
-log = logging.getLogger(__name__)
-
 MAX_INTERESTS = 20
 MAX_INTEREST_CHARS = 100
 MAX_KEPT_REASONS = 50_000
-PLAN_BATCH = 256  # users scored per ranker call: one matrix product each, bounded memory
-NOTHING_NEW = "Nothing new since your last picks. See you next time!"
 
 
 class RepositorySet(Protocol):
@@ -82,33 +82,9 @@ class ServiceSettings:
 
 
 @dataclass(frozen=True, slots=True)
-class PlanReport:
-    """What one planning run did: rows claimed, users with nothing new (skipped), slots missed."""
-
-    claimed: tuple[Delivery, ...] = ()
-    nothing_new: tuple[str, ...] = ()
-    missed: tuple[schedule.Slot, ...] = ()
-    already: int = 0
-
-
-@dataclass(frozen=True, slots=True)
 class PicksResult:
     picks: list[Pick]
     note: str | None = None
-
-
-@dataclass(slots=True)
-class _Votes:
-    """All current votes, grouped once per planning run instead of one query per user."""
-
-    by_user: dict[str, dict[str, int]] = field(default_factory=dict)
-    likes_by_team: dict[str, dict[str, int]] = field(default_factory=dict)
-
-
-def team_of(user_key: str) -> str:
-    """`slack:T1:U2` -> `slack:T1`; Discord and console users form one team per platform."""
-    parts = user_key.split(":")
-    return ":".join(parts[:2]) if parts[0] == "slack" and len(parts) > 2 else parts[0]
 
 
 class PaperService:
@@ -127,6 +103,7 @@ class PaperService:
         self._reasons: dict[int, dict[str, str]] = {}
         # Called with the user_key after each recorded vote (the scheduler's debounced update).
         self.vote_listeners: list[Callable[[str], None]] = []
+        self.planner = DailyPlanner(self)
 
     # -- users and profiles -------------------------------------------------------------------
 
@@ -140,11 +117,11 @@ class PaperService:
         return found
 
     def profile(
-        self, user: User, exclude: Iterable[str] = (), votes: _Votes | None = None
+        self, user: User, exclude: Iterable[str] = (), votes: Votes | None = None
     ) -> UserProfile:
         """What the ranker may know about `user`: interests, votes, the rated papers, teammates."""
         if votes is None:
-            votes = self._votes(self.repos.feedback.all_current())
+            votes = group_votes(self.repos.feedback.all_current())
         mine = votes.by_user.get(user.user_key, {})
         team = votes.likes_by_team.get(team_of(user.user_key), {})
         teammates = {p: n - (1 if mine.get(p) == 1 else 0) for p, n in team.items()}
@@ -163,16 +140,6 @@ class PaperService:
         votes = self.repos.feedback.votes_for(user.user_key)
         rated = tuple(self.repos.papers.get_many(votes))
         return UserProfile(user.user_key, user.interests, votes, rated)
-
-    @staticmethod
-    def _votes(rows: Iterable[Vote]) -> _Votes:
-        grouped = _Votes()
-        for row in rows:
-            grouped.by_user.setdefault(row.user_key, {})[row.paper_id] = row.vote
-            if row.vote > 0:
-                team = grouped.likes_by_team.setdefault(team_of(row.user_key), defaultdict(int))
-                team[row.paper_id] += 1
-        return grouped
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -410,80 +377,10 @@ class PaperService:
     def plan_deliveries(
         self, now: datetime, since: datetime | None = None, platform: str | None = None
     ) -> PlanReport:
-        """Claim a ledger row for every user (of `platform`, or all) whose send time fell in
-        `(since, now]`.
+        """Claim today's ledger rows for the users due in `(since, now]` (see DailyPlanner)."""
+        return self.planner.plan(now, since, platform)
 
-        `since` is when the previous run looked (None on a first run: catch up within grace).
-        Slots older than the grace window are logged and skipped, never sent late; a user never
-        gets two days at once. Claiming is idempotent (one row per user and local date), so a
-        run repeated after a crash claims nothing twice.
-        """
-        users = [u for u in self.repos.users.all() if platform in (None, u.platform)]
-        due, late = schedule.sweep(users, since, now, self.settings.grace)
-        missed = [slot for slot in late if not self._claimed(slot.user_key, slot.local_date)]
-        for slot in missed:
-            log.warning(
-                "skipped the %s picks of %s: %s late, beyond the %s grace window",
-                slot.local_date, slot.user_key, slot.late_by(now), self.settings.grace,
-            )  # fmt: skip
-        groups: dict[tuple[date, int], list[User]] = defaultdict(list)
-        for user, slot in due:
-            if not self._claimed(user.user_key, slot.local_date):
-                groups[(slot.local_date, user.picks_per_day)].append(user)
-        claimed, nothing_new = self._claim_groups(groups, now)
-        already = len(due) - len(claimed) - len(nothing_new)
-        return PlanReport(tuple(claimed), tuple(nothing_new), tuple(missed), already)
-
-    def _claim_groups(
-        self, groups: dict[tuple[date, int], list[User]], now: datetime
-    ) -> tuple[list[Delivery], list[str]]:
-        """Users grouped by (local date, k): one candidate pool per date, batched ranker calls."""
-        votes = self._votes(self.repos.feedback.all_current())
-        claimed: list[Delivery] = []
-        nothing_new: list[str] = []
-        pools: dict[date, list[Paper]] = {}
-        for (day, k), users in sorted(groups.items()):
-            if day not in pools:
-                pools[day] = self.candidates(day, strict=True)[0]
-            for first in range(0, len(users), PLAN_BATCH):
-                batch = users[first : first + PLAN_BATCH]
-                rows, empty = self._claim_batch(batch, pools[day], k, day, votes, now)
-                claimed += rows
-                nothing_new += empty
-        return claimed, nothing_new
-
-    def _claimed(self, user_key: str, day: date) -> bool:
-        return any(d.local_date == day for d in self.repos.ledger.for_user(user_key, 3))
-
-    def _claim_batch(
-        self,
-        users: Sequence[User],
-        pool: Sequence[Paper],
-        k: int,
-        day: date,
-        votes: _Votes,
-        now: datetime,
-    ) -> tuple[list[Delivery], list[str]]:
-        """Score one batch in a single ranker call, then claim each user's row."""
-        ledger = self.repos.ledger
-        profiles = [self.profile(u, ledger.delivered_paper_ids(u.user_key), votes) for u in users]
-        picks = self.ranker().picks(profiles, pool, k, day) if pool else {}
-        claimed: list[Delivery] = []
-        empty: list[str] = []
-        for user in users:
-            chosen = picks.get(user.user_key, [])
-            ids = [p.paper.paper_id for p in chosen]
-            if not ids and self.settings.empty_day == "skip":
-                log.info("nothing new for %s on %s: skipped", user.user_key, day)
-                empty.append(user.user_key)
-                continue
-            row = ledger.claim(user.user_key, day, ids, now, note=None if ids else NOTHING_NEW)
-            if row is not None:
-                claimed.append(row)
-                self._keep_reasons(row.delivery_id, {p.paper.paper_id: p.reason for p in chosen})
-        return claimed, empty
-
-    def _keep_reasons(self, delivery_id: int, reasons: dict[str, str]) -> None:
+    def keep_reasons(self, delivery_id: int, reasons: dict[str, str]) -> None:
         """Bounded: rows drained by another process never collect theirs here."""
         self._reasons[delivery_id] = reasons
         while len(self._reasons) > MAX_KEPT_REASONS:
