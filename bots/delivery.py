@@ -93,9 +93,15 @@ class DeliveryWorker:
         return self.service.repos.ledger
 
     def message_for(self, delivery: Delivery) -> PicksMessage:
-        """The neutral message for one ledger row; reasons are recomputed (the row keeps ids)."""
+        """The neutral message for one ledger row, with the reasons the row kept from planning
+        (no ranking here). Only rows claimed before the ledger kept reasons get them recomputed.
+        A paper deleted from the store since is left out, so the cards can be fewer than
+        `delivery.paper_ids`."""
         papers = self.service.repos.papers.get_many(delivery.paper_ids)
-        reasons = self.service.explain(delivery.user_key, papers, delivery.delivery_id)
+        reasons = dict(delivery.reasons)
+        missing = [p for p in papers if p.paper_id not in reasons]
+        if missing:
+            reasons.update(self.service.explain(delivery.user_key, missing))
         cards = tuple(paper_card(p, reasons.get(p.paper_id)) for p in papers)
         return PicksMessage(
             user_key=delivery.user_key,

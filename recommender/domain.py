@@ -164,3 +164,6 @@ class Delivery:
     attempts: int = 0
     error: str | None = None
     note: str | None = None
+    # (paper_id, reason) in card order, as chosen at planning time; () for rows claimed before
+    # the ledger kept reasons (their reasons are recomputed when sent).
+    reasons: tuple[tuple[str, str], ...] = ()

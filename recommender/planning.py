@@ -142,8 +142,9 @@ class DailyPlanner:
                 log.info("nothing new for %s on %s: skipped", user.user_key, day)
                 empty.append(user.user_key)
                 continue
-            row = ledger.claim(user.user_key, day, ids, now, note=None if ids else NOTHING_NEW)
+            reasons = {p.paper.paper_id: p.reason for p in chosen}
+            note = None if ids else NOTHING_NEW
+            row = ledger.claim(user.user_key, day, ids, now, note=note, reasons=reasons)
             if row is not None:
                 claimed.append(row)
-                service.keep_reasons(row.delivery_id, {p.paper.paper_id: p.reason for p in chosen})
         return claimed, empty

@@ -76,8 +76,10 @@ class DeliveryLedger(Protocol):
         paper_ids: Sequence[str],
         now: datetime,
         note: str | None = None,
+        reasons: Mapping[str, str] | None = None,
     ) -> Delivery | None:
-        """Write a `pending` row; None when (user_key, local_date) was already claimed."""
+        """Write a `pending` row; None when (user_key, local_date) was already claimed.
+        `reasons` (paper_id -> reason shown) is stored with it (Delivery.reasons)."""
         ...
 
     def pending(self, platform: str) -> list[Delivery]: ...

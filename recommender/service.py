@@ -43,7 +43,6 @@ from recommender.ports import (
 
 MAX_INTERESTS = 20
 MAX_INTEREST_CHARS = 100
-MAX_KEPT_REASONS = 50_000
 
 
 class RepositorySet(Protocol):
@@ -99,8 +98,6 @@ class PaperService:
         self.settings = settings or ServiceSettings()
         # fold_in mutates the shared model; one writer at a time.
         self._model_lock = threading.Lock()
-        # delivery_id -> the reasons chosen at planning time, until the row is sent.
-        self._reasons: dict[int, dict[str, str]] = {}
         # Called with the user_key after each recorded vote (the scheduler's debounced update).
         self.vote_listeners: list[Callable[[str], None]] = []
         self.planner = DailyPlanner(self)
@@ -200,14 +197,10 @@ class PaperService:
         paper = self.find_paper(ref)
         return paper, self.ranker().why(self.profile(self.user(user_key)), paper)
 
-    def explain(
-        self, user_key: str, papers: Sequence[Paper], delivery_id: int | None = None
-    ) -> dict[str, str]:
-        """Reasons for papers already chosen. The ledger keeps ids, not reasons, so the reasons
-        the planner computed are kept in memory until the row is sent; after a restart they are
-        recomputed (`why`, tens of milliseconds a paper)."""
-        if delivery_id is not None and delivery_id in self._reasons:
-            return self._reasons.pop(delivery_id)
+    def explain(self, user_key: str, papers: Sequence[Paper]) -> dict[str, str]:
+        """Reasons for papers already chosen, computed now (`why`, tens of milliseconds a paper).
+        Ledger rows keep the reasons chosen at planning time; this serves rows claimed before
+        they did."""
         user = self.repos.users.get(user_key)
         if user is None or not papers:
             return {}
@@ -379,9 +372,3 @@ class PaperService:
     ) -> PlanReport:
         """Claim today's ledger rows for the users due in `(since, now]` (see DailyPlanner)."""
         return self.planner.plan(now, since, platform)
-
-    def keep_reasons(self, delivery_id: int, reasons: dict[str, str]) -> None:
-        """Bounded: rows drained by another process never collect theirs here."""
-        self._reasons[delivery_id] = reasons
-        while len(self._reasons) > MAX_KEPT_REASONS:
-            self._reasons.pop(next(iter(self._reasons)))

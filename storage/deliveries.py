@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -21,19 +21,29 @@ from storage.db import transaction
 from storage.rows import dumps, loads_list
 
 
+def _reasons(text: str | None, paper_ids: Sequence[str]) -> tuple[tuple[str, str], ...]:
+    """The stored JSON object as (paper_id, reason) pairs in card order."""
+    stored = json.loads(text) if text else {}
+    if not isinstance(stored, dict):
+        return ()
+    return tuple((p, str(stored[p])) for p in paper_ids if p in stored)
+
+
 def _row_to_delivery(row: dict[str, Any]) -> Delivery:
+    paper_ids = loads_list(row["paper_ids"])
     return Delivery(
         delivery_id=int(row["delivery_id"]),
         user_key=row["user_key"],
         platform=row["platform"],
         local_date=date.fromisoformat(row["local_date"]),
-        paper_ids=loads_list(row["paper_ids"]),
+        paper_ids=paper_ids,
         status=row["status"],
         message_ids=loads_list(row["message_ids"]),
         channel_id=row["channel_id"],
         attempts=int(row["attempts"]),
         error=row["error"],
         note=row["note"],
+        reasons=_reasons(row.get("reasons"), paper_ids),
     )
 
 
@@ -57,14 +67,19 @@ class DeliveryStore:
         now: datetime,
         note: str | None = None,
         status: str = "pending",
+        reasons: Mapping[str, str] | None = None,
     ) -> Delivery | None:
-        """Insert the row; None when this user already has one for this local date."""
+        """Insert the row; None when this user already has one for this local date.
+
+        `reasons` (paper_id -> the reason shown with it) is kept with the row so that sending
+        it, even from another process or after a restart, needs no ranking."""
         stamp = now.isoformat()
+        kept = {p: reasons[p] for p in paper_ids if p in reasons} if reasons is not None else None
         try:
             with transaction(self.db):
                 cursor = self.db.execute(
                     "INSERT INTO deliveries (user_key, platform, local_date, paper_ids, status, "
-                    "note, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "note, reasons, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     [
                         user_key,
                         platform_of(user_key),
@@ -72,6 +87,7 @@ class DeliveryStore:
                         dumps(list(paper_ids)),
                         status,
                         note,
+                        dumps(kept) if kept is not None else None,
                         stamp,
                         stamp,
                     ],

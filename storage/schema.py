@@ -142,3 +142,11 @@ def initial(db: Database) -> None:
 def arxiv_id_index(db: Database) -> None:
     """Upserts look papers up by arXiv id too; without an index every chunk scanned the table."""
     db.execute("CREATE INDEX IF NOT EXISTS papers_arxiv_id ON papers(arxiv_id)")
+
+
+@migrations(name="0003_delivery_reasons")
+def delivery_reasons(db: Database) -> None:
+    """Each delivery row keeps the reason shown with each paper (a JSON object paper_id ->
+    reason), so the message can be rebuilt after a restart without ranking again. Rows claimed
+    before this migration keep NULL, and their reasons are recomputed once when sent."""
+    db.execute("ALTER TABLE deliveries ADD COLUMN reasons TEXT")

@@ -9,7 +9,7 @@ repositories honour the same contracts. The fakes keep the same semantics that m
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -156,6 +156,7 @@ class FakeLedger:
         paper_ids: Sequence[str],
         now: datetime,
         note: str | None = None,
+        reasons: Mapping[str, str] | None = None,
     ) -> Delivery | None:
         if any(d.user_key == user_key and d.local_date == local_date for d in self.rows.values()):
             return None
@@ -168,6 +169,7 @@ class FakeLedger:
             paper_ids=tuple(paper_ids),
             status="pending",
             note=note,
+            reasons=tuple((p, reasons[p]) for p in paper_ids if p in (reasons or {})),
         )
         self.rows[delivery_id] = row
         return row

@@ -7,11 +7,20 @@ from pathlib import Path
 
 from bots.console.notifier import ConsoleNotifier
 from bots.console.render import render_picks
-from bots.delivery import summarize
+from bots.delivery import DeliveryWorker, summarize
 from bots.messages import PaperCard, PicksMessage
 from bots.ports import TemporaryFailure, Undeliverable
+from recommender.domain import Paper, UserProfile
+from recommender.service import PaperService
 from tests.engine.conftest import World
-from tests.fakes import RecordingNotifier
+from tests.fakes import FakeRanker, RecordingNotifier
+
+
+class NoRankingAllowed(FakeRanker):
+    """The ranker of a freshly started process that must not be asked for anything."""
+
+    def why(self, profile: UserProfile, paper: Paper) -> str:
+        raise AssertionError("sending a planned row must not rank or explain again")
 
 
 def plan(world: World, *users: str) -> None:
@@ -104,3 +113,27 @@ def test_summaries_end_on_a_sentence_or_an_ellipsis() -> None:
     long = "First sentence here. " * 30
     assert summarize(long).endswith(".") and len(summarize(long)) <= 280
     assert summarize("word " * 100).endswith("…")
+
+
+def test_a_restarted_process_sends_the_planned_reasons_without_ranking(world: World) -> None:
+    plan(world, "console:a")
+    (row,) = world.repos.ledger.pending("console")
+    assert row.reasons and all(reason for _, reason in row.reasons)
+    restarted = PaperService(world.repos, NoRankingAllowed, world.service.settings)
+    notifier = RecordingNotifier()
+    assert DeliveryWorker("console", restarted, world.clock).drain(notifier).sent == 1
+    (sent,) = notifier.sent
+    assert [(c.paper_id, c.reason) for c in sent.cards] == list(row.reasons)
+
+
+def test_a_row_claimed_without_reasons_gets_them_recomputed(world: World) -> None:
+    world.say("console:a", "interests add retrieval")
+    ids = ["2506.00001", "2506.00005"]
+    world.repos.ledger.claim("console:a", world.clock().date(), ids, world.clock())
+    notifier = RecordingNotifier()
+    world.worker.drain(notifier)
+    reasons = {c.paper_id: c.reason for c in notifier.sent[0].cards}
+    assert reasons == {
+        "2506.00001": "matches your interest “retrieval”",
+        "2506.00005": "trending",
+    }

@@ -131,3 +131,27 @@ def test_same_paper_twice_in_one_file_is_one_row(repos: Repos) -> None:
 def test_author_filter_finds_middle_names(repos: Repos) -> None:
     repos.papers.upsert([paper("Calibration", authors=("Adam Tauman Kalai",))], NOW)
     assert [p.title for p in repos.papers.search('author:"Adam Kalai"')] == ["Calibration"]
+
+
+def test_ledger_keeps_each_papers_reason_in_card_order(repos: Repos) -> None:
+    repos.users.ensure("discord:1", "d", NOW)
+    reasons = {"p2": "matches your interest “agents”", "p1": "trending", "other": "not picked"}
+    row = repos.ledger.claim("discord:1", date(2026, 11, 23), ["p1", "p2"], NOW, reasons=reasons)
+    assert row is not None
+    assert row.reasons == (("p1", "trending"), ("p2", "matches your interest “agents”"))
+    again = repos.ledger.get(row.delivery_id)
+    assert again is not None and again.reasons == row.reasons
+
+
+def test_rows_claimed_before_migration_0003_read_as_having_no_reasons(repos: Repos) -> None:
+    """A row written by the 0001 schema (no reasons column value) still reads back."""
+    repos.users.ensure("discord:1", "d", NOW)
+    repos.db.execute(
+        "INSERT INTO deliveries (user_key, platform, local_date, paper_ids, status, created_at, "
+        "updated_at) VALUES ('discord:1', 'discord', '2026-11-22', '[\"p1\"]', 'pending', ?, ?)",
+        [NOW.isoformat(), NOW.isoformat()],
+    )
+    (row,) = repos.ledger.pending("discord")
+    assert row.paper_ids == ("p1",) and row.reasons == ()
+    names = [m["name"] for m in repos.db.query("SELECT name FROM _sqlite_migrations")]
+    assert names[-1] == "0003_delivery_reasons"
