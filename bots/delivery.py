@@ -117,13 +117,13 @@ class DeliveryWorker:
         once. Returns how many rows were put back."""
         put_back = 0
         for delivery in self.ledger.in_flight(self.platform):
-            found = None
             if isinstance(notifier, ReceiptChecker):
-                found = notifier.find_sent(self.message_for(delivery))
-            if found is not None:
-                log.info("delivery %s had arrived before the crash", delivery.delivery_id)
-                self.complete(delivery, found)
-                continue
+                message = self.message_for(delivery)
+                found = notifier.find_sent(message)
+                if found is not None:
+                    log.info("delivery %s had arrived before the crash", delivery.delivery_id)
+                    self.complete(delivery, found, message)
+                    continue
             self.ledger.mark_failed(delivery.delivery_id, "interrupted", self.clock(), final=False)
             put_back += 1
         if put_back:
@@ -156,7 +156,7 @@ class DeliveryWorker:
                 else:
                     failed += 1
                 continue
-            self.complete(row, result)
+            self.complete(row, result, message)
             sent += 1
         return DrainReport(sent, failed, undeliverable, skipped)
 
@@ -172,11 +172,16 @@ class DeliveryWorker:
                 batch.append((delivery, message))
         return batch
 
-    def complete(self, delivery: Delivery, sent: SentMessage) -> None:
-        """Mark `sent` and remember message id -> paper id, so reactions map to papers."""
+    def complete(self, delivery: Delivery, sent: SentMessage, message: PicksMessage) -> None:
+        """Mark `sent` and remember message id -> paper id, so reactions map to papers.
+
+        The ids pair with the cards of `message` (what was actually posted), not with
+        `delivery.paper_ids`: a paper deleted from the store since planning has no card, and
+        pairing with the row would shift every later reaction onto the wrong paper."""
         self.ledger.mark_sent(delivery.delivery_id, sent.channel_id, sent.message_ids, self.clock())
         seen: set[str] = set()
-        for message_id, paper_id in zip(sent.message_ids, delivery.paper_ids, strict=False):
+        cards = [card.paper_id for card in message.cards]
+        for message_id, paper_id in zip(sent.message_ids, cards, strict=False):
             if message_id not in seen:  # one id repeated = one message for all cards
                 seen.add(message_id)
                 self.ledger.remember_message(delivery.delivery_id, message_id, paper_id)

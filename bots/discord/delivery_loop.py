@@ -109,5 +109,5 @@ class DeliveryLoop:
             log.warning("delivery %s failed, will retry: %s", delivery.delivery_id, exc)
             await asyncio.to_thread(self.worker.fail, delivery, exc)
             return "failed"
-        await asyncio.to_thread(self.worker.complete, delivery, result)
+        await asyncio.to_thread(self.worker.complete, delivery, result, message)
         return "sent"

@@ -135,11 +135,12 @@ class FakeWorker(DeliveryWorker):
             out.append((d, PicksMessage(d.user_key, d.local_date, "Your papers", cards)))
         return out
 
-    def complete(self, delivery: Delivery, sent: SentMessage) -> None:
+    def complete(self, delivery: Delivery, sent: SentMessage, message: PicksMessage) -> None:
         self.rows[delivery.delivery_id] = replace(
             delivery, status="sent", message_ids=sent.message_ids, channel_id=sent.channel_id
         )
-        for message_id, paper_id in zip(sent.message_ids, delivery.paper_ids, strict=False):
+        cards = [card.paper_id for card in message.cards]
+        for message_id, paper_id in zip(sent.message_ids, cards, strict=False):
             self.commands.messages[message_id] = paper_id
 
     def fail(self, delivery: Delivery, error: Exception) -> None:

@@ -137,3 +137,20 @@ def test_a_row_claimed_without_reasons_gets_them_recomputed(world: World) -> Non
         "2506.00001": "matches your interest “retrieval”",
         "2506.00005": "trending",
     }
+
+
+def test_reactions_map_to_the_cards_sent_when_a_planned_paper_was_deleted(world: World) -> None:
+    """Regression: `complete` paired message ids with `delivery.paper_ids`; with a paper gone
+    from the store between planning and sending there is one card fewer than ids, so every
+    message after the gap pointed at the paper before it and a 👍 hit the wrong paper."""
+    plan(world, "console:a")
+    (row,) = world.repos.ledger.pending("console")
+    gone = row.paper_ids[1]
+    del world.repos.papers.rows[gone]
+    notifier = RecordingNotifier()
+    world.worker.drain(notifier)
+    (sent,) = notifier.sent
+    assert gone not in [c.paper_id for c in sent.cards]
+    message_ids = world.repos.ledger.for_user("console:a")[0].message_ids
+    shown = [world.repos.ledger.paper_for_message("console", m) for m in message_ids]
+    assert shown == [("console:a", c.paper_id) for c in sent.cards]
