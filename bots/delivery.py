@@ -124,7 +124,7 @@ class DeliveryWorker:
                     log.info("delivery %s had arrived before the crash", delivery.delivery_id)
                     self.complete(delivery, found, message)
                     continue
-            self.ledger.mark_failed(delivery.delivery_id, "interrupted", self.clock(), final=False)
+            self.ledger.mark_failed(delivery.delivery_id, "interrupted", self.clock())
             put_back += 1
         if put_back:
             log.warning(
@@ -179,22 +179,22 @@ class DeliveryWorker:
         `delivery.paper_ids`: a paper deleted from the store since planning has no card, and
         pairing with the row would shift every later reaction onto the wrong paper."""
         self.ledger.mark_sent(delivery.delivery_id, sent.channel_id, sent.message_ids, self.clock())
-        seen: set[str] = set()
         cards = [card.paper_id for card in message.cards]
+        pairs: dict[str, str] = {}
         for message_id, paper_id in zip(sent.message_ids, cards, strict=False):
-            if message_id not in seen:  # one id repeated = one message for all cards
-                seen.add(message_id)
-                self.ledger.remember_message(delivery.delivery_id, message_id, paper_id)
+            pairs.setdefault(message_id, paper_id)  # one id repeated = one message for all cards
+        self.ledger.remember_messages(delivery.delivery_id, pairs.items())
 
     def fail(self, delivery: Delivery, error: Exception) -> None:
-        """Undeliverable: mark the row and the user. Anything else: back to pending, attempts+1
-        (and given up on after `max_attempts`)."""
+        """Undeliverable: the row is `undeliverable` and the user marked (told on their next
+        command). Anything else: back to pending with attempts + 1, and `failed` once
+        `max_attempts` are used up; the user is not blamed for our or the platform's trouble."""
         reason = f"{type(error).__name__}: {error}"
         if isinstance(error, Undeliverable):
-            self.ledger.mark_failed(delivery.delivery_id, reason, self.clock(), final=True)
+            self.ledger.mark_failed(delivery.delivery_id, reason, self.clock(), "undeliverable")
             self.service.mark_undeliverable(delivery.user_key, str(error) or "DMs closed")
             return
-        final = delivery.attempts + 1 >= self.max_attempts
-        if final:
+        status = "failed" if delivery.attempts + 1 >= self.max_attempts else "pending"
+        if status == "failed":
             log.error("giving up on delivery %s: %s", delivery.delivery_id, reason)
-        self.ledger.mark_failed(delivery.delivery_id, reason, self.clock(), final=final)
+        self.ledger.mark_failed(delivery.delivery_id, reason, self.clock(), status)

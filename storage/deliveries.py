@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -19,6 +19,8 @@ from sqlite_utils import Database
 from recommender.domain import Delivery, platform_of
 from storage.db import transaction
 from storage.rows import dumps, loads_list
+
+FAILURE_STATUSES = ("pending", "failed", "undeliverable")
 
 
 def _reasons(text: str | None, paper_ids: Sequence[str]) -> tuple[tuple[str, str], ...]:
@@ -128,12 +130,17 @@ class DeliveryStore:
             updated_at=now.isoformat(),
         )
 
-    def mark_failed(self, delivery_id: int, error: str, now: datetime, final: bool) -> None:
-        """final: `undeliverable` for good; otherwise back to `pending` for the next drain."""
+    def mark_failed(
+        self, delivery_id: int, error: str, now: datetime, status: str = "pending"
+    ) -> None:
+        """One failed attempt: back to `pending` for the next drain, `failed` when the retries
+        are used up, `undeliverable` when the platform refused for good."""
+        if status not in FAILURE_STATUSES:
+            raise ValueError(f"mark_failed status must be one of {FAILURE_STATUSES}: {status!r}")
         self.db.execute(
             "UPDATE deliveries SET status = ?, error = ?, attempts = attempts + 1, updated_at = ? "
             "WHERE delivery_id = ?",
-            ["undeliverable" if final else "pending", error[:500], now.isoformat(), delivery_id],
+            [status, error[:500], now.isoformat(), delivery_id],
         )
 
     def mark_skipped(self, delivery_id: int, note: str, now: datetime) -> None:
@@ -156,15 +163,22 @@ class DeliveryStore:
     def for_date(self, local_date: date) -> list[Delivery]:
         return self._select("local_date = ?", [local_date.isoformat()])
 
-    def remember_message(self, delivery_id: int, message_id: str, paper_id: str) -> None:
+    def remember_messages(self, delivery_id: int, pairs: Iterable[tuple[str, str]]) -> None:
+        """Which paper each posted message shows, written in one transaction: a crash never
+        leaves half of a delivery's messages mapped."""
         row = self.get(delivery_id)
         if row is None:
             return
-        self.db.execute(
-            "INSERT OR REPLACE INTO delivery_messages (platform, message_id, delivery_id, "
-            "user_key, paper_id) VALUES (?, ?, ?, ?, ?)",
-            [row.platform, message_id, delivery_id, row.user_key, paper_id],
-        )
+        values = [
+            [row.platform, message_id, delivery_id, row.user_key, paper_id]
+            for message_id, paper_id in pairs
+        ]
+        with transaction(self.db):
+            self.db.conn.executemany(
+                "INSERT OR REPLACE INTO delivery_messages (platform, message_id, delivery_id, "
+                "user_key, paper_id) VALUES (?, ?, ?, ?, ?)",
+                values,
+            )
 
     def find_by_message(self, platform: str, message_id: str) -> Delivery | None:
         sql = "SELECT delivery_id FROM delivery_messages WHERE platform = ? AND message_id = ?"

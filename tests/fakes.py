@@ -198,9 +198,10 @@ class FakeLedger:
             row, status="sent", channel_id=channel_id, message_ids=tuple(message_ids), error=None
         )
 
-    def mark_failed(self, delivery_id: int, error: str, now: datetime, final: bool) -> None:
+    def mark_failed(
+        self, delivery_id: int, error: str, now: datetime, status: str = "pending"
+    ) -> None:
         row = self.rows[delivery_id]
-        status = "undeliverable" if final else "pending"
         self.rows[delivery_id] = replace(row, status=status, error=error, attempts=row.attempts + 1)
 
     def delivered_paper_ids(self, user_key: str) -> set[str]:
@@ -214,8 +215,9 @@ class FakeLedger:
         hit = self.messages.get((platform, message_id))
         return self.rows[hit[0]] if hit else None
 
-    def remember_message(self, delivery_id: int, message_id: str, paper_id: str) -> None:
-        self.messages[(self.rows[delivery_id].platform, message_id)] = (delivery_id, paper_id)
+    def remember_messages(self, delivery_id: int, pairs: Iterable[tuple[str, str]]) -> None:
+        for message_id, paper_id in pairs:
+            self.messages[(self.rows[delivery_id].platform, message_id)] = (delivery_id, paper_id)
 
     def paper_for_message(self, platform: str, message_id: str) -> tuple[str, str] | None:
         hit = self.messages.get((platform, message_id))

@@ -63,8 +63,9 @@ def test_temporary_failures_retry_then_give_up(world: World) -> None:
         world.worker.drain(notifier)
         row = world.repos.ledger.for_user("console:a")[0]
         assert row.attempts == attempt
-    assert row.status == "undeliverable"
+    assert row.status == "failed"  # not `undeliverable`: nothing says the user cannot get DMs
     assert world.repos.users.rows["console:a"].undeliverable is None  # the user is not blamed
+    assert world.worker.drain(notifier).failed == 0  # given up on: not retried again
 
 
 def test_recover_puts_rows_left_sending_back_once(world: World) -> None:

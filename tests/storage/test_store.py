@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -103,7 +104,7 @@ def test_ledger_claims_once_and_compare_and_sets(repos: Repos) -> None:
     assert repos.ledger.mark_sending(row.delivery_id, NOW)
     assert not repos.ledger.mark_sending(row.delivery_id, NOW)
     repos.ledger.mark_sent(row.delivery_id, "dm1", ["m1"], NOW)
-    repos.ledger.remember_message(row.delivery_id, "m1", "p1")
+    repos.ledger.remember_messages(row.delivery_id, [("m1", "p1")])
     assert repos.ledger.paper_for_message("discord", "m1") == ("discord:1", "p1")
     assert repos.ledger.delivered_paper_ids("discord:1") == {"p1"}
 
@@ -114,7 +115,7 @@ def test_delete_user_forgets_everything(repos: Repos) -> None:
     repos.feedback.record("console:x", "p1", 1, "command", NOW, event_id="ev")
     row = repos.ledger.claim("console:x", date(2026, 11, 23), ["p1"], NOW)
     assert row is not None
-    repos.ledger.remember_message(row.delivery_id, "m", "p1")
+    repos.ledger.remember_messages(row.delivery_id, [("m", "p1")])
     repos.users.delete("console:x")
     exported = repos.users.export("console:x")
     assert all(rows == [] for rows in exported.values())
@@ -155,3 +156,28 @@ def test_rows_claimed_before_migration_0003_read_as_having_no_reasons(repos: Rep
     assert row.paper_ids == ("p1",) and row.reasons == ()
     names = [m["name"] for m in repos.db.query("SELECT name FROM _sqlite_migrations")]
     assert names[-1] == "0003_delivery_reasons"
+
+
+def test_failed_attempts_book_the_status_asked_for(repos: Repos) -> None:
+    repos.users.ensure("discord:1", "d", NOW)
+    row = repos.ledger.claim("discord:1", date(2026, 11, 23), [], NOW)
+    assert row is not None
+    repos.ledger.mark_failed(row.delivery_id, "429", NOW)
+    repos.ledger.mark_failed(row.delivery_id, "429 again", NOW, "failed")
+    after = repos.ledger.get(row.delivery_id)
+    assert after is not None and (after.status, after.attempts) == ("failed", 2)
+    with pytest.raises(ValueError):
+        repos.ledger.mark_failed(row.delivery_id, "x", NOW, "sent")
+
+
+def test_remember_messages_maps_every_message_or_none(repos: Repos) -> None:
+    repos.papers.upsert([paper("P", paper_id="p1"), paper("Q", paper_id="p2")], NOW)
+    repos.users.ensure("slack:T:U", "u", NOW)
+    row = repos.ledger.claim("slack:T:U", date(2026, 11, 23), ["p1", "p2"], NOW)
+    assert row is not None
+    repos.ledger.remember_messages(row.delivery_id, [("D1:1.0", "p1"), ("D1:2.0", "p2")])
+    assert repos.ledger.paper_for_message("slack", "D1:2.0") == ("slack:T:U", "p2")
+    bad = [("D1:3.0", "p1"), ("D1:4.0", None)]  # NOT NULL fails on the second row
+    with pytest.raises(sqlite3.IntegrityError):
+        repos.ledger.remember_messages(row.delivery_id, bad)  # type: ignore[arg-type]
+    assert repos.ledger.paper_for_message("slack", "D1:3.0") is None  # rolled back together
