@@ -40,6 +40,7 @@ from recommender.evaluation.simulate import (
 from recommender.hybrid import PaperbotEstimator
 from recommender.settings import ModelSettings, PickSettings
 
+WIDE = 132  # the tables stay readable when piped to a file
 MODEL_NAMES = ("paperbot", "popularity", "tfidf-profile", "svm", "lightfm")
 DIRECTORY = click.Path(exists=True, file_okay=False, path_type=Path)
 PLOT = click.Path(dir_okay=False, writable=True, path_type=Path)
@@ -95,7 +96,7 @@ def _table(report: EvalReport) -> Table:
     table = Table(title=f"{report.dataset} · {report.protocol} · seed {report.seed}")
     table.add_column("model")
     for metric in METRICS:
-        table.add_column(metric, justify="right")
+        table.add_column(metric.replace("recall", "r").replace("precision", "p"), justify="right")
     table.add_column("fit s", justify="right")
     table.add_column("score s", justify="right")
     table.add_column("users", justify="right")
@@ -189,7 +190,7 @@ def eval_command(
         payload = {**report.to_dict(), "settings": dataclasses.asdict(settings)}
         click.echo(json.dumps(payload, indent=1))
         return
-    console = Console()
+    console = Console(width=max(Console().width, WIDE))
     console.print(_table(report))
     for note in report.notes:
         console.print(f"[dim]{note}[/dim]")
@@ -199,7 +200,8 @@ def _simulation_policies(
     names: Sequence[str], settings: ModelSettings, picks: PickSettings, seed: int
 ) -> list[Policy]:
     """paperbot picks with MMR like the product; the 👎 ablation is the same model with
-    dislike_weight = 0; the baselines take their plain top k."""
+    dislike_weight = 0; paperbot-frozen never learns from the reactions (the gap to paperbot is
+    what feedback adds); the baselines take their plain top k."""
     no_down = dataclasses.replace(settings, dislike_weight=0.0)
     factories: dict[str, Any] = {
         "paperbot": lambda: Policy(
@@ -208,6 +210,11 @@ def _simulation_policies(
         "paperbot-no-downvotes": lambda: Policy(
             PaperbotEstimator(no_down, seed, picks.popularity_weight, "paperbot-no-downvotes"),
             picks.diversity,
+        ),
+        "paperbot-frozen": lambda: Policy(
+            PaperbotEstimator(settings, seed, picks.popularity_weight, "paperbot-frozen"),
+            picks.diversity,
+            learns=False,
         ),
         "tfidf-profile": lambda: Policy(TfidfProfile()),
         "popularity": lambda: Policy(Popularity()),
@@ -243,10 +250,17 @@ def plot_simulation(results: Sequence[SimulationResult], path: Path) -> None:
 
 @click.command("simulate")
 @click.argument("directory", type=DIRECTORY)
-@click.option("--days", type=click.IntRange(1, 365), default=10, show_default=True)
+@click.option("--days", type=click.IntRange(1, 365), default=8, show_default=True)
 @click.option("--k", type=click.IntRange(1, 50), default=5, show_default=True)
-@click.option("--users", type=click.IntRange(1), default=300, show_default=True)
+@click.option("--users", type=click.IntRange(1), default=500, show_default=True)
 @click.option("--window", type=click.IntRange(1), default=3, show_default=True)
+@click.option(
+    "--min-library",
+    type=click.IntRange(1),
+    default=10,
+    show_default=True,
+    help="Stream papers a newcomer must have in their library.",
+)
 @click.option(
     "--interest-terms",
     type=click.IntRange(0),
@@ -257,7 +271,7 @@ def plot_simulation(results: Sequence[SimulationResult], path: Path) -> None:
 @click.option("--seed", type=int, default=0, show_default=True)
 @click.option(
     "--models",
-    default="paperbot,paperbot-no-downvotes,tfidf-profile,popularity,random",
+    default="paperbot,paperbot-no-downvotes,paperbot-frozen,tfidf-profile,popularity,random",
     show_default=True,
 )
 @click.option("--json", "as_json", is_flag=True)
@@ -270,6 +284,7 @@ def simulate_command(
     k: int,
     users: int,
     window: int,
+    min_library: int,
     interest_terms: int,
     seed: int,
     models: str,
@@ -282,7 +297,7 @@ def simulate_command(
     settings, picks = _settings(obj)
     dataset = _load(directory)
     content = dataset_content(dataset, settings, settings.seed)
-    cfg = SimulationConfig(days, k, users, window, interest_terms, seed=seed)
+    cfg = SimulationConfig(days, k, users, window, interest_terms, min_library, seed)
     world = build_world(dataset.interactions, content, cfg)
     if world.newcomers.size == 0:
         raise click.ClickException("no user has enough papers in the stream to simulate")
@@ -305,7 +320,7 @@ def simulate_command(
         table.add_column(f"d{day + 1}", justify="right")
     for result in results:
         table.add_row(result.model, *(f"{h:.3f}" for h in result.hit_rate))
-    Console().print(table)
+    Console(width=max(Console().width, WIDE)).print(table)
 
 
 @click.group("dataset")

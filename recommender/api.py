@@ -14,6 +14,7 @@ from recommender.domain import Paper, Vote
 from recommender.features import fit_corpus
 from recommender.model import CollaborativeModel
 from recommender.ports import Interests, Ranker
+from recommender.projection import empty_projection, fit_projection
 from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemTable, UserTable, empty_users, votes_digest
@@ -62,13 +63,21 @@ def train_ranker(
     if not user_keys or not likes.any():
         return content_ranker(papers, picks, settings, seed)
     factors = CollaborativeModel(settings, seed).fit(interactions)
+    item_cf, item_bias = factors.item_vectors.copy(), factors.item_bias.copy()
+    projection = empty_projection()
+    if settings.projection_alpha > 0:
+        warm, cold = np.flatnonzero(likes > 0), np.flatnonzero(likes == 0)
+        projection = fit_projection(text, item_cf, item_bias, warm, settings.projection_alpha)
+        if projection.dim and cold.size:  # papers nobody liked yet: predicted from their text
+            item_cf[cold], item_bias[cold] = projection.predict(text[cold])
     items = ItemTable(
         paper_ids=np.array([p.paper_id for p in papers], dtype=str),
         text=text,
-        cf=factors.item_vectors,
-        cf_bias=factors.item_bias,
+        cf=item_cf,
+        cf_bias=item_bias,
         likes=likes,
         lsa=lsa,
+        projection=projection,
     )
     users = UserTable(
         user_keys=np.array(user_keys, dtype=str),
@@ -98,6 +107,7 @@ def content_ranker(
         cf_bias=np.zeros(len(papers), dtype=np.float32),
         likes=np.zeros(len(papers), dtype=np.float32),
         lsa=lsa,
+        projection=empty_projection(),
     )
     ranker = HybridRanker(
         settings=settings, picks=picks, space=space, basis=basis, items=items, users=empty_users(0)

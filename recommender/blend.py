@@ -19,6 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from recommender.projection import TextProjection
 from recommender.settings import ModelSettings
 
 DENSE_PROFILE_CELLS = 40_000_000  # 160 MB of float32 profiles at most
@@ -134,6 +135,27 @@ def fold_in(liked: VoteSums, disliked: VoteSums, settings: ModelSettings) -> np.
     return (liked_mean - settings.dislike_weight * disliked_mean).astype(np.float32)
 
 
+def add_interest_vectors(
+    cf: np.ndarray,
+    weight: np.ndarray,
+    interests: sp.csr_matrix,
+    likes: np.ndarray,
+    projection: TextProjection,
+    settings: ModelSettings,
+) -> None:
+    """Declared interests (m, V) enter the collaborative space through the text projection, in
+    place on `cf` (m, d) and `weight` (m,): a newcomer gets "readers of this also read" signal
+    before their first vote, fading as likes accumulate, like interests in the content profile."""
+    share = settings.interest_cf_weight
+    stated = np.flatnonzero(interests.getnnz(axis=1) > 0)
+    if not share or stated.size == 0 or not cf.shape[1] or projection.dim != cf.shape[1]:
+        return
+    guess, _ = projection.predict(interests[stated])
+    scale = (2.0 / (2.0 + likes[stated])).astype(np.float32)
+    cf[stated] += scale[:, None] * guess
+    weight[stated] = np.maximum(weight[stated], share * scale)
+
+
 def standardise(scores: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
     """Per-row z-scores; statistics over `columns` (a boolean mask) when given. Rows with no
     spread (a user we know nothing about) become all zeros, so that signal drops out."""
@@ -168,5 +190,8 @@ def blend(users: UserSide, items: ItemSide, settings: ModelSettings) -> np.ndarr
         cf = users.cf @ items.cf.T + items.cf_bias[None, :]
         cf = standardise(cf, warm) * items.cf_confidence[None, :]
         scores += settings.cf_weight * users.cf_weight[:, None] * cf
+    if settings.bias_weight and warm.any():
+        bias = standardise(items.cf_bias[None, :], warm)[0] * items.cf_confidence
+        scores += settings.bias_weight * bias[None, :]
     scores += items.prior[None, :]
     return scores

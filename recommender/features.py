@@ -24,6 +24,7 @@ from sklearn.preprocessing import normalize
 from recommender.domain import Paper, normalise_title
 from recommender.settings import ModelSettings
 
+LSA_MAX_DOCS = 30_000
 _WORD = re.compile(r"[a-z][a-z0-9]+")
 _KEEP_S = ("ss", "us", "is", "ics")
 
@@ -113,14 +114,21 @@ class TextSpace:
         return self.transform(words(t) for t in texts)
 
 
-def fit_lsa(matrix: sp.csr_matrix, components: int, seed: int) -> np.ndarray:
+def fit_lsa(
+    matrix: sp.csr_matrix, components: int, seed: int, max_docs: int = LSA_MAX_DOCS
+) -> np.ndarray:
     """(k, V) float32 LSA basis of a TF-IDF matrix; k is capped by the corpus size.
 
     LSA lets "retrieval" and "search" meet: two papers with no shared word can still be close.
-    An empty array (0, V) means "no LSA" (tiny corpora, or `lsa_components = 0`)."""
+    The basis is fitted on a seeded sample of at most `max_docs` papers: the leading directions
+    of a large corpus are stable, and the cost grows with the rows. An empty array (0, V) means
+    "no LSA" (tiny corpora, or `lsa_components = 0`)."""
     k = min(components, matrix.shape[0] - 1, matrix.shape[1] - 1)
     if k < 2:
         return np.zeros((0, matrix.shape[1]), dtype=np.float32)
+    if matrix.shape[0] > max_docs:
+        rows = np.random.default_rng(seed).choice(matrix.shape[0], size=max_docs, replace=False)
+        matrix = matrix[np.sort(rows)]
     svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=4, random_state=seed)
     svd.fit(matrix)
     return np.ascontiguousarray(svd.components_, dtype=np.float32)

@@ -10,6 +10,7 @@ from sklearn.preprocessing import normalize
 from recommender.blend import (
     ItemSide,
     UserSide,
+    add_interest_vectors,
     blend,
     content_profiles,
     fold_in,
@@ -19,7 +20,7 @@ from recommender.blend import (
 )
 from recommender.estimator import Content
 from recommender.model import CollaborativeModel
-from recommender.projection import fit_projection
+from recommender.projection import empty_projection, fit_projection
 from recommender.settings import ModelSettings
 
 
@@ -59,6 +60,7 @@ class PaperbotEstimator:
         self.item_bias = np.zeros(n, np.float32)
         self.user_cf = np.zeros((m, 0), np.float32)
         self.projected = np.zeros(n, dtype=bool)
+        self.projection = empty_projection()
         if s.cf_weight > 0 and likes.nnz:
             factors = CollaborativeModel(s, self.seed).fit(train)
             self.user_cf = factors.user_vectors
@@ -77,6 +79,7 @@ class PaperbotEstimator:
         projection = fit_projection(
             content.text, self.item_cf, self.item_bias, warm, s.projection_alpha
         )
+        self.projection = projection
         if projection.dim:
             self.item_cf, self.item_bias = self.item_cf.copy(), self.item_bias.copy()
             self.item_cf[cold], self.item_bias[cold] = projection.predict(content.text[cold])
@@ -98,9 +101,11 @@ class PaperbotEstimator:
         interests_lsa = _project_lsa(self.interests, content)
         text, lsa = content_profiles(liked, disliked, self.interests, interests_lsa, s)
         cf = fold_in(liked, disliked, s)
+        weight = knowledge(liked.cf_count, s.cf_half_likes)
+        add_interest_vectors(cf, weight, self.interests, liked.count, self.projection, s)
         if self.user_cf.shape[1]:
             cf[self.trained_users] = self.user_cf[self.trained_users]
-        self.users = UserSide(text, lsa, cf, knowledge(liked.cf_count, s.cf_half_likes))
+        self.users = UserSide(text, lsa, cf, weight)
 
     def score(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         u = self.users

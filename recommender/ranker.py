@@ -20,6 +20,7 @@ from recommender.blend import (
     ItemSide,
     UserSide,
     VoteSums,
+    add_interest_vectors,
     blend,
     content_profiles,
     fold_in,
@@ -160,7 +161,7 @@ class HybridRanker:
     # -- internals -----------------------------------------------------------------------------
 
     def _rows(self, papers: Sequence[Paper]) -> ItemRows:
-        return self.items.rows(papers, self.space, self.basis, self.settings.cf_item_half_likes)
+        return self.items.rows(papers, self.space, self.basis, self.settings)
 
     def _prior(self, papers: Sequence[Paper], today: date) -> tuple[np.ndarray, ...]:
         """(weighted prior, popularity for exploration, trending flags) over the candidates."""
@@ -185,6 +186,10 @@ class HybridRanker:
         interests_lsa = project(interests, self.basis)
         text, lsa = content_profiles(liked, disliked, interests, interests_lsa, self.settings)
         cf = fold_in(liked, disliked, self.settings)
+        weight = knowledge(liked.cf_count, self.settings.cf_half_likes)
+        add_interest_vectors(
+            cf, weight, interests, liked.count, self.items.projection, self.settings
+        )
         for r, profile in enumerate(profiles):
             digest = votes_digest(profile.votes)
             trained = self.users.current_vector(profile.user_key, digest)
@@ -193,7 +198,6 @@ class HybridRanker:
                 cf[r] = trained
             elif folded is not None and folded[0] == digest:
                 cf[r] = folded[1]
-        weight = knowledge(liked.cf_count, self.settings.cf_half_likes)
         return UserSide(text, lsa, cf, weight.astype(np.float32)), liked
 
     def _vote_sums(self, profiles: Sequence[UserProfile]) -> tuple[VoteSums, VoteSums]:

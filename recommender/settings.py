@@ -54,13 +54,13 @@ class ModelSettings:
     grows 8-11x with text features and the blend measured better within the time budget.
     """
 
-    no_components: int = 64
-    epochs: int = 20
+    no_components: int = 32
+    epochs: int = 10
     learning_rate: float = 0.05
     loss: str = "warp"
     item_alpha: float = 0.0
     user_alpha: float = 0.0
-    max_sampled: int = 30
+    max_sampled: int = 10
     num_threads: int = 2
     max_text_terms: int = 20000
     min_df: int = 2
@@ -69,16 +69,21 @@ class ModelSettings:
     # Blend: weights of the standardised signals. The collaborative weight of a user grows with
     # the number of their likes, l / (l + cf_half_likes); an item's with its number of likes.
     content_weight: float = 1.0
-    lsa_weight: float = 0.5
-    cf_weight: float = 1.0
-    cf_half_likes: float = 5.0
+    lsa_weight: float = 0.8
+    cf_weight: float = 1.5
+    cf_half_likes: float = 3.0
     cf_item_half_likes: float = 1.0
     interest_weight: float = 1.0
     dislike_weight: float = 0.5
     # Papers without likes get collaborative vectors predicted from their text (ridge with this
     # alpha; 0 turns it off), trusted this much relative to a paper with many likes.
-    projection_alpha: float = 1.0
+    projection_alpha: float = 0.3
     projection_confidence: float = 0.5
+    # Declared interests also enter the collaborative space through the same projection, so a
+    # newcomer gets "readers of this also read" signal before their first vote.
+    interest_cf_weight: float = 1.0
+    # Weight of the (learned or text-predicted) item bias, i.e. expected popularity, for all users.
+    bias_weight: float = 0.2
 
     @classmethod
     def from_mapping(cls, values: Mapping[str, Any]) -> Self:
@@ -100,6 +105,8 @@ class ModelSettings:
             _check(getattr(self, name) >= 0, f"[model] {name} must be >= 0")
         _check(self.dislike_weight >= 0, "[model] dislike_weight must be >= 0")
         _check(self.projection_alpha >= 0, "[model] projection_alpha must be >= 0")
+        _check(0 <= self.interest_cf_weight <= 1, "[model] interest_cf_weight must be in [0, 1]")
+        _check(self.bias_weight >= 0, "[model] bias_weight must be >= 0")
         _check(
             0 <= self.projection_confidence <= 1, "[model] projection_confidence must be in [0, 1]"
         )
@@ -111,7 +118,7 @@ class PickSettings:
 
     k: int = 5
     window_days: int = 7
-    popularity_weight: float = 0.1
+    popularity_weight: float = 0.2
     recency_weight: float = 0.05
     diversity: float = 0.3
     exploration: bool = True

@@ -16,6 +16,7 @@ import scipy.sparse as sp
 
 from recommender.domain import PaperbotError
 from recommender.features import TextSpace, project
+from recommender.projection import TextProjection
 from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemTable, UserTable
@@ -35,6 +36,8 @@ ARRAYS = (
     "user_keys",
     "user_cf",
     "user_digests",
+    "projection_weights",
+    "projection_intercept",
 )
 
 
@@ -58,6 +61,8 @@ def to_state(ranker: HybridRanker) -> tuple[dict[str, np.ndarray], dict[str, Any
         "user_keys": users.user_keys,
         "user_cf": users.cf,
         "user_digests": users.digests,
+        "projection_weights": items.projection.weights,
+        "projection_intercept": items.projection.intercept,
     }
     meta = {
         "format": FORMAT,
@@ -96,6 +101,10 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
             cf_bias=arrays["item_bias"].astype(np.float32),
             likes=arrays["item_likes"].astype(np.float32),
             lsa=project(text, basis),
+            projection=TextProjection(
+                weights=arrays["projection_weights"].astype(np.float32),
+                intercept=arrays["projection_intercept"].astype(np.float32),
+            ),
         )
         users = UserTable(
             user_keys=arrays["user_keys"],
@@ -125,6 +134,8 @@ def _check_shapes(arrays: Mapping[str, np.ndarray], n: int, v: int, basis: np.nd
         "item_likes": arrays["item_likes"].shape == (n,),
         "user_cf": arrays["user_cf"].shape == (len(arrays["user_keys"]), d),
         "user_digests": arrays["user_digests"].shape == (len(arrays["user_keys"]),),
+        "projection": arrays["projection_weights"].shape[0] in (0, v)
+        and arrays["projection_weights"].shape[1:] == arrays["projection_intercept"].shape,
         "finite": bool(
             np.isfinite(arrays["item_cf"]).all() and np.isfinite(arrays["user_cf"]).all()
         ),

@@ -16,6 +16,8 @@ import scipy.sparse as sp
 from recommender.blend import knowledge
 from recommender.domain import Paper
 from recommender.features import TextSpace, project
+from recommender.projection import TextProjection
+from recommender.settings import ModelSettings
 
 
 def votes_digest(votes: Mapping[str, int]) -> int:
@@ -38,7 +40,9 @@ class ItemRows:
 
 @dataclass(frozen=True)
 class ItemTable:
-    """Papers known at training time. text (n, V) csr; cf (n, d); cf_bias (n,); likes (n,)."""
+    """Papers known at training time. text (n, V) csr; cf (n, d); cf_bias (n,); likes (n,).
+
+    Papers without likes (known or new) get their collaborative vectors from `projection`."""
 
     paper_ids: np.ndarray
     text: sp.csr_matrix
@@ -46,6 +50,7 @@ class ItemTable:
     cf_bias: np.ndarray
     likes: np.ndarray
     lsa: np.ndarray
+    projection: TextProjection
     index: dict[str, int] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -56,10 +61,15 @@ class ItemTable:
         return int(self.cf.shape[1])
 
     def rows(
-        self, papers: Sequence[Paper], space: TextSpace, basis: np.ndarray, half_likes: float
+        self,
+        papers: Sequence[Paper],
+        space: TextSpace,
+        basis: np.ndarray,
+        settings: ModelSettings,
     ) -> ItemRows:
-        """Known papers come from the table; the others are featurised now and carry no
-        collaborative signal (confidence 0), so they are ranked by content alone."""
+        """Known papers come from the table; the others are featurised now and get collaborative
+        vectors predicted from their text (confidence `projection_confidence`), or none at all
+        (confidence 0, content alone) when the model has no projection."""
         known = np.array([self.index.get(p.paper_id, -1) for p in papers], dtype=np.int64)
         fresh = np.flatnonzero(known < 0)
         hit = np.flatnonzero(known >= 0)
@@ -90,7 +100,12 @@ class ItemTable:
             cf[hit] = self.cf[known[hit]]
             cf_bias[hit] = self.cf_bias[known[hit]]
             cf_known[hit] = 1.0
-            confidence[hit] = knowledge(self.likes[known[hit]], half_likes)
+            confidence[hit] = knowledge(self.likes[known[hit]], settings.cf_item_half_likes)
+        if fresh.size and self.projection.dim == self.dim and self.dim:
+            cf[fresh], cf_bias[fresh] = self.projection.predict(text[fresh])
+        if self.projection.dim == self.dim and self.dim:
+            unliked = (cf_known == 0) | (confidence == 0)
+            confidence[unliked] = settings.projection_confidence
         return ItemRows(text, lsa, cf, cf_bias, cf_known, confidence)
 
 

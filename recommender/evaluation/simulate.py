@@ -3,7 +3,8 @@
 Set-up (seeded): 20% of the papers form the stream, arriving in equal batches over `days` days;
 the other 80% and every vote on them by the rest of the users are the history the model is
 trained on once, before day 1. A sample of users who have at least `min_library` stream papers in
-their library become newcomers: the model has none of their votes, only (optionally) a declared
+their library become newcomers (enough that a good model can score more than a hit every few days,
+so learning can show): the model has none of their votes, only (optionally) a declared
 interest of a few words, taken from the top TF-IDF terms of their *older* papers. Each day every
 newcomer gets k picks from the papers of the last `window` days they have not seen, reacts 👍 when
 the paper is in their library and 👎 otherwise, and every model updates from those reactions
@@ -25,12 +26,12 @@ from recommender.ranking import mmr, top_indices
 
 @dataclass(frozen=True)
 class SimulationConfig:
-    days: int = 10
+    days: int = 8
     k: int = 5
-    users: int = 300
+    users: int = 500
     window: int = 3
     interest_terms: int = 3
-    min_library: int = 3
+    min_library: int = 10
     seed: int = 0
 
 
@@ -50,6 +51,7 @@ class Policy:
 
     estimator: Estimator
     diversity: float = 0.0
+    learns: bool = True  # False: never updated after the first fit (shows what feedback adds)
 
 
 @dataclass(frozen=True)
@@ -148,7 +150,8 @@ def _run_policy(
                 shown += 1
         hit_rate.append(round(day_likes / max(shown, 1), 4))
         likes.append(day_likes)
-        _update(model, world.history + sp.csr_matrix(votes), content, world.interests)
+        if policy.learns:
+            _update(model, world.history + sp.csr_matrix(votes), content, world.interests)
         if progress is not None:
             progress(model.name, day + 1)
     return SimulationResult(model.name, hit_rate, likes)
