@@ -153,13 +153,23 @@ class CommandLayer:
         who: Requester,
         vote: int,
         event_id: str | None = None,
+        removed: int | None = None,
     ) -> VoteOutcome | None:
         """A reaction on a posted message: `who` votes on the paper that message showed. None when
-        the message is not one of ours (not a pick or digest message)."""
+        the message is not one of ours (not a pick or digest message).
+
+        `removed` (+1 / -1, with vote=0) is the reaction that was taken away: the vote is
+        withdrawn only while it still is that one. Removing an old 👍 after clicking 👎 keeps
+        the 👎 (recorded=False, nothing changes)."""
         found = self.service.repos.ledger.paper_for_message(platform, message_id)
         if found is None:
             return None
-        return self.vote(who, found[1], vote, "reaction", event_id)
+        paper_id = found[1]
+        if vote == 0 and removed is not None:
+            current = self.service.votes_of(who.user_key).get(paper_id, 0)
+            if current != removed:
+                return VoteOutcome(who.user_key, paper_id, current, recorded=False)
+        return self.vote(who, paper_id, vote, "reaction", event_id)
 
     def home(self, who: Requester) -> HomeView:
         """Settings, interests and last picks with votes, for Slack's App Home."""

@@ -122,7 +122,8 @@ class PaperBot(discord.Client):
         await self._reaction(payload, added=False)
 
     async def _reaction(self, payload: discord.RawReactionActionEvent, added: bool) -> None:
-        """A 👍/👎 on one of our pick messages is a vote; removing it withdraws the vote.
+        """A 👍/👎 on one of our pick messages is a vote; removing it withdraws the vote, but
+        only while it still is that vote (removing a 👍 after clicking 👎 keeps the 👎).
 
         Raw events work for messages sent before a restart (nothing needs to be cached). The
         command layer says whether the message is ours (None when it is not).
@@ -141,6 +142,7 @@ class PaperBot(discord.Client):
             who,
             vote if added else 0,
             None,
+            removed=None if added else vote,
         )
         if outcome is None or outcome.card is None or not outcome.recorded:
             return

@@ -85,10 +85,14 @@ class FakeCommands(CommandLayer):
         who: Requester,
         vote: int,
         event_id: str | None = None,
+        removed: int | None = None,
     ) -> VoteOutcome | None:
         paper_id = self.messages.get(message_id)
         if paper_id is None:
             return None
+        current = self.votes.get((who.user_key, paper_id), 0)
+        if vote == 0 and removed is not None and current != removed:
+            return VoteOutcome(who.user_key, paper_id, current, recorded=False)
         return self.vote(who, paper_id, vote, "reaction", event_id)
 
     def home(self, who: Requester) -> HomeView:

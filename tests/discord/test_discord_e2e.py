@@ -165,6 +165,36 @@ def test_reaction_add_votes_and_remove_withdraws(tmp_path: Path) -> None:
     run(scenario())
 
 
+def test_removing_an_old_reaction_keeps_a_vote_clicked_since(tmp_path: Path) -> None:
+    """Regression: removing a 👍 reaction cleared the vote even after the user had clicked 👎.
+
+    The removal changes nothing, so there is nothing to wait for; a 👎 reaction sent after it
+    is, and whichever order the bot handles the two in, the vote must stay 👎."""
+
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER,))
+            async with running(world.bot(), fake):
+                await until(lambda: world.delivery(READER)["status"] == "sent", "the DM")
+                paper_id, message = list(card_messages(fake, world, READER).items())[0]
+                thumbs_up = fake.reaction(READER, message["id"], "👍")
+                await fake.dispatch("MESSAGE_REACTION_ADD", thumbs_up)
+                await until(lambda: world.votes(READER) == {paper_id: 1}, "the reaction vote")
+                down = fake.click(READER, message["id"], custom_id(message, 1))
+                await fake.dispatch("INTERACTION_CREATE", down)
+                await until(lambda: world.votes(READER) == {paper_id: -1}, "the 👎 click")
+                await fake.dispatch("MESSAGE_REACTION_REMOVE", thumbs_up)
+                thumbs_down = fake.reaction(READER, message["id"], "👎🏻")
+                await fake.dispatch("MESSAGE_REACTION_ADD", thumbs_down)
+                await until(lambda: len(world.history(READER)) >= 3, "the 👎 reaction")
+                assert world.votes(READER) == {paper_id: -1}
+            assert world.history(READER) == [
+                (paper_id, 1, "reaction"), (paper_id, -1, "button"), (paper_id, -1, "reaction")
+            ]  # fmt: skip
+
+    run(scenario())
+
+
 def test_closed_dms_mark_the_user_without_stopping_the_run_and_they_are_told(
     tmp_path: Path,
 ) -> None:

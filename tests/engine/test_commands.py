@@ -210,3 +210,21 @@ def test_home_shows_settings_interests_and_last_picks(world: World) -> None:
     assert home.interests == ("retrieval",)
     assert home.settings["send time"] == "09:00"
     assert len(home.recent) == 5 and home.recent[0].vote == 1
+
+
+def test_a_removed_reaction_withdraws_only_the_vote_it_was(world: World) -> None:
+    from tests.fakes import RecordingNotifier
+
+    world.say("console:anna", "subscribe 09:00 Europe/Berlin daily")
+    world.service.plan_deliveries(world.clock.advance(hours=1, minutes=1))
+    world.worker.drain(RecordingNotifier())
+    row = world.repos.ledger.for_user("console:anna")[0]
+    message, paper_id = row.message_ids[0], row.paper_ids[0]
+    world.commands.vote_on_message("console", message, ANNA, 1)
+    world.commands.vote(ANNA, paper_id, -1, "button")
+    kept = world.commands.vote_on_message("console", message, ANNA, 0, removed=1)
+    assert kept is not None and (kept.recorded, kept.vote) == (False, -1)
+    assert world.repos.feedback.votes_for("console:anna") == {paper_id: -1}
+    gone = world.commands.vote_on_message("console", message, ANNA, 0, removed=-1)
+    assert gone is not None and (gone.recorded, gone.vote) == (True, 0)
+    assert world.repos.feedback.votes_for("console:anna") == {}

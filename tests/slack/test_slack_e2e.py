@@ -175,6 +175,30 @@ def test_a_reaction_votes_and_removing_it_withdraws(start: Callable[..., Stack])
     assert history == [(paper_id, 1, "reaction"), (paper_id, 0, "reaction")]
 
 
+def test_removing_an_old_reaction_keeps_a_vote_changed_since(start: Callable[..., Stack]) -> None:
+    """Regression: removing a 👍 reaction cleared the vote even after the user had clicked 👎."""
+    stack = start()
+    stack.plan("U1")
+    stack.handle.drain_once()
+    message = stack.card_messages("DU1")[0]
+    paper_id = message["blocks"][-1]["elements"][0]["value"]
+    feedback = stack.wiring.repos.feedback
+
+    stack.sim.reaction("thumbsup", "DU1", message["ts"])
+    stack.executor.wait_idle()
+    stack.sim.click(VOTE_DOWN, paper_id, message, channel="DU1")
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U1")) == {paper_id: -1}
+    stack.sim.reaction("thumbsup::skin-tone-3", "DU1", message["ts"], added=False)
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U1")) == {paper_id: -1}
+    stack.sim.reaction("-1", "DU1", message["ts"], added=False)  # the vote it still is: withdrawn
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U1")) == {}
+    history = [(h["vote"], h["source"]) for h in feedback.history_for(key("U1"))]
+    assert history == [(1, "reaction"), (-1, "button"), (0, "reaction")]
+
+
 def test_the_same_event_delivered_twice_is_recorded_once(start: Callable[..., Stack]) -> None:
     stack = start()
     stack.plan("U1")

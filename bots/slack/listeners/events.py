@@ -3,7 +3,8 @@
 Slack redelivers an event it thinks we missed (sometimes while the first attempt is still
 running), so the event id goes to the command layer, which records it in the database and
 ignores a repeat. A reaction counts only on a message paperbot posted (the ledger knows which
-paper each message showed); removing it withdraws the vote.
+paper each message showed); removing it withdraws the vote, unless the vote has changed since
+(a 👍 removed after clicking 👎 leaves the 👎).
 """
 
 from __future__ import annotations
@@ -35,8 +36,9 @@ def register(app: App, commands: CommandsProvider) -> None:
             return
         who = requester(team_of(body), event["user"])
         mid = message_id(item["channel"], item["ts"])
+        removed = None if added else vote
         outcome = commands().vote_on_message(
-            PLATFORM, mid, who, vote if added else 0, event_key(body)
+            PLATFORM, mid, who, vote if added else 0, event_key(body), removed=removed
         )
         if outcome is None:
             log.debug("reaction on a message that is not a pick; ignored")
