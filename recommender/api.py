@@ -13,7 +13,7 @@ import scipy.sparse as sp
 from recommender.domain import Paper, Vote
 from recommender.features import fit_corpus
 from recommender.model import CollaborativeModel
-from recommender.ports import Interests, Ranker
+from recommender.ports import Interests
 from recommender.projection import empty_projection, fit_projection
 from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
@@ -34,7 +34,7 @@ def train_ranker(
     settings: ModelSettings,
     picks: PickSettings,
     seed: int,
-) -> Ranker:
+) -> HybridRanker:
     """Full fit: term space, LSA, and LightFM on every 👍 (👎 act through the blend).
 
     Declared `interests` are not training data for LightFM: they are mapped into the term space at

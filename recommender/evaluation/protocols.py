@@ -86,3 +86,30 @@ def _cold(votes: sp.csr_matrix, rng: np.random.Generator) -> Split:
     held_out = sp.csr_matrix(cold_votes > 0, dtype=np.float32)
     users = np.flatnonzero(np.diff(held_out.indptr) > 0)
     return Split("cold", train, held_out, users, cold)
+
+
+def with_simulated_dislikes(split: Split, text: sp.csr_matrix, per_user: int) -> Split:
+    """CiteULike has no 👎, so make the realistic kind: for every evaluated user, the `per_user`
+    papers a plain TF-IDF profile of their training likes ranks highest that are in neither
+    their training nor their held-out set (shown, and not wanted) become 👎 in training.
+    Candidates (cold papers) are never chosen, so the ranking task itself is unchanged."""
+    if per_user <= 0 or split.users.size == 0:
+        return split
+    likes = sp.csr_matrix(split.train > 0, dtype=np.float32)
+    profiles = likes[split.users] @ text
+    scores = np.asarray((profiles @ text.T).todense(), dtype=np.float32)
+    blocked = split.train[split.users] + split.held_out[split.users]
+    scores[blocked.nonzero()] = -np.inf
+    if split.candidates is not None:
+        scores[:, split.candidates] = -np.inf
+    rows, cols = [], []
+    for r, user in enumerate(split.users):
+        top = np.argpartition(-scores[r], per_user)[:per_user]
+        top = top[np.isfinite(scores[r, top])]
+        rows.extend([int(user)] * top.size)
+        cols.extend(top.tolist())
+    dislikes = sp.csr_matrix(
+        (-np.ones(len(rows), np.float32), (rows, cols)), shape=split.train.shape
+    )
+    train = sp.csr_matrix(split.train + dislikes, dtype=np.float32)
+    return Split(split.protocol, train, split.held_out, split.users, split.candidates)

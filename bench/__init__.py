@@ -1,0 +1,1 @@
+"""Benchmarks (not tests): each module prints the numbers it measures. See `python -m bench`."""

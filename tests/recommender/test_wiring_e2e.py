@@ -1,0 +1,55 @@
+"""End to end through the real wiring: the bundled corpus in SQLite, votes, a nightly train saved
+to the model store, and a second process's view of it (a fresh Wiring on the same files)."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+from paperbot.config import load_config
+from paperbot.wiring import build_app
+from recommender.domain import DOWN, UP, UserProfile
+from recommender.ranker import HybridRanker
+
+NOW = datetime(2025, 9, 5, 9, 0, tzinfo=UTC)
+CONFIG = """
+[database]
+path = "bot.db"
+model_dir = "models"
+
+[model]
+no_components = 8
+epochs = 5
+num_threads = 1
+lsa_components = 16
+"""
+
+
+def test_train_save_reload_and_pick(tmp_path: Path) -> None:
+    (tmp_path / "config.toml").write_text(CONFIG)
+    config = load_config(tmp_path / "config.toml")
+    app = build_app(config, clock=lambda: NOW)
+    app.load_sample()
+    papers = sorted(app.repos.papers.all(), key=lambda p: p.paper_id)
+    assert app.ranker().version == "content"  # no model yet: the content fallback
+    for u in range(4):
+        app.repos.users.ensure(f"console:u{u}", f"u{u}", NOW)
+        for paper in papers[u * 10 : u * 10 + 6]:
+            app.repos.feedback.record(f"console:u{u}", paper.paper_id, UP, "command", NOW)
+    app.repos.feedback.record("console:u0", papers[7].paper_id, DOWN, "command", NOW)
+
+    message = app.train()
+    assert message.startswith("Trained model")
+
+    other_process = build_app(config, clock=lambda: NOW)
+    ranker = other_process.ranker()
+    assert isinstance(ranker, HybridRanker) and ranker.kind == "hybrid"
+    assert ranker.version == app.models.current_version()
+    votes = app.repos.feedback.votes_for("console:u0")
+    profile = UserProfile(
+        "console:u0", votes=votes, rated_papers=tuple(app.repos.papers.get_many(votes))
+    )
+    picks = ranker.picks([profile], papers, 5, date(2025, 9, 5))["console:u0"]
+    assert len(picks) == 5
+    assert not {p.paper.paper_id for p in picks} & set(votes)
+    assert all(p.reason for p in picks)
