@@ -15,7 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bots.delivery import paper_card
+from bots.delivery import paper_card, team_card, teammates_up
 from bots.messages import HomeView, PaperCard, Reply, VoteOutcome
 from recommender import schedule
 from recommender.domain import InvalidInputError, PaperbotError, User
@@ -132,6 +132,7 @@ class CommandLayer:
         except PaperbotError as exc:
             return VoteOutcome(who.user_key, paper_id, vote, recorded=False, text=str(exc))
         current = self.service.votes_of(who.user_key).get(paper.paper_id, 0)
+        likes = teammates_up(self.service, who.user_key, [paper.paper_id])
         texts = {
             1: "👍 Noted: more like this.",
             -1: "👎 Noted: fewer like this.",
@@ -142,7 +143,7 @@ class CommandLayer:
             paper_id=paper.paper_id,
             vote=current,
             recorded=recorded,
-            card=paper_card(paper, vote=current),
+            card=paper_card(paper, vote=current, teammates_up=likes.get(paper.paper_id, 0)),
             text=texts.get(current, "") if recorded else "",
         )
 
@@ -170,6 +171,12 @@ class CommandLayer:
             if current != removed:
                 return VoteOutcome(who.user_key, paper_id, current, recorded=False)
         return self.vote(who, paper_id, vote, "reaction", event_id)
+
+    def digest_card(self, platform: str, message_id: str) -> PaperCard | None:
+        """After a vote on a team digest message: that card as the whole channel sees it (with
+        the new "👍 by N teammates", no one's own vote), to redraw it. None for other messages,
+        which show the voter's own vote instead."""
+        return team_card(self.service, platform, message_id)
 
     def home(self, who: Requester) -> HomeView:
         """Settings, interests and last picks with votes, for Slack's App Home."""
@@ -233,7 +240,11 @@ class CommandLayer:
             return Reply(
                 text="No papers to pick from yet. An admin can run `/papers admin ingest`."
             )
-        cards = tuple(paper_card(p.paper, p.reason) for p in result.picks)
+        likes = teammates_up(self.service, who.user_key, [p.paper.paper_id for p in result.picks])
+        cards = tuple(
+            paper_card(p.paper, p.reason, teammates_up=likes.get(p.paper.paper_id, 0))
+            for p in result.picks
+        )
         text = "Your picks right now. React 👍 / 👎 to tune them."
         return Reply(text=f"{result.note}\n{text}" if result.note else text, cards=cards)
 

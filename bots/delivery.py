@@ -11,7 +11,7 @@ arrived (when the notifier can tell, see `ReceiptChecker`) and otherwise resends
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
@@ -19,6 +19,7 @@ from typing import Protocol, runtime_checkable
 from bots.messages import PaperCard, PicksMessage
 from bots.ports import Notifier, SentMessage, TemporaryFailure, Undeliverable
 from recommender.domain import Delivery, Paper
+from recommender.planning import is_digest, team_of
 from recommender.ports import DeliveryLedger
 from recommender.service import PaperService
 
@@ -26,6 +27,7 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 SUMMARY_CHARS = 280
+DIGEST_NOTE = "Vote with 👍 / 👎 (buttons or reactions): your vote counts for your own picks."
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +74,32 @@ def paper_card(
 
 def picks_header(delivery: Delivery) -> str:
     day = delivery.local_date
-    return f"📚 Your paper picks for {day:%A} {day.day} {day:%B}"
+    whose = "Team" if is_digest(delivery.user_key) else "Your"
+    return f"📚 {whose} paper picks for {day:%A} {day.day} {day:%B}"
+
+
+def teammates_up(service: PaperService, viewer: str, paper_ids: Sequence[str]) -> dict[str, int]:
+    """paper_id -> how many of `viewer`'s teammates 👍 it (the viewer not counted; for a team
+    digest, the whole team)."""
+    exclude = None if is_digest(viewer) else viewer
+    return service.repos.feedback.likes_by_paper(paper_ids, exclude, team_of(viewer))
+
+
+def team_card(service: PaperService, platform: str, message_id: str) -> PaperCard | None:
+    """The card of a team digest message as the whole channel sees it (its reason, "👍 by N
+    teammates", no one's own vote); None when the message is not a digest card. Redrawn after a
+    member votes there, since everyone sees that message."""
+    ledger = service.repos.ledger
+    row = ledger.find_by_message(platform, message_id)
+    found = ledger.paper_for_message(platform, message_id)
+    if row is None or found is None or not is_digest(row.user_key):
+        return None
+    paper = service.repos.papers.get(found[1])
+    if paper is None:
+        return None
+    likes = teammates_up(service, row.user_key, [paper.paper_id])
+    reason = dict(row.reasons).get(paper.paper_id)
+    return paper_card(paper, reason, teammates_up=likes.get(paper.paper_id, 0))
 
 
 class DeliveryWorker:
@@ -102,13 +129,20 @@ class DeliveryWorker:
         missing = [p for p in papers if p.paper_id not in reasons]
         if missing:
             reasons.update(self.service.explain(delivery.user_key, missing))
-        cards = tuple(paper_card(p, reasons.get(p.paper_id)) for p in papers)
+        likes = teammates_up(self.service, delivery.user_key, [p.paper_id for p in papers])
+        cards = tuple(
+            paper_card(p, reasons.get(p.paper_id), teammates_up=likes.get(p.paper_id, 0))
+            for p in papers
+        )
+        note = delivery.note
+        if note is None and cards and is_digest(delivery.user_key):
+            note = DIGEST_NOTE
         return PicksMessage(
             user_key=delivery.user_key,
             local_date=delivery.local_date,
             header=picks_header(delivery),
             cards=cards,
-            note=delivery.note,
+            note=note,
         )
 
     def recover(self, notifier: Notifier | None = None) -> int:
@@ -193,6 +227,11 @@ class DeliveryWorker:
         if isinstance(error, Undeliverable):
             self.ledger.mark_failed(delivery.delivery_id, reason, self.clock(), "undeliverable")
             self.service.mark_undeliverable(delivery.user_key, str(error) or "DMs closed")
+            if is_digest(delivery.user_key):
+                log.error(
+                    "team digest %s refused (%s): off until the bot may post there and restarts",
+                    delivery.user_key, error,
+                )  # fmt: skip
             return
         status = "failed" if delivery.attempts + 1 >= self.max_attempts else "pending"
         if status == "failed":

@@ -23,6 +23,7 @@ from bots.discord.settings import DiscordSettings
 from paperbot.config import Config
 from paperbot.wiring import Wiring
 from recommender.domain import PaperbotError
+from recommender.planning import digest_key
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,15 @@ def point_at(settings: DiscordSettings) -> None:
         Route.BASE = base if base.endswith(suffix) else base + suffix
     if settings.gateway_url:
         DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.gateway_url)
+
+
+def register_digest(wiring: Wiring, config: Config) -> list[str]:
+    """The [discord] digest_channel as a team digest (none when 0, which also switches off one
+    configured before). `paperbot serve` calls this before its scheduler starts."""
+    channel = discord_settings(config).digest_channel
+    keys = [digest_key("discord", str(channel))] if channel else []
+    wiring.set_digests("discord", keys)
+    return keys
 
 
 def build_bot(wiring: Wiring, config: Config, deliver: bool = True) -> PaperBot:

@@ -115,18 +115,24 @@ def _serve(
     if recovered:
         log.warning("start-up: %d interrupted deliveries will be resent", recovered)
     scheduler = build_scheduler(jobs, config)
-    scheduler.start()
-    log.info("serving %s", ", ".join(platforms))
     handles: list[Any] = []
     try:
+        # Platforms first: each registers its team digest (Slack asks for its workspace id), and
+        # the scheduler's first tick must already know the digests or it would plan them late.
         handles = _start_platforms(wiring, config, platforms, explicit=only is not None)
         jobs.wakers += [h.wake for h in handles if callable(getattr(h, "wake", None))]
-        if "discord" in platforms and (run := _runner(*DISCORD, only == "discord")):
+        run = _runner(*DISCORD, only == "discord") if "discord" in platforms else None
+        if run is not None and (register := _runner(*DISCORD_DIGEST, True)):
+            register(wiring, config)
+        scheduler.start()
+        log.info("serving %s", ", ".join(platforms))
+        if run is not None:
             run(wiring, config)  # blocks: discord.py owns this thread's event loop
         else:
             stop.wait()
     finally:
-        scheduler.shutdown(wait=False)
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
         for handle in handles:
             closer = getattr(handle, "close", None) or getattr(handle, "stop", None)
             if callable(closer):
@@ -135,6 +141,7 @@ def _serve(
 
 SLACK = ("paperbot.slack_runner", "start_slack")
 DISCORD = ("paperbot.discord_runner", "run_discord")
+DISCORD_DIGEST = ("paperbot.discord_runner", "register_digest")
 
 
 def _start_platforms(

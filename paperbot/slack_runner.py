@@ -17,6 +17,8 @@ from concurrent.futures import Executor
 from typing import Any, Protocol
 
 import waitress
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackClientError
 from waitress import wasyncore
 
 from bots.delivery import DrainReport
@@ -26,6 +28,7 @@ from bots.slack.settings import SlackSettings
 from bots.slack.socket import SocketModeRunner
 from paperbot.config import Config
 from paperbot.wiring import Wiring
+from recommender.planning import digest_key
 
 log = logging.getLogger(__name__)
 
@@ -157,5 +160,22 @@ def start_slack(
         transport = WsgiThread(wsgi_app(app), settings.http_host, settings.http_port)
     else:
         transport = SocketModeRunner(app, settings.app_token)
+    register_digest(wiring, settings, app.client)
     handle = SlackHandle(wiring, settings, transport, SlackNotifier(app.client))
     return handle.start(worker=worker)
+
+
+def register_digest(wiring: Wiring, settings: SlackSettings, client: WebClient) -> list[str]:
+    """The [slack] digest_channel as a team digest (none when unset, which also switches off
+    one configured before). Its key names the workspace, so "👍 by N teammates" counts this
+    workspace's people only; the workspace id comes from auth.test."""
+    keys: list[str] = []
+    if settings.digest_channel:
+        try:
+            team = str(client.auth_test()["team_id"])
+        except (SlackClientError, KeyError, OSError) as exc:
+            log.error("team digest not set up: auth.test failed (%s)", type(exc).__name__)
+            return []
+        keys.append(digest_key("slack", settings.digest_channel, team))
+    wiring.set_digests("slack", keys)
+    return keys

@@ -17,7 +17,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,7 +27,8 @@ from bots.delivery import DeliveryWorker
 from paperbot.config import Config
 from recommender import schedule
 from recommender.api import content_ranker, train_ranker
-from recommender.domain import InvalidInputError, Paper
+from recommender.domain import InvalidInputError, Paper, User
+from recommender.planning import digest_channel
 from recommender.ports import Ranker
 from recommender.service import PaperService, ServiceSettings
 from recommender.settings import ModelSettings, PickSettings
@@ -165,6 +166,31 @@ class Wiring:
 
     def delivery_worker(self, platform: str) -> DeliveryWorker:
         return DeliveryWorker(platform, self.service, self.clock)
+
+    def set_digests(self, platform: str, keys: Sequence[str]) -> list[User]:
+        """Make `keys` (see recommender.planning.digest_key) the team digests `platform` posts,
+        on the [schedule] default send time, timezone and days with [picks] k papers; other
+        digests of the platform are switched off. Called before the scheduler starts, so the
+        first planning run already knows them."""
+        defaults = user_defaults(self.config)
+        digests = [
+            User(
+                user_key=key,
+                display_name=f"team digest {digest_channel(key)}",
+                timezone=defaults.timezone,
+                send_time=defaults.send_time,
+                weekdays=defaults.weekdays,
+                picks_per_day=defaults.picks_per_day,
+            )
+            for key in keys
+        ]
+        saved = self.service.set_digests(platform, digests)
+        for digest in saved:
+            log.info(
+                "team digest %s: %s %s (%s)", digest.user_key, digest.send_time,
+                digest.timezone, schedule.describe_days(digest.weekdays),
+            )  # fmt: skip
+        return saved
 
     def _content_ranker(self) -> Ranker:
         papers: list[Paper] = list(self.repos.papers.all())

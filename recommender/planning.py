@@ -1,5 +1,12 @@
 """Daily planning: who is due, what they get, and the ledger rows that promise it.
 
+Team digests ride on the same machinery. A digest is a pseudo user whose key names a channel
+(`slack:<team>:#<channel>`, `discord:#<channel>`): it has a users row (the [schedule] default
+send time, timezone and days, set by the composition root through `set_digests`), gets one
+ledger row per local date like a person (so it is posted exactly once), and is ranked with a
+team profile (the members' interests and likes) instead of a person's. It never votes and is
+never planned as a person.
+
 Why a module of its own: planning is the one use case that works on every user at once (a sweep
 over send times, one candidate pool per local date, ranker calls in batches), while the rest of
 PaperService answers one person. It reads the service's repositories, ranker and settings and
@@ -10,14 +17,14 @@ Time comes in as an argument, like everywhere in the core.
 from __future__ import annotations
 
 import logging
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from recommender import schedule
-from recommender.domain import Delivery, Paper, User, Vote
+from recommender.domain import Delivery, InvalidInputError, Paper, User, UserProfile, Vote
 
 if TYPE_CHECKING:
     from recommender.service import PaperService
@@ -26,6 +33,8 @@ log = logging.getLogger(__name__)
 
 PLAN_BATCH = 256  # users scored per ranker call: one matrix product each, bounded memory
 NOTHING_NEW = "Nothing new since your last picks. See you next time!"
+DIGEST_PLATFORMS = ("slack", "discord")
+MAX_TEAM_INTERESTS = 20  # the team profile's interests: the members' most common ones
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +61,32 @@ def team_of(user_key: str) -> str:
     return ":".join(parts[:2]) if parts[0] == "slack" and len(parts) > 2 else parts[0]
 
 
+def digest_key(platform: str, channel: str, team: str | None = None) -> str:
+    """The pseudo user of a team digest: `slack:T1:#C2` (Slack needs the workspace) or
+    `discord:#123`. A leading '#' on `channel` is dropped."""
+    channel = channel.strip().lstrip("#")
+    if platform not in DIGEST_PLATFORMS or not channel:
+        raise InvalidInputError(f"a team digest needs a Slack or Discord channel, not {channel!r}")
+    if platform == "slack":
+        if not team:
+            raise InvalidInputError("a Slack team digest needs the workspace (team) id")
+        return f"slack:{team}:#{channel}"
+    return f"{platform}:#{channel}"
+
+
+def is_digest(user_key: str) -> bool:
+    """True for a team digest's pseudo user (a key whose last part is `#<channel>`)."""
+    platform, _, rest = user_key.partition(":")
+    return platform in DIGEST_PLATFORMS and rest.rsplit(":", 1)[-1].startswith("#")
+
+
+def digest_channel(user_key: str) -> str:
+    """`slack:T1:#C2` -> `C2`: where the digest is posted."""
+    if not is_digest(user_key):
+        raise InvalidInputError(f"{user_key!r} is not a team digest")
+    return user_key.rsplit("#", 1)[-1]
+
+
 def group_votes(rows: Iterable[Vote]) -> Votes:
     grouped = Votes()
     for row in rows:
@@ -60,6 +95,16 @@ def group_votes(rows: Iterable[Vote]) -> Votes:
             team = grouped.likes_by_team.setdefault(team_of(row.user_key), defaultdict(int))
             team[row.paper_id] += 1
     return grouped
+
+
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What one planning run shares: its instant, every current vote (read once), and the people
+    (not digests) of the platforms planned, from whom team profiles are made."""
+
+    now: datetime
+    votes: Votes
+    members: Sequence[User]
 
 
 class DailyPlanner:
@@ -93,15 +138,16 @@ class DailyPlanner:
         for user, slot in due:
             if not self._claimed(user.user_key, slot.local_date):
                 groups[(slot.local_date, user.picks_per_day)].append(user)
-        claimed, nothing_new = self._claim_groups(groups, now)
+        members = [u for u in users if not is_digest(u.user_key)]
+        run = _Run(now, group_votes(self.service.repos.feedback.all_current()), members)
+        claimed, nothing_new = self._claim_groups(groups, run)
         already = len(due) - len(claimed) - len(nothing_new)
         return PlanReport(tuple(claimed), tuple(nothing_new), tuple(missed), already)
 
     def _claim_groups(
-        self, groups: dict[tuple[date, int], list[User]], now: datetime
+        self, groups: dict[tuple[date, int], list[User]], run: _Run
     ) -> tuple[list[Delivery], list[str]]:
         """Users grouped by (local date, k): one candidate pool per date, batched ranker calls."""
-        votes = group_votes(self.service.repos.feedback.all_current())
         claimed: list[Delivery] = []
         nothing_new: list[str] = []
         pools: dict[date, list[Paper]] = {}
@@ -110,7 +156,7 @@ class DailyPlanner:
                 pools[day] = self.service.candidates(day, strict=True)[0]
             for first in range(0, len(users), PLAN_BATCH):
                 batch = users[first : first + PLAN_BATCH]
-                rows, empty = self._claim_batch(batch, pools[day], k, day, votes, now)
+                rows, empty = self._claim_batch(batch, pools[day], k, day, run)
                 claimed += rows
                 nothing_new += empty
         return claimed, nothing_new
@@ -124,14 +170,11 @@ class DailyPlanner:
         pool: Sequence[Paper],
         k: int,
         day: date,
-        votes: Votes,
-        now: datetime,
+        run: _Run,
     ) -> tuple[list[Delivery], list[str]]:
         """Score one batch in a single ranker call, then claim each user's row."""
         service, ledger = self.service, self.service.repos.ledger
-        profiles = [
-            service.profile(u, ledger.delivered_paper_ids(u.user_key), votes) for u in users
-        ]
+        profiles = [self._profile(u, ledger.delivered_paper_ids(u.user_key), run) for u in users]
         picks = service.ranker().picks(profiles, pool, k, day) if pool else {}
         claimed: list[Delivery] = []
         empty: list[str] = []
@@ -144,7 +187,57 @@ class DailyPlanner:
                 continue
             reasons = {p.paper.paper_id: p.reason for p in chosen}
             note = None if ids else NOTHING_NEW
-            row = ledger.claim(user.user_key, day, ids, now, note=note, reasons=reasons)
+            row = ledger.claim(user.user_key, day, ids, run.now, note=note, reasons=reasons)
             if row is not None:
                 claimed.append(row)
         return claimed, empty
+
+    def _profile(self, user: User, exclude: set[str], run: _Run) -> UserProfile:
+        """A person's own profile, or for a team digest the team's (see `team_profile`)."""
+        if is_digest(user.user_key):
+            return team_profile(user.user_key, run.members, run.votes, exclude)
+        return self.service.profile(user, exclude, run.votes)
+
+    def set_digests(self, platform: str, digests: Sequence[User]) -> list[User]:
+        """Make `digests` the team digests of `platform` (each a pseudo user whose key comes from
+        `digest_key`, carrying the schedule to post at); any other digest of that platform is
+        switched off (a channel removed from config). Saved digests are subscribed and no longer
+        marked undeliverable, so fixing the channel and restarting resumes them."""
+        users = self.service.repos.users
+        wanted = {d.user_key for d in digests}
+        for digest in digests:
+            if not is_digest(digest.user_key) or digest.platform != platform:
+                raise InvalidInputError(f"{digest.user_key!r} is not a {platform} team digest")
+        saved = [replace(d, subscribed=True, undeliverable=None, interests=()) for d in digests]
+        for digest in saved:
+            users.save(digest)
+        for old in users.all():
+            stale = old.platform == platform and is_digest(old.user_key)
+            if stale and old.user_key not in wanted and old.subscribed:
+                log.info("team digest %s switched off", old.user_key)
+                users.save(replace(old, subscribed=False))
+        return saved
+
+
+def team_profile(
+    digest: str, everyone: Sequence[User], votes: Votes, exclude: Iterable[str] = ()
+) -> UserProfile:
+    """What the ranker knows about a team: its members' most common interests and the papers
+    they liked (as teammate likes, so liked papers are not treated as already rated). `everyone`
+    may hold other teams' people; only `digest`'s team counts."""
+    team = team_of(digest)
+    members = [u for u in everyone if team_of(u.user_key) == team and not is_digest(u.user_key)]
+    counts: Counter[str] = Counter()
+    spelling: dict[str, str] = {}
+    for member in members:
+        for interest in dict.fromkeys(i.lower() for i in member.interests):
+            counts[interest] += 1
+        for interest in member.interests:
+            spelling.setdefault(interest.lower(), interest)
+    common = sorted(counts, key=lambda i: (-counts[i], i))[:MAX_TEAM_INTERESTS]
+    return UserProfile(
+        user_key=digest,
+        interests=tuple(spelling[i] for i in common),
+        exclude=frozenset(exclude),
+        teammate_likes=dict(votes.likes_by_team.get(team, {})),
+    )

@@ -31,6 +31,7 @@ from recommender.planning import (
     PlanReport,
     Votes,
     group_votes,
+    is_digest,
     team_of,
 )
 from recommender.ports import (
@@ -356,7 +357,7 @@ class PaperService:
         self.repos.users.delete(user_key)
 
     def stats(self) -> dict[str, Any]:
-        users = self.repos.users.all()
+        users = [u for u in self.repos.users.all() if not is_digest(u.user_key)]
         return {
             "papers": self.repos.papers.count(),
             "users": len(users),
@@ -372,3 +373,7 @@ class PaperService:
     ) -> PlanReport:
         """Claim today's ledger rows for the users due in `(since, now]` (see DailyPlanner)."""
         return self.planner.plan(now, since, platform)
+
+    def set_digests(self, platform: str, digests: Sequence[User]) -> list[User]:
+        """The team digests `platform` posts (see DailyPlanner.set_digests)."""
+        return self.planner.set_digests(platform, digests)

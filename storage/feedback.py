@@ -4,6 +4,7 @@ when it races the first attempt."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
@@ -79,19 +80,21 @@ class FeedbackStore:
         ]
 
     def likes_by_paper(
-        self, paper_ids: list[str], exclude_user: str | None = None
+        self, paper_ids: Sequence[str], exclude_user: str | None = None, team: str | None = None
     ) -> dict[str, int]:
-        """How many people 👍 each paper ("👍 by 2 teammates")."""
+        """How many people 👍 each paper ("👍 by 2 teammates"), not counting `exclude_user`;
+        with `team` only user_keys starting with `<team>:`."""
         if not paper_ids:
             return {}
         marks = ",".join("?" for _ in paper_ids)
+        prefix = f"{team}:" if team else ""
         sql = (
             "SELECT paper_id, count(*) AS n FROM feedback "
             f"WHERE vote = 1 AND paper_id IN ({marks}) "
-            "AND user_key != ? GROUP BY paper_id"
+            "AND user_key != ? AND substr(user_key, 1, ?) = ? GROUP BY paper_id"
         )
-        rows = self.db.query(sql, [*paper_ids, exclude_user or ""])
-        return {r["paper_id"]: int(r["n"]) for r in rows}
+        params = [*paper_ids, exclude_user or "", len(prefix), prefix]
+        return {r["paper_id"]: int(r["n"]) for r in self.db.query(sql, params)}
 
     def history_for(self, user_key: str) -> list[dict[str, Any]]:
         sql = "SELECT * FROM feedback_history WHERE user_key = ? ORDER BY id"

@@ -129,6 +129,16 @@ class FakeFeedback:
     def all_current(self) -> list[VoteRow]:
         return [self.current[k] for k in sorted(self.current)]
 
+    def likes_by_paper(
+        self, paper_ids: Sequence[str], exclude_user: str | None = None, team: str | None = None
+    ) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for (user_key, paper_id), row in self.current.items():
+            counted = user_key != exclude_user and (team is None or user_key.startswith(team + ":"))
+            if row.vote == 1 and paper_id in paper_ids and counted:
+                counts[paper_id] = counts.get(paper_id, 0) + 1
+        return counts
+
     def history_for(self, user_key: str) -> list[dict[str, Any]]:
         return [h for h in self.history if h["user_key"] == user_key]
 

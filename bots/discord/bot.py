@@ -17,7 +17,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bots.commands import CommandLayer
+from bots.commands import CommandLayer, Requester
 from bots.delivery import DeliveryWorker
 from bots.discord.buttons import ConfirmButton, VoteButton
 from bots.discord.delivery_loop import DeliveryLoop
@@ -25,6 +25,7 @@ from bots.discord.handlers import answer_confirm, answer_vote_click, requester_f
 from bots.discord.render import card_embed, cards_view
 from bots.discord.settings import DiscordSettings
 from bots.discord.slash import PapersGroup
+from bots.messages import PaperCard
 
 log = logging.getLogger(__name__)
 
@@ -135,24 +136,33 @@ class PaperBot(discord.Client):
             return
         name = payload.member.display_name if payload.member else ""
         who = requester_for(payload.user_id, name)
-        outcome = await asyncio.to_thread(
-            self.commands.vote_on_message,
-            "discord",
-            str(payload.message_id),
-            who,
-            vote if added else 0,
-            None,
-            removed=None if added else vote,
+        card = await asyncio.to_thread(
+            self._reaction_vote, str(payload.message_id), who, vote if added else 0, vote
         )
-        if outcome is None or outcome.card is None or not outcome.recorded:
+        if card is None:
             return
         try:
             message = self.get_partial_messageable(payload.channel_id).get_partial_message(
                 payload.message_id
             )
-            await message.edit(embed=card_embed(outcome.card), view=cards_view([outcome.card]))
+            await message.edit(embed=card_embed(card), view=cards_view([card]))
         except discord.HTTPException:
             log.info("vote recorded but message %s could not be updated", payload.message_id)
+
+    def _reaction_vote(
+        self, message_id: str, who: Requester, vote: int, emoji_vote: int
+    ) -> PaperCard | None:
+        """Off the event loop: record the reaction's vote; the card to redraw (a team digest
+        card as the channel sees it, else the reactor's own), or None when nothing changed."""
+        if self.commands is None:
+            return None
+        removed = emoji_vote if vote == 0 else None
+        outcome = self.commands.vote_on_message(
+            "discord", message_id, who, vote, None, removed=removed
+        )
+        if outcome is None or not outcome.recorded:
+            return None
+        return self.commands.digest_card("discord", message_id) or outcome.card
 
     async def _on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

@@ -17,7 +17,7 @@ from bots.commands import CommandLayer, Requester
 from bots.discord.buttons import VoteButton
 from bots.discord.redraw import after_vote
 from bots.discord.render import reply_messages
-from bots.messages import Reply
+from bots.messages import PaperCard, Reply, VoteOutcome
 
 log = logging.getLogger(__name__)
 
@@ -64,21 +64,46 @@ async def answer_vote_click(
     update the message in place. The interaction id makes a redelivered click a no-op."""
     await interaction.response.defer()
     vote = 0 if button.selected else button.vote
-    outcome = await asyncio.to_thread(
-        commands.vote,
+    message_id = str(interaction.message.id) if interaction.message is not None else None
+    outcome, team = await asyncio.to_thread(
+        _vote_and_team_card,
+        commands,
         interaction_requester(interaction),
-        button.paper_id,
+        button,
         vote,
-        "button",
         f"discord:{interaction.id}",
+        message_id,
     )
     if not outcome.recorded and outcome.card is None and outcome.text:
         # Refused (e.g. the paper is gone): say why, and leave the buttons as they were.
         await interaction.followup.send(outcome.text, ephemeral=True)
         return
-    if interaction.message is not None:
-        embeds, view = after_vote(interaction.message, button.paper_id, outcome.vote, outcome.card)
+    if interaction.message is None:
+        return
+    if team is not None:
+        # A team digest card is shared: redraw it for everyone, tell the voter privately.
+        embeds, view = after_vote(interaction.message, button.paper_id, 0, team)
         await interaction.edit_original_response(embeds=embeds, view=view)
+        if outcome.recorded and outcome.text:
+            await interaction.followup.send(outcome.text, ephemeral=True)
+        return
+    embeds, view = after_vote(interaction.message, button.paper_id, outcome.vote, outcome.card)
+    await interaction.edit_original_response(embeds=embeds, view=view)
+
+
+def _vote_and_team_card(
+    commands: CommandLayer,
+    who: Requester,
+    button: VoteButton,
+    vote: int,
+    event_id: str,
+    message_id: str | None,
+) -> tuple[VoteOutcome, PaperCard | None]:
+    """One trip off the event loop: record the vote, and when the message is a team digest
+    card, that card as the channel now sees it."""
+    outcome = commands.vote(who, button.paper_id, vote, "button", event_id)
+    team = commands.digest_card("discord", message_id) if message_id else None
+    return outcome, team
 
 
 async def answer_confirm(

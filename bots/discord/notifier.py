@@ -24,6 +24,7 @@ import discord
 from bots.discord.render import DiscordMessage, picks_messages
 from bots.messages import PicksMessage
 from bots.ports import SentMessage, TemporaryFailure, Undeliverable
+from recommender.planning import digest_channel, is_digest
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +47,8 @@ async def send_one(channel: discord.abc.Messageable, message: DiscordMessage) ->
 
 
 class DiscordNotifier:
-    """Posts a `PicksMessage` as a header DM plus one DM per paper."""
+    """Posts a `PicksMessage` as a header DM plus one DM per paper (a team digest: the same,
+    in its channel)."""
 
     platform = PLATFORM
 
@@ -99,7 +101,15 @@ class DiscordNotifier:
         ids = [str(m.id) for m in found] or [str(mine[start].id)]
         return SentMessage(channel_id=str(mine[start].channel.id), message_ids=tuple(ids))
 
-    async def _channel(self, user_key: str) -> discord.DMChannel:
+    async def _channel(self, user_key: str) -> discord.abc.Messageable:
+        """The person's DM, or a team digest's server channel. The channel is used by id
+        (no fetch): a missing channel or permission shows up as a 404/403 on the send, which is
+        Undeliverable like closed DMs."""
+        if is_digest(user_key):
+            channel = digest_channel(user_key)
+            if not channel.isdigit():
+                raise Undeliverable(f"[discord] digest_channel {channel!r} is not a channel id")
+            return self.client.get_partial_messageable(int(channel))
         user_id = discord_user_id(user_key)
         try:
             # create_dm reuses a cached DM channel, so a user costs one API call per process.

@@ -20,6 +20,7 @@ from bots.messages import PicksMessage
 from bots.ports import SentMessage, TemporaryFailure, Undeliverable
 from bots.slack.blocks import picks_payloads
 from bots.slack.ids import PLATFORM, message_id, split_user_key
+from recommender.planning import digest_channel, is_digest
 
 log = logging.getLogger(__name__)
 
@@ -71,8 +72,10 @@ class SlackNotifier:
         self._lock = threading.Lock()
 
     def send_picks(self, message: PicksMessage) -> SentMessage:
-        _team, user_id = split_user_key(message.user_key)
-        channel = self.dm_channel(user_id)
+        """A person's picks go to their DM; a team digest to its channel (the bot must be a
+        member, or have chat:write.public for a public channel: else `not_in_channel`, which
+        is Undeliverable)."""
+        channel = self.channel_for(message.user_key)
         payloads = picks_payloads(message)
         ids = [self._post(channel, payload) for payload in payloads]
         # The header message shows no paper; the ledger wants one id per card, in card order.
@@ -83,10 +86,10 @@ class SlackNotifier:
 
         A paper is never picked twice for one user, so a recent bot message carrying the vote
         buttons of each card proves the send. Anything missing (or no `im:history` scope) is
-        None, and the worker resends once."""
-        _team, user_id = split_user_key(message.user_key)
+        None, and the worker resends once. (For a team digest that needs channels:history,
+        which the manifest does not ask for: a digest interrupted mid-send is posted again.)"""
         try:
-            channel = self.dm_channel(user_id)
+            channel = self.channel_for(message.user_key)
             history = self.client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK)
         except (SlackClientError, OSError, Undeliverable, TemporaryFailure) as exc:
             log.info("cannot check earlier sends (%s); will resend", type(exc).__name__)
@@ -101,6 +104,13 @@ class SlackNotifier:
         if any(m.get("text") == header_text for m in history.get("messages") or []):
             return SentMessage(channel, ())
         return None
+
+    def channel_for(self, user_key: str) -> str:
+        """Where a user's picks go: the team digest's channel, or the person's DM."""
+        if is_digest(user_key):
+            return digest_channel(user_key)
+        _team, user_id = split_user_key(user_key)
+        return self.dm_channel(user_id)
 
     def dm_channel(self, user_id: str) -> str:
         with self._lock:

@@ -14,7 +14,7 @@ from bots.discord.render import picks_messages
 from paperbot.cli import cli
 from tests.discord.conftest import TOKEN, fake_discord, run, running, until
 from tests.discord.fake_discord import APP_ID, FakeDiscord
-from tests.discord.world import World
+from tests.discord.world import NOW, World
 
 READER = 4242
 OTHER = 5151
@@ -295,5 +295,43 @@ def test_start_up_replaces_a_half_sent_dm_with_one_whole_copy(tmp_path: Path) ->
             assert len(fake.calls("DELETE", r"/messages/\d+$")) == 3
             assert len(fake.posted()) == 6
             assert len(fake.messages) == 6  # exactly one copy is left in the DM
+
+    run(scenario())
+
+
+def footer(message: dict[str, Any]) -> str:
+    return str(message["embeds"][0].get("footer", {}).get("text", ""))
+
+
+def test_team_digest_goes_to_its_channel_and_votes_there_count_for_each_member(
+    tmp_path: Path,
+) -> None:
+    channel, digest = 777000000000000001, "discord:#777000000000000001"
+
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER, OTHER), digest=channel)
+            async with running(world.bot(), fake):
+                await until(lambda: world.delivery(digest)["status"] == "sent", "the digest")
+                header = fake.posted(str(channel))[0].body
+                assert header["content"].startswith("**📚 Team paper picks for")
+                row = world.delivery(digest)
+                first, second = (fake.messages[m] for m in row["message_ids"][:2])
+                click = fake.click(OTHER, first["id"], custom_id(first, 0))
+                await fake.dispatch("INTERACTION_CREATE", click)
+                await until(lambda: world.votes(OTHER) == {row["paper_ids"][0]: 1}, "the click")
+                await until(lambda: "👍 by 1 teammate" in footer(first), "the redrawn card")
+                buttons = first["components"][0]["components"]
+                assert all(b["style"] == 2 for b in buttons)  # nobody's vote highlighted
+                told = rf"/webhooks/\d+/{click['token']}$"
+                await until(lambda: fake.calls("POST", told), "the voter told privately")
+                assert fake.calls("POST", told)[0].body["flags"] & 64  # ephemeral
+                reaction = fake.reaction(READER, second["id"], "👍")
+                await fake.dispatch("MESSAGE_REACTION_ADD", reaction)
+                await until(lambda: world.votes(READER) == {row["paper_ids"][1]: 1}, "reaction")
+                await until(lambda: "👍 by 1 teammate" in footer(second), "the redrawn card")
+            assert world.votes(digest) == {}
+            assert world.wiring.service.plan_deliveries(NOW).claimed == ()
+            assert len(fake.posted(str(channel))) == 1 + len(row["paper_ids"])
 
     run(scenario())

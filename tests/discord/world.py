@@ -12,7 +12,7 @@ from typing import Any
 
 from bots.discord.bot import PaperBot
 from paperbot.config import Config, load_config
-from paperbot.discord_runner import build_bot
+from paperbot.discord_runner import build_bot, register_digest
 from paperbot.wiring import Wiring, build_app
 from recommender.domain import Paper
 from storage.db import connect
@@ -41,7 +41,7 @@ PAPERS = tuple(
 )
 
 
-def write_config(tmp_path: Path, fake: FakeDiscord) -> Path:
+def write_config(tmp_path: Path, fake: FakeDiscord, digest_channel: int = 0) -> Path:
     path = tmp_path / "config.toml"
     path.write_text(
         "[database]\n"
@@ -50,7 +50,8 @@ def write_config(tmp_path: Path, fake: FakeDiscord) -> Path:
         f'api_base_url = "http://127.0.0.1:{fake.port}"\n'
         f'gateway_url = "{fake.gateway_url}"\n'
         "delivery_seconds = 3600\n"
-        "guild_ready_timeout = 0.01\n",
+        "guild_ready_timeout = 0.01\n"
+        f"digest_channel = {digest_channel}\n",
         encoding="utf-8",
     )
     return path
@@ -62,19 +63,23 @@ class World:
     wiring: Wiring
 
     @classmethod
-    def create(cls, tmp_path: Path, fake: FakeDiscord, users: tuple[int, ...] = ()) -> World:
-        """Papers in the database; each user known, subscribed, and due today (rows claimed)."""
-        world = cls.reopen(tmp_path, fake)
+    def create(
+        cls, tmp_path: Path, fake: FakeDiscord, users: tuple[int, ...] = (), digest: int = 0
+    ) -> World:
+        """Papers in the database; each user known, subscribed, and due today (rows claimed);
+        with `digest`, that channel's team digest registered (as `serve` does) and claimed too."""
+        world = cls.reopen(tmp_path, fake, digest)
         world.wiring.repos.papers.upsert(PAPERS, NOW)
         for user_id in users:
             world.wiring.service.ensure_user(f"discord:{user_id}", f"reader{user_id}", NOW)
+        register_digest(world.wiring, world.config)
         world.wiring.service.plan_deliveries(NOW)
         return world
 
     @classmethod
-    def reopen(cls, tmp_path: Path, fake: FakeDiscord) -> World:
+    def reopen(cls, tmp_path: Path, fake: FakeDiscord, digest: int = 0) -> World:
         """A fresh process's view: new wiring over the same database file."""
-        config = load_config(write_config(tmp_path, fake))
+        config = load_config(write_config(tmp_path, fake, digest))
         return cls(config, build_app(config, clock=lambda: NOW))
 
     def bot(self, deliver: bool = True) -> PaperBot:
@@ -88,16 +93,17 @@ class World:
         finally:
             db.close()
 
-    def delivery(self, user_id: int) -> dict[str, Any]:
-        (row,) = self.rows("SELECT * FROM deliveries WHERE user_key = ?", (f"discord:{user_id}",))
+    def delivery(self, user_id: int | str) -> dict[str, Any]:
+        """The user's one ledger row (`user_id`: a Discord user id, or a whole user_key)."""
+        key = user_id if isinstance(user_id, str) else f"discord:{user_id}"
+        (row,) = self.rows("SELECT * FROM deliveries WHERE user_key = ?", (key,))
         row["paper_ids"] = json.loads(row["paper_ids"])
         row["message_ids"] = json.loads(row["message_ids"])
         return row
 
-    def votes(self, user_id: int) -> dict[str, int]:
-        rows = self.rows(
-            "SELECT paper_id, vote FROM feedback WHERE user_key = ?", (f"discord:{user_id}",)
-        )
+    def votes(self, user_id: int | str) -> dict[str, int]:
+        key = user_id if isinstance(user_id, str) else f"discord:{user_id}"
+        rows = self.rows("SELECT paper_id, vote FROM feedback WHERE user_key = ?", (key,))
         return {r["paper_id"]: r["vote"] for r in rows}
 
     def history(self, user_id: int) -> list[tuple[str, int, str]]:

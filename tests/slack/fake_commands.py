@@ -79,6 +79,9 @@ class FakeCommands(CommandLayer):
             return VoteOutcome(who.user_key, paper_id, current, recorded=False)
         return self.vote(who, paper_id, vote, "reaction", event_id)
 
+    def digest_card(self, platform: str, message_id: str) -> PaperCard | None:
+        return None  # no team digest here
+
     def home(self, who: Requester) -> HomeView:
         recent = tuple(
             PaperCard(paper_id=c.paper_id, title=c.title, vote=self.votes.get((who.user_key, p)))

@@ -55,8 +55,7 @@ def start(
     tmp_path: Path, fake_api: FakeSlackApi, executor: TrackingExecutor
 ) -> Iterator[Callable[..., Stack]]:
     config_path = tmp_path / "config.toml"
-    config_path.write_text(
-        f"""
+    settings = """
 [database]
 path = "paperbot.db"
 [picks]
@@ -67,15 +66,16 @@ weekdays = "daily"
 mode = "http"
 http_host = "127.0.0.1"
 http_port = 0
-api_base_url = "{fake_api.base_url}"
+api_base_url = "FAKE_API"
 rate_limit_retries = 2
 drain_seconds = 3600
-""",
-        encoding="utf-8",
-    )
+"""
     handles: list[SlackHandle] = []
 
-    def run(worker: bool = False) -> Stack:
+    def run(worker: bool = False, digest: str = "") -> Stack:
+        extra = f'digest_channel = "{digest}"\n' if digest else ""
+        text = settings.replace("FAKE_API", fake_api.base_url) + extra
+        config_path.write_text(text, encoding="utf-8")
         config = load_config(config_path)
         wiring = build_app(config, clock=lambda: NOW)
         papers = [
@@ -314,3 +314,39 @@ def test_tokens_never_reach_the_logs(
     assert any("chat.postMessage" in r.getMessage() for r in caplog.records), "DEBUG was on"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "xoxb-e2e" not in logged and SIGNING_SECRET not in logged
+
+
+def test_team_digest_is_posted_once_and_votes_there_count_for_each_member(
+    start: Callable[..., Stack],
+) -> None:
+    stack = start(digest="CTEAM")
+    digest = f"slack:{TEAM_ID}:#CTEAM"
+    claimed = {row.user_key for row in stack.plan("U1", "U2")}
+    assert claimed == {key("U1"), key("U2"), digest}
+    assert stack.handle.drain_once() == DrainReport(sent=3)
+    header = stack.api.history["CTEAM"][-1]
+    assert header["text"].startswith("📚 Team paper picks for")
+    first, second = stack.card_messages("CTEAM")[:2]
+    paper_of = {m["ts"]: m["blocks"][-1]["elements"][0]["value"] for m in (first, second)}
+    feedback = stack.wiring.repos.feedback
+
+    stack.sim.click(VOTE_UP, paper_of[first["ts"]], first, channel="CTEAM", user="U2")
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U2")) == {paper_of[first["ts"]]: 1}
+    (update,) = stack.api.calls_to("chat.update")
+    assert (update.params["channel"], update.params["ts"]) == ("CTEAM", first["ts"])
+    shown = str(update.params["blocks"])
+    assert "👍 by 1 teammate" in shown and "Your vote" not in shown
+    assert "style" not in str(update.params["blocks"][-1])  # nobody's vote highlighted
+    (told,) = stack.api.calls_to("respond/r1")
+    assert told.params["response_type"] == "ephemeral" and "👍" in told.params["text"]
+
+    stack.sim.reaction("thumbsup", "CTEAM", second["ts"], user="U1")
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U1")) == {paper_of[second["ts"]]: 1}
+    assert feedback.votes_for(digest) == {}
+    redrawn = stack.api.calls_to("chat.update")[-1].params
+    assert redrawn["ts"] == second["ts"] and "👍 by 1 teammate" in str(redrawn["blocks"])
+
+    assert stack.plan("U1", "U2") == []  # once a day: the ledger row is the promise
+    assert stack.handle.drain_once() == DrainReport()

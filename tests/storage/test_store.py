@@ -181,3 +181,19 @@ def test_remember_messages_maps_every_message_or_none(repos: Repos) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         repos.ledger.remember_messages(row.delivery_id, bad)  # type: ignore[arg-type]
     assert repos.ledger.paper_for_message("slack", "D1:3.0") is None  # rolled back together
+
+
+def test_likes_by_paper_counts_one_team_without_the_viewer(repos: Repos) -> None:
+    repos.papers.upsert([paper("P", paper_id="p1"), paper("Q", paper_id="p2")], NOW)
+    for user_key, paper_id, vote in [
+        ("slack:T1:U1", "p1", 1), ("slack:T1:U2", "p1", 1), ("slack:T1:U3", "p1", -1),
+        ("slack:T10:U4", "p1", 1), ("discord:5", "p1", 1), ("slack:T1:U2", "p2", 1),
+    ]:  # fmt: skip
+        repos.users.ensure(user_key, "", NOW)
+        repos.feedback.record(user_key, paper_id, vote, "button", NOW)
+    likes = repos.feedback.likes_by_paper
+    assert likes(["p1", "p2"], exclude_user="slack:T1:U1", team="slack:T1") == {"p1": 1, "p2": 1}
+    assert likes(["p1"], team="slack:T1") == {"p1": 2}  # not T10: the team is a whole prefix
+    assert likes(["p1"], team="discord") == {"p1": 1}
+    assert likes(["p1", "p2"]) == {"p1": 4, "p2": 1}
+    assert likes([]) == {}

@@ -2,7 +2,9 @@
 
 A click records the vote (the trigger id is the dedup key, so a replayed request changes
 nothing) and then redraws the message the button sat on: chat.update for a normal message,
-the response_url for an ephemeral one, a fresh views.publish for the Home tab.
+the response_url for an ephemeral one, a fresh views.publish for the Home tab. A team digest
+card is shared by the channel, so it is redrawn with the team's count, and the voter is told
+their vote privately.
 """
 
 from __future__ import annotations
@@ -16,9 +18,9 @@ from slack_sdk import WebClient
 
 from bots.commands import CommandLayer
 from bots.messages import VoteOutcome
-from bots.slack.blocks import RUN_COMMAND, VOTE_UP, mark_vote, reply_payload
+from bots.slack.blocks import RUN_COMMAND, VOTE_UP, card_payload, mark_vote, reply_payload
 from bots.slack.home import home_view
-from bots.slack.ids import requester, team_of
+from bots.slack.ids import PLATFORM, message_id, requester, team_of
 from bots.slack.listeners import CommandsProvider
 from bots.slack.listeners.errors import reported
 
@@ -63,11 +65,28 @@ def record_click(
     who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
     vote = 1 if action["action_id"] == VOTE_UP else -1
     outcome = layer.vote(who, action["value"], vote, "button", action_event_id(body, action))
-    if outcome.recorded:
+    if outcome.recorded and redraw_digest(layer, body, client):
+        if respond is not None:  # the channel sees the count; the voter sees their vote
+            respond(text=outcome.text, response_type="ephemeral", replace_original=False)
+    elif outcome.recorded:
         redraw(body, outcome, client, respond, lambda: home_view(layer.home(who)))
     elif outcome.text and respond is not None:
         # Not a replay but a refusal (e.g. a paper since deleted): say so, privately.
         respond(text=f"⚠️ {outcome.text}", response_type="ephemeral", replace_original=False)
+
+
+def redraw_digest(layer: CommandLayer, body: dict[str, Any], client: WebClient) -> bool:
+    """A vote on a team digest card: redraw the card as the whole channel sees it (new
+    "👍 by N teammates", nobody's own vote highlighted). False when it is not a digest card."""
+    container = body.get("container") or {}
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if container.get("type") != "message" or not channel or not ts:
+        return False
+    card = layer.digest_card(PLATFORM, message_id(channel, ts))
+    if card is None:
+        return False
+    client.chat_update(channel=channel, ts=ts, **card_payload(card))
+    return True
 
 
 def redraw(

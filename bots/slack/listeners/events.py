@@ -4,7 +4,8 @@ Slack redelivers an event it thinks we missed (sometimes while the first attempt
 running), so the event id goes to the command layer, which records it in the database and
 ignores a repeat. A reaction counts only on a message paperbot posted (the ledger knows which
 paper each message showed); removing it withdraws the vote, unless the vote has changed since
-(a 👍 removed after clicking 👎 leaves the 👎).
+(a 👍 removed after clicking 👎 leaves the 👎). On a team digest card the reactor votes for
+themself, and the card is redrawn with the team's new count.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 from slack_bolt import App
 from slack_sdk import WebClient
 
+from bots.slack.blocks import card_payload
 from bots.slack.home import home_view
 from bots.slack.ids import PLATFORM, message_id, reaction_vote, requester, team_of
 from bots.slack.listeners import CommandsProvider
@@ -29,7 +31,9 @@ def event_key(body: dict[str, Any]) -> str | None:
 
 
 def register(app: App, commands: CommandsProvider) -> None:
-    def on_reaction(event: dict[str, Any], body: dict[str, Any], added: bool) -> None:
+    def on_reaction(
+        event: dict[str, Any], body: dict[str, Any], client: WebClient, added: bool
+    ) -> None:
         vote = reaction_vote(str(event.get("reaction", "")))
         item = event.get("item") or {}
         if vote is None or item.get("type") != "message":
@@ -37,21 +41,25 @@ def register(app: App, commands: CommandsProvider) -> None:
         who = requester(team_of(body), event["user"])
         mid = message_id(item["channel"], item["ts"])
         removed = None if added else vote
-        outcome = commands().vote_on_message(
+        layer = commands()
+        outcome = layer.vote_on_message(
             PLATFORM, mid, who, vote if added else 0, event_key(body), removed=removed
         )
         if outcome is None:
             log.debug("reaction on a message that is not a pick; ignored")
+        elif outcome.recorded and (card := layer.digest_card(PLATFORM, mid)) is not None:
+            # A team digest card: show the channel the new "👍 by N teammates".
+            client.chat_update(channel=item["channel"], ts=item["ts"], **card_payload(card))
 
     @app.event("reaction_added")
-    def on_reaction_added(event: dict[str, Any], body: dict[str, Any]) -> None:
+    def on_reaction_added(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         with reported(None):
-            on_reaction(event, body, added=True)
+            on_reaction(event, body, client, added=True)
 
     @app.event("reaction_removed")
-    def on_reaction_removed(event: dict[str, Any], body: dict[str, Any]) -> None:
+    def on_reaction_removed(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         with reported(None):
-            on_reaction(event, body, added=False)
+            on_reaction(event, body, client, added=False)
 
     @app.event("app_home_opened")
     def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
