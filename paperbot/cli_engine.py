@@ -88,13 +88,21 @@ def chat(ctx: click.Context, name: str | None) -> None:
     help="Serve one platform (split deployments). Default: every platform with a token set, "
     "or the console when none is.",
 )
+@click.option(
+    "--no-jobs",
+    "no_jobs",
+    is_flag=True,
+    help="Deliver only: plan and send this process's picks, but run no ingest or retrain jobs. "
+    "For split deployments (`--only slack` and `--only discord` as two processes), give every "
+    "process but one --no-jobs, so feeds are fetched and the model trained once.",
+)
 @click.pass_context
-def serve_command(ctx: click.Context, only: str | None) -> None:
+def serve_command(ctx: click.Context, only: str | None, no_jobs: bool) -> None:
     """Run the scheduler and the chat platforms in one process until stopped."""
     from paperbot.serve import serve
 
     obj: CliContext = ctx.obj
-    serve(obj.config, only=only)
+    serve(obj.config, only=only, batch_jobs=not no_jobs)
 
 
 @click.command("train")

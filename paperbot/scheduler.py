@@ -161,8 +161,15 @@ def _cron(expression: Any, timezone: str, name: str) -> CronTrigger | None:
         raise InvalidInputError(f"[sources] {name}: bad cron {text!r} ({exc})") from None
 
 
-def build_scheduler(jobs: EngineJobs, config: Config) -> BackgroundScheduler:
-    """A BackgroundScheduler with every job, not started. See the module docstring."""
+def build_scheduler(
+    jobs: EngineJobs, config: Config, batch_jobs: bool = True
+) -> BackgroundScheduler:
+    """A BackgroundScheduler with every job, not started. See the module docstring.
+
+    `batch_jobs=False` (`serve --no-jobs`) leaves out the ingest and retrain cron jobs, for a
+    process that runs next to another `serve` which has them: two processes would fetch the
+    same feeds and train the same model twice. Delivery, the model update after votes and admin
+    commands still run here; a model trained elsewhere is picked up when its version changes."""
     sched, sources = config.section("schedule"), config.section("sources")
     timezone = str(sched.get("timezone", "UTC"))
     tick = max(1, int(sched.get("tick_seconds", 60)))
@@ -176,6 +183,9 @@ def build_scheduler(jobs: EngineJobs, config: Config) -> BackgroundScheduler:
         ("ingest", jobs.ingest, sources.get("ingest_cron", "0 6 * * *"), 3600),
         ("retrain", jobs.retrain, sources.get("retrain_cron", "30 2 * * *"), 4 * 3600),
     )
+    if not batch_jobs:
+        log.info("ingest and retrain jobs left to another process (--no-jobs)")
+        cron_jobs = ()
     for name, func, expression, grace in cron_jobs:
         trigger = _cron(expression, timezone, f"{name}_cron")
         if trigger is not None:

@@ -86,13 +86,15 @@ def serve(
     clock: Clock | None = None,
     stop: threading.Event | None = None,
     env: Mapping[str, str] | None = None,
+    batch_jobs: bool = True,
 ) -> None:
-    """Run until SIGTERM / SIGINT (or `stop` is set, or the Discord client ends)."""
+    """Run until SIGTERM / SIGINT (or `stop` is set, or the Discord client ends).
+    `batch_jobs=False` (`--no-jobs`): no ingest or retrain jobs here (see build_scheduler)."""
     env = os.environ if env is None else env
     stop = stop or threading.Event()
     previous = _stop_on_signals(stop)  # early, so a SIGTERM during start-up also ends cleanly
     try:
-        _serve(config, only, clock, stop, env)
+        _serve(config, only, clock, stop, env, batch_jobs)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -104,6 +106,7 @@ def _serve(
     clock: Clock | None,
     stop: threading.Event,
     env: Mapping[str, str],
+    batch_jobs: bool = True,
 ) -> None:
     platforms = choose_platforms(only, env)
     wiring = build_app(config, clock)
@@ -114,7 +117,7 @@ def _serve(
     recovered = jobs.recover()
     if recovered:
         log.warning("start-up: %d interrupted deliveries will be resent", recovered)
-    scheduler = build_scheduler(jobs, config)
+    scheduler = build_scheduler(jobs, config, batch_jobs)
     handles: list[Any] = []
     try:
         # Platforms first: each registers its team digest (Slack asks for its workspace id), and

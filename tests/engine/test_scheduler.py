@@ -57,6 +57,25 @@ def test_jobs_and_their_misfire_and_coalesce_settings(tmp_path: Path) -> None:
         assert str(job.trigger.timezone) == "Europe/Berlin"
 
 
+def test_no_jobs_leaves_ingest_and_retrain_to_another_process(tmp_path: Path) -> None:
+    jobs = make(tmp_path)
+    scheduler = build_scheduler(jobs, jobs.wiring.config, batch_jobs=False)
+    assert {job.id for job in scheduler.get_jobs()} == {"deliver"}
+    jobs.wiring.commands.vote(Requester("console:ann"), "2506.00001", 1, "button")
+    assert scheduler.get_job("model-update") is not None  # votes still update this model
+
+
+def test_serve_help_documents_no_jobs() -> None:
+    from click.testing import CliRunner
+
+    from paperbot.cli import cli
+
+    result = CliRunner().invoke(cli, ["serve", "--help"])
+    assert result.exit_code == 0
+    words = " ".join(result.output.split())
+    assert "--no-jobs" in words and "run no ingest or retrain jobs" in words
+
+
 def test_an_empty_cron_disables_a_job_and_a_bad_one_is_an_error(tmp_path: Path) -> None:
     jobs = make(tmp_path, ingest="")
     assert "ingest" not in {j.id for j in build_scheduler(jobs, jobs.wiring.config).get_jobs()}
