@@ -208,9 +208,15 @@ class DailyPlanner:
         for digest in digests:
             if not is_digest(digest.user_key) or digest.platform != platform:
                 raise InvalidInputError(f"{digest.user_key!r} is not a {platform} team digest")
-        saved = [replace(d, subscribed=True, undeliverable=None, interests=()) for d in digests]
-        for digest in saved:
-            users.save(digest)
+        saved: list[User] = []
+        for digest in digests:
+            known = users.get(digest.user_key)
+            since = digest.created_at or (known.created_at if known else None)
+            kept = replace(
+                digest, subscribed=True, undeliverable=None, interests=(), created_at=since
+            )
+            users.save(kept)
+            saved.append(kept)
         for old in users.all():
             stale = old.platform == platform and is_digest(old.user_key)
             if stale and old.user_key not in wanted and old.subscribed:
