@@ -180,9 +180,14 @@ def text_scores(users: sp.csr_matrix, items: sp.csr_matrix) -> np.ndarray:
     return np.asarray((users @ items.T).toarray(), dtype=np.float32)
 
 
-def blend(users: UserSide, items: ItemSide, settings: ModelSettings) -> np.ndarray:
-    """(m, n) float32 scores; higher is better. Memory is m x n floats: callers batch users."""
-    scores = settings.content_weight * standardise(text_scores(users.text, items.text))
+def blend(
+    users: UserSide, items: ItemSide, settings: ModelSettings, text: np.ndarray | None = None
+) -> np.ndarray:
+    """(m, n) float32 scores; higher is better. Memory is m x n floats: callers batch users.
+    `text` may pass the (m, n) profile-item cosines when the caller needs them too."""
+    if text is None:
+        text = text_scores(users.text, items.text)
+    scores = settings.content_weight * standardise(text)
     if users.lsa.shape[1] and settings.lsa_weight:
         scores += settings.lsa_weight * standardise(users.lsa @ items.lsa.T)
     warm = items.cf_confidence > 0

@@ -26,6 +26,7 @@ from recommender.blend import (
     fold_in,
     knowledge,
     standardise,
+    text_scores,
     vote_sums,
 )
 from recommender.domain import UP, Paper, Pick, UserProfile
@@ -85,24 +86,20 @@ class HybridRanker:
         for start in range(0, len(profiles), BATCH_USERS):
             chunk = list(profiles[start : start + BATCH_USERS])
             users, liked = self._user_side(chunk)
-            scores = blend(users, items, self.settings)
+            text = text_scores(users.text, rows.text)
+            scores = blend(users, items, self.settings, text)
             self._adjust(scores, chunk, column)
             for r, profile in enumerate(chunk):
                 has_signal = bool(liked.count[r] > 0 or profile.interests)
-                usual = None
-                if self.pick_settings.exploration and has_signal:
-                    usual = np.asarray((users.text[r] @ rows.text.T).toarray()).ravel()
+                usual = text[r] if self.pick_settings.exploration and has_signal else None
                 chosen, explored = daily_selection(
                     scores[r], vectors, k, self.pick_settings.diversity, usual, popularity
                 )
-                context = _Context(profile, users.cf_weight[r], self)
+                facts = (cands, rows, trending, explored)
+                reasons = self._reasons(profile, float(users.cf_weight[r]), chosen, *facts)
                 result[profile.user_key] = [
-                    Pick(
-                        cands[i],
-                        float(scores[r, i]),
-                        context.reason(cands[i], rows, int(i), bool(trending[i]), i == explored),
-                    )
-                    for i in chosen
+                    Pick(cands[i], float(scores[r, i]), reason)
+                    for i, reason in zip(chosen, reasons, strict=True)
                 ]
         return result
 
@@ -138,8 +135,9 @@ class HybridRanker:
     def why(self, profile: UserProfile, paper: Paper) -> str:
         rows = self._rows([paper])
         users, _ = self._user_side([profile])
-        trending = paper.upvotes >= TRENDING_UPVOTES
-        return _Context(profile, users.cf_weight[0], self).reason(paper, rows, 0, trending, False)
+        trending = np.array([paper.upvotes >= TRENDING_UPVOTES])
+        cf_weight = float(users.cf_weight[0])
+        return self._reasons(profile, cf_weight, np.array([0]), [paper], rows, trending, None)[0]
 
     def fold_in(self, profile: UserProfile) -> None:
         """Recompute this user's collaborative vector from their current votes (milliseconds)."""
@@ -235,6 +233,42 @@ class HybridRanker:
             result.append(total)
         return result[0], result[1]
 
+    def _reasons(
+        self,
+        profile: UserProfile,
+        cf_weight: float,
+        chosen: np.ndarray,
+        papers: Sequence[Paper],
+        rows: ItemRows,
+        trending: np.ndarray,
+        explored: int | None,
+    ) -> list[str]:
+        """One sentence per chosen candidate (indices into `rows`); every cosine the reasons
+        need comes from two small products per user, not one per pick."""
+        block = np.asarray(rows.text[chosen].toarray(), dtype=np.float32).T  # (V, k)
+        liked = [p for p in profile.rated_papers if profile.votes.get(p.paper_id) == UP]
+        liked_sim = np.zeros((0, len(chosen)), dtype=np.float32)
+        if liked:
+            liked_sim = np.asarray(self.items.text_rows(liked, self.space) @ block)
+        interest_sim = np.zeros((0, len(chosen)), dtype=np.float32)
+        if profile.interests:
+            interest_sim = np.asarray(self.space.transform_texts(profile.interests) @ block)
+        titles = [p.title for p in liked]
+        reasons = []
+        for j, i in enumerate(chosen):
+            evidence = Evidence(
+                liked_similarity=liked_sim[:, j],
+                liked_titles=titles,
+                interest_similarity=interest_sim[:, j],
+                interests=profile.interests,
+                teammates=int(profile.teammate_likes.get(papers[int(i)].paper_id, 0)),
+                trending=bool(trending[i]),
+                exploration=explored is not None and int(i) == explored,
+                collaborative=cf_weight >= 0.3 and float(rows.confidence[i]) > 0,
+            )
+            reasons.append(explain(evidence))
+        return reasons
+
     def _interest_vector(self, profile: UserProfile) -> sp.csr_matrix:
         if not profile.interests:
             return sp.csr_matrix((1, self.space.size), dtype=np.float32)
@@ -262,52 +296,3 @@ def _indicator(cells: tuple[list[int], list[int]], m: int, n: int) -> sp.csr_mat
     matrix = sp.csr_matrix((data, (rows, cols)), shape=(m, n), dtype=np.float32)
     matrix.data[:] = 1.0  # a paper counted twice is still one vote
     return matrix
-
-
-class _Context:
-    """Per-user material for reasons, computed lazily (most users get 5 reasons a day)."""
-
-    def __init__(self, profile: UserProfile, cf_weight: float, ranker: HybridRanker) -> None:
-        self.profile = profile
-        self.cf_weight = float(cf_weight)
-        self.ranker = ranker
-        self._liked: tuple[sp.csr_matrix, list[str]] | None = None
-        self._interests: sp.csr_matrix | None = None
-
-    def _material(self) -> tuple[sp.csr_matrix, list[str], sp.csr_matrix]:
-        if self._liked is None:
-            liked = [
-                p for p in self.profile.rated_papers if self.profile.votes.get(p.paper_id) == UP
-            ]
-            text = self.ranker._rows(liked).text if liked else sp.csr_matrix((0, 1))
-            self._liked = (text, [p.title for p in liked])
-        if self._interests is None:
-            self._interests = (
-                self.ranker.space.transform_texts(self.profile.interests)
-                if self.profile.interests
-                else sp.csr_matrix((0, 1))
-            )
-        return self._liked[0], self._liked[1], self._interests
-
-    def reason(self, paper: Paper, rows: ItemRows, i: int, trending: bool, explored: bool) -> str:
-        liked_text, titles, interests = self._material()
-        row = rows.text[i]
-        liked_sim = _cosines(liked_text, row)
-        interest_sim = _cosines(interests, row)
-        evidence = Evidence(
-            liked_similarity=liked_sim,
-            liked_titles=titles,
-            interest_similarity=interest_sim,
-            interests=self.profile.interests,
-            teammates=int(self.profile.teammate_likes.get(paper.paper_id, 0)),
-            trending=trending,
-            exploration=explored,
-            collaborative=self.cf_weight >= 0.3 and float(rows.confidence[i]) > 0,
-        )
-        return explain(evidence)
-
-
-def _cosines(matrix: sp.csr_matrix, row: sp.csr_matrix) -> np.ndarray:
-    if matrix.shape[0] == 0:
-        return np.zeros(0, dtype=np.float32)
-    return np.asarray((matrix @ row.T).toarray(), dtype=np.float32).ravel()

@@ -74,7 +74,7 @@ class ModelSettings:
     cf_half_likes: float = 3.0
     cf_item_half_likes: float = 1.0
     interest_weight: float = 1.0
-    dislike_weight: float = 0.5
+    dislike_weight: float = 0.25
     # Papers without likes get collaborative vectors predicted from their text (ridge with this
     # alpha; 0 turns it off), trusted this much relative to a paper with many likes.
     projection_alpha: float = 0.3

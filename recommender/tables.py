@@ -60,6 +60,13 @@ class ItemTable:
     def dim(self) -> int:
         return int(self.cf.shape[1])
 
+    def text_rows(self, papers: Sequence[Paper], space: TextSpace) -> sp.csr_matrix:
+        """(n, V) TF-IDF rows only: table rows for known papers, featurised for the rest."""
+        known = [self.index.get(p.paper_id, -1) for p in papers]
+        if all(k >= 0 for k in known):
+            return sp.csr_matrix(self.text[known])
+        return space.transform_papers(papers)
+
     def rows(
         self,
         papers: Sequence[Paper],
