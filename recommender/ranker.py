@@ -31,8 +31,8 @@ from recommender.blend import (
 )
 from recommender.domain import UP, Paper, Pick, UserProfile
 from recommender.features import TextSpace, project
-from recommender.ranking import daily_selection, top_indices
-from recommender.reasons import Evidence, explain, short_title
+from recommender.ranking import candidate_prior, daily_selection, top_indices
+from recommender.reasons import explain_each, short_title
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemRows, ItemTable, UserTable, votes_digest
 
@@ -79,7 +79,7 @@ class HybridRanker:
         if not cands or k <= 0:
             return result
         rows = self._rows(cands)
-        prior, popularity, trending = self._prior(cands, today)
+        prior, popularity, trending = candidate_prior(cands, today, self.pick_settings)
         items = ItemSide(rows.text, rows.lsa, rows.cf, rows.cf_bias, rows.confidence, prior)
         column = {p.paper_id: i for i, p in enumerate(cands)}
         vectors = rows.lsa if rows.lsa.shape[1] else np.zeros((len(cands), 0), np.float32)
@@ -102,6 +102,25 @@ class HybridRanker:
                     for i, reason in zip(chosen, reasons, strict=True)
                 ]
         return result
+
+    def score_matrix(
+        self, profiles: Sequence[UserProfile], candidates: Sequence[Paper], today: date
+    ) -> np.ndarray:
+        """(users, candidates) float32 blended scores, excluded/rated papers at -inf: what
+        `picks` chooses from, without the per-user selection and reasons (for benchmarks and
+        diagnostics)."""
+        cands = list(candidates)
+        rows = self._rows(cands)
+        prior, _, _ = candidate_prior(cands, today, self.pick_settings)
+        items = ItemSide(rows.text, rows.lsa, rows.cf, rows.cf_bias, rows.confidence, prior)
+        column = {p.paper_id: i for i, p in enumerate(cands)}
+        out = np.empty((len(profiles), len(cands)), dtype=np.float32)
+        for start in range(0, len(profiles), BATCH_USERS):
+            chunk = list(profiles[start : start + BATCH_USERS])
+            users, _ = self._user_side(chunk)
+            out[start : start + len(chunk)] = blend(users, items, self.settings)
+            self._adjust(out[start : start + len(chunk)], chunk, column)
+        return out
 
     def similar(self, paper: Paper, candidates: Sequence[Paper], k: int) -> list[Pick]:
         """Papers closest to `paper` in content and (when both are known) in taste space."""
@@ -160,21 +179,6 @@ class HybridRanker:
 
     def _rows(self, papers: Sequence[Paper]) -> ItemRows:
         return self.items.rows(papers, self.space, self.basis, self.settings)
-
-    def _prior(self, papers: Sequence[Paper], today: date) -> tuple[np.ndarray, ...]:
-        """(weighted prior, popularity for exploration, trending flags) over the candidates."""
-        upvotes = np.log1p(np.array([max(p.upvotes, 0) for p in papers], dtype=np.float32))
-        ages = np.array(
-            [(today - p.day).days if p.day else np.nan for p in papers], dtype=np.float32
-        )
-        known = np.isfinite(ages)
-        ages[~known] = float(np.median(ages[known])) if known.any() else 0.0
-        popularity = standardise(upvotes[None, :])[0]
-        recency = standardise(-ages[None, :])[0]
-        weights = self.pick_settings
-        prior = weights.popularity_weight * popularity + weights.recency_weight * recency
-        trending = (upvotes > 0) & (upvotes >= np.quantile(upvotes, 0.75))
-        return prior.astype(np.float32), popularity + 0.5 * recency, trending
 
     def _user_side(self, profiles: Sequence[UserProfile]) -> tuple[UserSide, VoteSums]:
         """Profiles and collaborative vectors for a batch of users, from their current votes."""
@@ -253,21 +257,16 @@ class HybridRanker:
         interest_sim = np.zeros((0, len(chosen)), dtype=np.float32)
         if profile.interests:
             interest_sim = np.asarray(self.space.transform_texts(profile.interests) @ block)
-        titles = [p.title for p in liked]
-        reasons = []
-        for j, i in enumerate(chosen):
-            evidence = Evidence(
-                liked_similarity=liked_sim[:, j],
-                liked_titles=titles,
-                interest_similarity=interest_sim[:, j],
-                interests=profile.interests,
-                teammates=int(profile.teammate_likes.get(papers[int(i)].paper_id, 0)),
-                trending=bool(trending[i]),
-                exploration=explored is not None and int(i) == explored,
-                collaborative=cf_weight >= 0.3 and float(rows.confidence[i]) > 0,
-            )
-            reasons.append(explain(evidence))
-        return reasons
+        return explain_each(
+            liked_sim,
+            [p.title for p in liked],
+            interest_sim,
+            profile.interests,
+            [int(profile.teammate_likes.get(papers[int(i)].paper_id, 0)) for i in chosen],
+            [bool(trending[i]) for i in chosen],
+            [explored is not None and int(i) == explored for i in chosen],
+            [cf_weight >= 0.3 and float(rows.confidence[i]) > 0 for i in chosen],
+        )
 
     def _interest_vector(self, profile: UserProfile) -> sp.csr_matrix:
         if not profile.interests:

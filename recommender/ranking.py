@@ -5,7 +5,14 @@ Pure numpy on one user's row; the batched scoring happens before (recommender.bl
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from datetime import date
+
 import numpy as np
+
+from recommender.blend import standardise
+from recommender.domain import Paper
+from recommender.settings import PickSettings
 
 
 def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
@@ -82,3 +89,20 @@ def daily_selection(
     if extra is None:
         return mmr(scores, vectors, k, diversity), None
     return np.append(picked, extra), extra
+
+
+def candidate_prior(
+    papers: Sequence[Paper], today: date, weights: PickSettings
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Over the candidates: (the weighted popularity + recency prior added to every user's
+    scores, the unweighted popularity the exploration slot ranks by, the "trending" flags).
+    Popularity is log upvotes; papers without a date count as the window's median age."""
+    upvotes = np.log1p(np.array([max(p.upvotes, 0) for p in papers], dtype=np.float32))
+    ages = np.array([(today - p.day).days if p.day else np.nan for p in papers], dtype=np.float32)
+    known = np.isfinite(ages)
+    ages[~known] = float(np.median(ages[known])) if known.any() else 0.0
+    popularity = standardise(upvotes[None, :])[0]
+    recency = standardise(-ages[None, :])[0]
+    prior = weights.popularity_weight * popularity + weights.recency_weight * recency
+    trending = (upvotes > 0) & (upvotes >= np.quantile(upvotes, 0.75))
+    return prior.astype(np.float32), popularity + 0.5 * recency, trending

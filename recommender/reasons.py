@@ -66,3 +66,32 @@ def _content_reason(evidence: Evidence) -> str | None:
         if evidence.interest_similarity[best] >= INTEREST_MIN:
             return f"matches your interest “{evidence.interests[best]}”"
     return None
+
+
+def explain_each(
+    liked_similarity: np.ndarray,
+    liked_titles: Sequence[str],
+    interest_similarity: np.ndarray,
+    interests: Sequence[str],
+    teammates: Sequence[int],
+    trending: Sequence[bool],
+    exploration: Sequence[bool],
+    collaborative: Sequence[bool],
+) -> list[str]:
+    """Sentences for k picks at once: `liked_similarity` (n_liked, k) and `interest_similarity`
+    (n_interests, k) hold each pick's cosines in a column; the other sequences have k items."""
+    return [
+        explain(
+            Evidence(
+                liked_similarity=liked_similarity[:, j],
+                liked_titles=liked_titles,
+                interest_similarity=interest_similarity[:, j],
+                interests=interests,
+                teammates=teammates[j],
+                trending=trending[j],
+                exploration=exploration[j],
+                collaborative=collaborative[j],
+            )
+        )
+        for j in range(len(teammates))
+    ]

@@ -156,3 +156,16 @@ def test_k_is_respected_even_with_few_candidates(
     picks = content.picks([UserProfile("x")], papers[:3], k, TODAY)["x"]
     assert len(picks) == min(k, 3)
     assert np.all(np.diff([p.score for p in picks]) <= 1e-6)
+
+
+def test_the_score_matrix_is_what_picks_choose_from(
+    hybrid: HybridRanker, papers: list[Paper], votes: list[Vote]
+) -> None:
+    profiles = [profile_for(u, votes, papers) for u in ("uA2", "uB4")]
+    scores = hybrid.score_matrix(profiles, papers, TODAY)
+    picks = hybrid.picks(profiles, papers, 3, TODAY)
+    for row, profile in enumerate(profiles):
+        best = [papers[i].paper_id for i in np.argsort(-scores[row], kind="stable")[:3]]
+        assert _ids(picks[profile.user_key]) == best
+        rated = [i for i, p in enumerate(papers) if p.paper_id in profile.votes]
+        assert np.all(np.isneginf(scores[row, rated]))
