@@ -28,7 +28,7 @@ from recommender.baselines import PerUserSVM, Popularity, PureLightFM, RandomSco
 from recommender.estimator import Estimator
 from recommender.evaluation.dataset import Dataset, dataset_content
 from recommender.evaluation.metrics import METRICS
-from recommender.evaluation.protocols import PROTOCOLS, split
+from recommender.evaluation.protocols import PROTOCOLS, split, with_simulated_dislikes
 from recommender.evaluation.runner import EvalReport, run
 from recommender.evaluation.simulate import (
     Policy,
@@ -42,6 +42,7 @@ from recommender.settings import ModelSettings, PickSettings
 
 WIDE = 132  # the tables stay readable when piped to a file
 MODEL_NAMES = ("paperbot", "popularity", "tfidf-profile", "svm", "lightfm")
+EXTRA_MODELS = ("paperbot-no-downvotes",)  # the 👎 ablation: dislike_weight = 0
 DIRECTORY = click.Path(exists=True, file_okay=False, path_type=Path)
 PLOT = click.Path(dir_okay=False, writable=True, path_type=Path)
 
@@ -77,16 +78,23 @@ def build_estimators(
         "tfidf-profile": TfidfProfile,
         "svm": lambda: PerUserSVM(negatives=svm_negatives, seed=seed),
         "lightfm": lambda: PureLightFM(settings, seed),
+        "paperbot-no-downvotes": lambda: PaperbotEstimator(
+            dataclasses.replace(settings, dislike_weight=0.0),
+            seed,
+            popularity_weight,
+            "paperbot-no-downvotes",
+        ),
     }
     return [factories[name]() for name in names]
 
 
 def _model_list(text: str) -> list[str]:
     names = list(MODEL_NAMES) if text == "all" else [n.strip() for n in text.split(",") if n]
-    unknown = [n for n in names if n not in MODEL_NAMES]
+    known = MODEL_NAMES + EXTRA_MODELS
+    unknown = [n for n in names if n not in known]
     if unknown:
         raise click.BadParameter(
-            f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(MODEL_NAMES)}",
+            f"unknown model(s) {', '.join(unknown)}; choose from {', '.join(known)}",
             param_hint="--models",
         )
     return names
@@ -150,6 +158,14 @@ def plot_report(report: EvalReport, path: Path) -> None:
     "is also reported (`subsample`).",
 )
 @click.option("--svm-negatives", type=int, default=5000, show_default=True)
+@click.option(
+    "--simulated-dislikes",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Give every evaluated user this many 👎 on the best-ranked papers (by a TF-IDF "
+    "profile) outside their library, for the 👎 ablation (see docs/evaluation.md).",
+)
 @click.pass_obj
 def eval_command(
     obj: CliContext,
@@ -162,6 +178,7 @@ def eval_command(
     max_users: int | None,
     svm_users: int,
     svm_negatives: int,
+    simulated_dislikes: int,
 ) -> None:
     """Compare paperbot with the baselines on a dataset folder (papers.jsonl + interactions.csv).
 
@@ -174,6 +191,7 @@ def eval_command(
     content = dataset_content(dataset, settings, settings.seed)
     features_seconds = time.perf_counter() - started
     the_split = split(dataset.interactions, protocol, seed)
+    the_split = with_simulated_dislikes(the_split, content.text, simulated_dislikes)
     estimators = build_estimators(
         names, settings, settings.seed, svm_negatives, picks.popularity_weight
     )
@@ -181,6 +199,8 @@ def eval_command(
         f"text features (TF-IDF + LSA, shared by all models) took {features_seconds:.1f}s",
         f"svm: {svm_negatives} sampled negatives per user, scored on {svm_users} sampled users",
     ]
+    if simulated_dislikes:
+        notes.append(f"{simulated_dislikes} simulated 👎 per evaluated user in training")
     report = run(
         dataset.name, the_split, content, estimators, seed, max_users, svm_users, notes=notes
     )

@@ -129,3 +129,13 @@ def test_interactions_on_unknown_papers_are_rejected(dataset_dir: Path) -> None:
         handle.write("uZ,nope,1\n")
     with pytest.raises(InvalidInputError, match="unknown paper_id 'nope'"):
         read_dataset(dataset_dir)
+
+
+def test_the_downvote_ablation_runs_from_the_command_line(dataset_dir: Path, config: Path) -> None:
+    args = ["--config", str(config), "eval", str(dataset_dir), "--json", "--seed", "1"]
+    models = "paperbot,paperbot-no-downvotes"
+    result = CliRunner().invoke(cli, [*args, "--models", models, "--simulated-dislikes", "2"])
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.output)
+    assert [m["name"] for m in report["models"]] == models.split(",")
+    assert any("simulated" in note for note in report["notes"])
