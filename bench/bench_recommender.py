@@ -191,6 +191,10 @@ def main() -> None:
             f"users/s, k=5 with reasons), peak {result['picks_peak_mb']} MB"
         )
         print(
+            f"scoring    {result['scoring_only_s']:>8} s of that is the batched blend (profiles, "
+            "TF-IDF + LSA + LightFM products); the rest is per-user MMR, exploration, reasons"
+        )
+        print(
             f"raw matmul {result['raw_matmul_s']:>8} s (users x d @ d x window, float32): "
             f"picks take {result['picks_vs_matmul']}x the bare product"
         )
