@@ -21,7 +21,7 @@ from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
-from recommender.domain import Paper, normalise_title
+from recommender.domain import InvalidInputError, Paper, normalise_title
 from recommender.settings import ModelSettings
 
 LSA_MAX_DOCS = 30_000
@@ -147,7 +147,12 @@ def fit_corpus(
 ) -> tuple[TextSpace, np.ndarray, sp.csr_matrix, np.ndarray]:
     """Fit the term space and LSA basis on a corpus.
 
-    Returns (space, basis (k, V), text (n, V) TF-IDF rows, lsa (n, k) unit rows)."""
+    Returns (space, basis (k, V), text (n, V) TF-IDF rows, lsa (n, k) unit rows).
+    Raises InvalidInputError on an empty corpus: there is nothing to rank until papers arrive."""
+    if not papers:
+        raise InvalidInputError(
+            "There are no papers yet: run `paperbot init --sample` or `paperbot ingest ...` first."
+        )
     tokens = [paper_tokens(p) for p in papers]
     space = TextSpace.fit(tokens, settings.max_text_terms, settings.min_df)
     text = space.transform(tokens)
