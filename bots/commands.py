@@ -18,7 +18,7 @@ from datetime import datetime
 from bots.delivery import paper_card, team_card, teammates_up
 from bots.messages import HomeView, PaperCard, Reply, VoteOutcome
 from recommender import schedule
-from recommender.domain import InvalidInputError, PaperbotError, User
+from recommender.domain import InvalidInputError, PaperbotError
 from recommender.service import PaperService
 
 HELP = """\
@@ -83,6 +83,7 @@ class CommandLayer:
         actions: AdminActions | None = None,
     ) -> None:
         self.service = service
+        self.accounts = service.accounts
         self.clock = clock
         self.admins = admins
         self.actions = actions or AdminActions()
@@ -125,7 +126,7 @@ class CommandLayer:
         """+1, -1, or 0 to withdraw. `source` is "button", "reaction" or "command". A repeated
         `event_id` changes nothing and returns recorded=False."""
         now = self.clock()
-        self.service.ensure_user(who.user_key, who.display_name, now)
+        self.accounts.ensure(who.user_key, who.display_name, now)
         try:
             paper = self.service.find_paper(paper_id)
             recorded = self.service.vote(who.user_key, paper.paper_id, vote, source, now, event_id)
@@ -182,7 +183,7 @@ class CommandLayer:
         """Settings, interests and last picks with votes, for Slack's App Home."""
         now = self.clock()
         notices = self._notices(who, now)
-        user = self.service.user(who.user_key)
+        user = self.accounts.user(who.user_key)
         votes = self.service.votes_of(who.user_key)
         recent: list[PaperCard] = []
         for _, papers in self.service.recent_picks(who.user_key, limit=1):
@@ -191,7 +192,7 @@ class CommandLayer:
             notices = [WELCOME]
         return HomeView(
             user_key=who.user_key,
-            settings=self._settings_words(user, now),
+            settings=self.accounts.describe(user, now),
             interests=user.interests,
             recent=tuple(recent),
             notice="\n\n".join(notices) or None,
@@ -201,20 +202,13 @@ class CommandLayer:
 
     def _notices(self, who: Requester, now: datetime) -> list[str]:
         """Onboarding on first contact; the DMs-closed warning once, after a failed delivery."""
-        user, created = self.service.ensure_user(who.user_key, who.display_name, now)
+        user, created = self.accounts.ensure(who.user_key, who.display_name, now)
         if created:
             return [WELCOME]
         if user.undeliverable:
-            self.service.clear_undeliverable(who.user_key)
+            self.accounts.clear_undeliverable(who.user_key)
             return [DMS_CLOSED.format(reason=user.undeliverable)]
         return []
-
-    def _settings_words(self, user: User, now: datetime) -> dict[str, str]:
-        words = schedule.describe(user)
-        nxt = schedule.next_delivery(user, now)
-        if nxt is not None:
-            words["next picks"] = f"{schedule.local_now(user.timezone, nxt):%a %d %b %H:%M}"
-        return words
 
     # -- subcommands --------------------------------------------------------------------------
 
@@ -257,39 +251,39 @@ class CommandLayer:
                 days = schedule.parse_days(token)
             else:
                 timezone = schedule.parse_timezone(token)
-        user = self.service.subscribe(who.user_key, send_time, timezone, days)
-        words = self._settings_words(user, now)
+        user = self.accounts.subscribe(who.user_key, send_time, timezone, days)
+        words = self.accounts.describe(user, now)
         return Reply(
             text=f"✅ Subscribed: {words['picks per day']} picks at {words['send time']} "
             f"{words['timezone']} ({words['days']}). Next: {words.get('next picks', 'never')}."
         )
 
     def _unsubscribe(self, who: Requester, rest: str, now: datetime) -> Reply:
-        self.service.unsubscribe(who.user_key)
+        self.accounts.unsubscribe(who.user_key)
         return Reply(text="Unsubscribed: no more daily picks. `/papers subscribe` to come back.")
 
     def _pause(self, who: Requester, rest: str, now: datetime) -> Reply:
         days = _int(rest.split()[0], "days") if rest else None
-        user = self.service.pause(who.user_key, now, days)
+        user = self.accounts.pause(who.user_key, now, days)
         back = user.paused_until
         return Reply(
             text=f"⏸️ Paused. Picks start again on {back:%A %d %B}. `/papers resume` ends it."
         )
 
     def _resume(self, who: Requester, rest: str, now: datetime) -> Reply:
-        user = self.service.resume(who.user_key)
-        nxt = self._settings_words(user, now).get("next picks", "never")
+        user = self.accounts.resume(who.user_key)
+        nxt = self.accounts.describe(user, now).get("next picks", "never")
         return Reply(text=f"▶️ Resumed. Next picks: {nxt}.")
 
     def _interests(self, who: Requester, rest: str, now: datetime) -> Reply:
         action, _, text = rest.partition(" ")
         action = action.lower() or "list"
         if action == "add":
-            user = self.service.add_interest(who.user_key, text)
+            user = self.accounts.add_interest(who.user_key, text)
         elif action in ("remove", "rm", "delete"):
-            user = self.service.remove_interest(who.user_key, text)
+            user = self.accounts.remove_interest(who.user_key, text)
         elif action == "list":
-            user = self.service.user(who.user_key)
+            user = self.accounts.user(who.user_key)
         else:
             return _error("Use `/papers interests add <text>`, `remove <text>` or `list`.")
         listed = "\n".join(f"• {i}" for i in user.interests)
@@ -307,8 +301,8 @@ class CommandLayer:
         return Reply(text=f"“{paper.title}”: {reason}", cards=(paper_card(paper, reason),))
 
     def _settings(self, who: Requester, rest: str, now: datetime) -> Reply:
-        user = self.service.user(who.user_key)
-        words = self._settings_words(user, now)
+        user = self.accounts.user(who.user_key)
+        words = self.accounts.describe(user, now)
         interests = ", ".join(user.interests) or "none yet"
         lines = [f"{k}: {v}" for k, v in words.items()] + [f"interests: {interests}"]
         return Reply(text="\n".join(lines), title="Your settings", data=dict(words))
@@ -316,11 +310,11 @@ class CommandLayer:
     def _k(self, who: Requester, rest: str, now: datetime) -> Reply:
         if not rest:
             raise InvalidInputError("how many picks a day? e.g. `/papers k 5`")
-        user = self.service.set_k(who.user_key, _int(rest.split()[0], "k"))
+        user = self.accounts.set_k(who.user_key, _int(rest.split()[0], "k"))
         return Reply(text=f"You will get {user.picks_per_day} picks a day.")
 
     def _export(self, who: Requester, rest: str, now: datetime) -> Reply:
-        data = self.service.export(who.user_key)
+        data = self.accounts.export(who.user_key)
         return Reply(
             text=json.dumps(data, indent=1, ensure_ascii=False, default=str),
             title="Everything paperbot stores about you",
@@ -334,7 +328,7 @@ class CommandLayer:
                 "Type `/papers forget-me confirm` to go ahead.",
                 confirm="forget-me confirm",
             )
-        self.service.forget(who.user_key)
+        self.accounts.forget(who.user_key)
         return Reply(text="🗑️ Done: everything paperbot stored about you is deleted.")
 
     def _admin(self, who: Requester, rest: str, now: datetime) -> Reply:

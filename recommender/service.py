@@ -4,17 +4,22 @@ Why it exists: Slack, Discord, the console and the scheduler all need the same o
 picks, settings, votes, daily planning). Keeping them here, behind the repository ports and a
 ranker provider, means each adapter is a parser plus a renderer and every rule is tested once
 with in-memory fakes. No SQL, no clock reads, no network: `now` is always an argument.
+
+Two use cases live in modules of their own and hang off the service: `service.accounts` (one
+person's settings, interests and data, recommender/accounts.py) and `service.planner` (the daily
+run over everyone, recommender/planning.py).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
-from datetime import date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from recommender import schedule
+from recommender.accounts import Accounts
 from recommender.domain import (
     Delivery,
     InvalidInputError,
@@ -41,9 +46,6 @@ from recommender.ports import (
     Ranker,
     UserRepository,
 )
-
-MAX_INTERESTS = 20
-MAX_INTEREST_CHARS = 100
 
 
 class RepositorySet(Protocol):
@@ -102,17 +104,14 @@ class PaperService:
         # Called with the user_key after each recorded vote (the scheduler's debounced update).
         self.vote_listeners: list[Callable[[str], None]] = []
         self.planner = DailyPlanner(self)
+        # Per-user settings, interests and data (recommender/accounts.py).
+        self.accounts = Accounts(repos, self.settings, self.refresh_user)
 
     # -- users and profiles -------------------------------------------------------------------
 
-    def ensure_user(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
-        return self.repos.users.ensure(user_key, display_name, now)
-
     def user(self, user_key: str) -> User:
-        found = self.repos.users.get(user_key)
-        if found is None:
-            raise NotFoundError(f"no such user: {user_key}")
-        return found
+        """The user or NotFoundError (see Accounts.user); the ranking use cases start here."""
+        return self.accounts.user(user_key)
 
     def profile(
         self, user: User, exclude: Iterable[str] = (), votes: Votes | None = None
@@ -250,111 +249,17 @@ class PaperService:
         with self._model_lock:
             self.ranker().fold_in(profile)
 
-    # -- settings -----------------------------------------------------------------------------
-
-    def _change(self, user_key: str, **changes: Any) -> User:
-        user = replace(self.user(user_key), **changes)
-        self.repos.users.save(user)
-        return user
-
-    def subscribe(
-        self,
-        user_key: str,
-        send_time: time | None = None,
-        timezone: str | None = None,
-        weekdays: tuple[int, ...] | None = None,
-    ) -> User:
-        user = self.user(user_key)
-        if timezone is not None:
-            timezone = schedule.parse_timezone(timezone)
-        return self._change(
-            user_key,
-            subscribed=True,
-            paused_until=None,
-            send_time=send_time or user.send_time,
-            timezone=timezone or user.timezone,
-            weekdays=weekdays or user.weekdays,
-        )
-
-    def unsubscribe(self, user_key: str) -> User:
-        return self._change(user_key, subscribed=False)
-
-    def pause(self, user_key: str, now: datetime, days: int | None = None) -> User:
-        """No picks for `days` local days starting today; `paused_until` is the first day back."""
-        days = self.settings.default_pause_days if days is None else days
-        if not 1 <= days <= 365:
-            raise InvalidInputError("pause for 1 to 365 days, e.g. `pause 7`")
-        today = schedule.local_date(self.user(user_key).timezone, now)
-        return self._change(user_key, paused_until=today + timedelta(days=days))
-
-    def resume(self, user_key: str) -> User:
-        return self._change(user_key, paused_until=None, subscribed=True)
-
-    def set_k(self, user_key: str, k: int) -> User:
-        if not 1 <= k <= self.settings.max_k:
-            raise InvalidInputError(f"picks per day must be between 1 and {self.settings.max_k}")
-        return self._change(user_key, picks_per_day=k)
-
-    def add_interest(self, user_key: str, text: str) -> User:
-        interest = " ".join(text.split())
-        if not interest:
-            raise InvalidInputError(
-                "add which interest? e.g. `interests add graph neural networks`"
-            )
-        if len(interest) > MAX_INTEREST_CHARS:
-            raise InvalidInputError(f"keep an interest under {MAX_INTEREST_CHARS} characters")
-        user = self.user(user_key)
-        if interest.lower() in (i.lower() for i in user.interests):
-            return user
-        if len(user.interests) >= MAX_INTERESTS:
-            raise InvalidInputError(f"at most {MAX_INTERESTS} interests; remove one first")
-        changed = self._change(user_key, interests=(*user.interests, interest))
-        self.refresh_user(user_key)
-        return changed
-
-    def remove_interest(self, user_key: str, text: str) -> User:
-        user = self.user(user_key)
-        wanted = " ".join(text.split()).lower()
-        kept = tuple(i for i in user.interests if i.lower() != wanted)
-        if len(kept) == len(user.interests):
-            listed = ", ".join(user.interests) or "none yet"
-            raise InvalidInputError(f"{text.strip()!r} is not one of your interests ({listed})")
-        changed = self._change(user_key, interests=kept)
-        self.refresh_user(user_key)
-        return changed
-
-    def clear_undeliverable(self, user_key: str) -> User:
-        return self._change(user_key, undeliverable=None)
+    # -- kept for callers outside the service's package ------------------------------------------
 
     def mark_undeliverable(self, user_key: str, reason: str) -> None:
-        if self.repos.users.get(user_key) is not None:
-            self._change(user_key, undeliverable=reason[:200] or "undeliverable")
-
-    # -- your data ----------------------------------------------------------------------------
-
-    def export(self, user_key: str) -> dict[str, Any]:
-        """Everything stored about one user, as JSON-able data (the `export` command)."""
-        user = self.user(user_key)
-        deliveries = self.repos.ledger.for_user(user_key, limit=100_000)
-        return {
-            "user": schedule.describe(user)
-            | {"user_key": user.user_key, "name": user.display_name},
-            "interests": list(user.interests),
-            "votes": self.repos.feedback.votes_for(user_key),
-            "vote_history": [dict(row) for row in self.repos.feedback.history_for(user_key)],
-            "deliveries": [
-                {
-                    "local_date": d.local_date.isoformat(),
-                    "paper_ids": list(d.paper_ids),
-                    "status": d.status,
-                    "note": d.note,
-                }
-                for d in deliveries
-            ],  # fmt: skip
-        }
+        """See Accounts.mark_undeliverable (bots/delivery.py calls it here)."""
+        self.accounts.mark_undeliverable(user_key, reason)
 
     def forget(self, user_key: str) -> None:
-        self.repos.users.delete(user_key)
+        """See Accounts.forget (the `forget-me` CLI command calls it here)."""
+        self.accounts.forget(user_key)
+
+    # -- admin --------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
         users = [u for u in self.repos.users.all() if not is_digest(u.user_key)]

@@ -71,7 +71,7 @@ class World:
         world = cls.reopen(tmp_path, fake, digest)
         world.wiring.repos.papers.upsert(PAPERS, NOW)
         for user_id in users:
-            world.wiring.service.ensure_user(f"discord:{user_id}", f"reader{user_id}", NOW)
+            world.wiring.service.accounts.ensure(f"discord:{user_id}", f"reader{user_id}", NOW)
         register_digest(world.wiring, world.config)
         world.wiring.service.plan_deliveries(NOW)
         return world

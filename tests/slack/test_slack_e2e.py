@@ -41,7 +41,7 @@ class Stack:
 
     def plan(self, *users: str) -> list[Delivery]:
         for user in users:
-            self.wiring.service.ensure_user(key(user), user.lower(), NOW)
+            self.wiring.service.accounts.ensure(key(user), user.lower(), NOW)
         return list(self.wiring.service.plan_deliveries(NOW, None, "slack").claimed)
 
     def card_messages(self, channel: str) -> list[dict]:

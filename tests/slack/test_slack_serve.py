@@ -79,7 +79,7 @@ api_base_url = "{fake_api.base_url}"
         for i, (title, abstract) in enumerate(TOPICS)
     ]
     seed.repos.papers.upsert(papers, NOW)
-    seed.service.ensure_user(USER, "u1", NOW)
+    seed.service.accounts.ensure(USER, "u1", NOW)
 
     stop = threading.Event()
     runner = threading.Thread(
