@@ -15,8 +15,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bots.delivery import paper_card, team_card, teammates_up
+from bots.delivery import paper_card, teammates_up
 from bots.messages import HomeView, PaperCard, Reply, VoteOutcome
+from bots.votes import Voting
 from recommender import schedule
 from recommender.domain import InvalidInputError, PaperbotError
 from recommender.service import PaperService
@@ -84,6 +85,7 @@ class CommandLayer:
     ) -> None:
         self.service = service
         self.accounts = service.accounts
+        self.voting = Voting(service, clock)
         self.clock = clock
         self.admins = admins
         self.actions = actions or AdminActions()
@@ -123,30 +125,8 @@ class CommandLayer:
         source: str,
         event_id: str | None = None,
     ) -> VoteOutcome:
-        """+1, -1, or 0 to withdraw. `source` is "button", "reaction" or "command". A repeated
-        `event_id` changes nothing and returns recorded=False."""
-        now = self.clock()
-        self.accounts.ensure(who.user_key, who.display_name, now)
-        try:
-            paper = self.service.find_paper(paper_id)
-            recorded = self.service.vote(who.user_key, paper.paper_id, vote, source, now, event_id)
-        except PaperbotError as exc:
-            return VoteOutcome(who.user_key, paper_id, vote, recorded=False, text=str(exc))
-        current = self.service.votes_of(who.user_key).get(paper.paper_id, 0)
-        likes = teammates_up(self.service, who.user_key, [paper.paper_id])
-        texts = {
-            1: "👍 Noted: more like this.",
-            -1: "👎 Noted: fewer like this.",
-            0: "Vote removed.",
-        }
-        return VoteOutcome(
-            user_key=who.user_key,
-            paper_id=paper.paper_id,
-            vote=current,
-            recorded=recorded,
-            card=paper_card(paper, vote=current, teammates_up=likes.get(paper.paper_id, 0)),
-            text=texts.get(current, "") if recorded else "",
-        )
+        """+1, -1, or 0 to withdraw; see bots/votes.py `Voting.vote`."""
+        return self.voting.vote(who, paper_id, vote, source, event_id)
 
     def vote_on_message(
         self,
@@ -157,27 +137,12 @@ class CommandLayer:
         event_id: str | None = None,
         removed: int | None = None,
     ) -> VoteOutcome | None:
-        """A reaction on a posted message: `who` votes on the paper that message showed. None when
-        the message is not one of ours (not a pick or digest message).
-
-        `removed` (+1 / -1, with vote=0) is the reaction that was taken away: the vote is
-        withdrawn only while it still is that one. Removing an old 👍 after clicking 👎 keeps
-        the 👎 (recorded=False, nothing changes)."""
-        found = self.service.repos.ledger.paper_for_message(platform, message_id)
-        if found is None:
-            return None
-        paper_id = found[1]
-        if vote == 0 and removed is not None:
-            current = self.service.votes_of(who.user_key).get(paper_id, 0)
-            if current != removed:
-                return VoteOutcome(who.user_key, paper_id, current, recorded=False)
-        return self.vote(who, paper_id, vote, "reaction", event_id)
+        """A reaction on a posted message (None when not ours); see `Voting.vote_on_message`."""
+        return self.voting.vote_on_message(platform, message_id, who, vote, event_id, removed)
 
     def digest_card(self, platform: str, message_id: str) -> PaperCard | None:
-        """After a vote on a team digest message: that card as the whole channel sees it (with
-        the new "👍 by N teammates", no one's own vote), to redraw it. None for other messages,
-        which show the voter's own vote instead."""
-        return team_card(self.service, platform, message_id)
+        """A team digest card to redraw after a vote there; see `Voting.digest_card`."""
+        return self.voting.digest_card(platform, message_id)
 
     def home(self, who: Requester) -> HomeView:
         """Settings, interests and last picks with votes, for Slack's App Home."""
