@@ -23,7 +23,7 @@ from recommender.domain import InvalidInputError, PaperbotError
 from recommender.service import PaperService
 
 HELP = """\
-*paperbot* picks a few new research papers for you each day.
+**paperbot** picks a few new research papers for you each day.
 `/papers picks` — your picks now
 `/papers search <words>` — find papers (`author:name`, `since:2025-01-01`, "a phrase")
 `/papers similar <paper>` · `/papers why <paper>` — a paper is its id, e.g. 2509.04664

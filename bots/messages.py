@@ -3,6 +3,18 @@
 The command layer answers with these; Slack turns them into Block Kit, Discord into embeds and
 buttons, the console into text. Nothing here knows about a platform, so a new adapter is a renderer
 and an event parser, never a second copy of the business rules.
+
+Markup in neutral text. `Reply.text`, `PicksMessage.note` and `HomeView.notice` may use exactly
+two pieces of Markdown, and nothing else:
+
+- `**bold**` (two asterisks, no space just inside them), and
+- `` `code` `` (backticks, for commands such as `/papers help`).
+
+Every renderer converts them to its platform: Slack's mrkdwn turns `**x**` into `*x*` (a single
+asterisk is bold there), Discord shows the Markdown as it is, the console strips the asterisks
+and keeps the backticks. Everything else (titles, headers, card fields, vote texts) is plain
+text that renderers only escape. Why one convention: the command layer is written once, and a
+Slack-style `*bold*` reads as italics on Discord.
 """
 
 from __future__ import annotations

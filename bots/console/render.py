@@ -7,12 +7,21 @@ Pure functions: a card or a reply in, a string out. Cards are numbered so a pers
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 from bots.messages import PaperCard, PicksMessage, Reply
 
 WIDTH = 88
 VOTE_MARKS = {1: " [👍]", -1: " [👎]"}
+# Neutral bold (bots/messages.py): `**x**` with no space just inside the markers.
+_NEUTRAL_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+
+
+def plain_text(text: str) -> str:
+    """Neutral text (bots/messages.py) for a terminal: `**bold**` loses its asterisks (a
+    terminal shows them literally); backticks stay, they read fine as quotes."""
+    return _NEUTRAL_BOLD.sub(r"\1", text)
 
 
 def render_card(card: PaperCard, number: int | None = None) -> str:
@@ -44,7 +53,7 @@ def render_reply(reply: Reply) -> str:
     parts = []
     if reply.title and not reply.data:
         parts.append(f"== {reply.title} ==")
-    parts.append(("✗ " if reply.is_error else "") + reply.text)
+    parts.append(("✗ " if reply.is_error else "") + plain_text(reply.text))
     if reply.cards:
         parts.append(render_cards(reply.cards))
     if reply.cards and any(c.votable for c in reply.cards):
@@ -56,7 +65,7 @@ def render_picks(message: PicksMessage) -> str:
     """A daily picks message: the header, the cards, and the note on an empty day."""
     parts = [f"{message.header}  [{message.user_key}]"]
     if message.note:
-        parts.append(message.note)
+        parts.append(plain_text(message.note))
     if message.cards:
         parts.append(render_cards(message.cards))
     return "\n\n".join(parts)

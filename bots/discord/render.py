@@ -3,6 +3,9 @@
 Nothing here talks to Discord, so every limit Discord enforces (2000 characters of content,
 6000 characters across a message's embeds, 256 per title, 1024 per field, 5 rows of buttons, 100
 characters per custom_id) is checked by plain unit tests instead of by a rejected API call.
+
+Neutral text's markup (`**bold**`, `` `code` ``, see bots/messages.py) is Discord's own Markdown,
+so reply texts and notes go out as they are.
 """
 
 from __future__ import annotations

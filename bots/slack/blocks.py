@@ -9,6 +9,7 @@ working after a restart and why the handlers keep no state.
 from __future__ import annotations
 
 import copy
+import re
 from datetime import date
 from typing import Any
 
@@ -38,6 +39,20 @@ AUTHORS_SHOWN = 6
 _VOTE_LABEL = {1: "👍", -1: "👎"}
 
 Payload = dict[str, Any]
+
+# Neutral bold (bots/messages.py): `**x**` with no space just inside the markers.
+_NEUTRAL_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
+
+
+def slack_bold(text: str) -> str:
+    """Neutral `**bold**` (bots/messages.py) as Slack's `*bold*`; nothing else changes.
+    Backtick code spans mean the same on both sides and are left alone."""
+    return _NEUTRAL_BOLD.sub(r"*\1*", text)
+
+
+def mrkdwn_text(text: str) -> str:
+    """Neutral text as the text of a mrkdwn block: escaped, then its bold converted."""
+    return slack_bold(escape(text))
 
 
 def vote_block_id(paper_id: str) -> str:
@@ -152,7 +167,7 @@ def picks_header_payload(message: PicksMessage) -> Payload:
     if day not in title and message.local_date.isoformat() not in title:
         blocks.append(context([day]))
     if message.note:
-        blocks.append(section(escape(message.note)))
+        blocks.append(section(mrkdwn_text(message.note)))
     return {"text": _fallback(f"{title} ({day})"), "blocks": blocks}
 
 
@@ -192,14 +207,14 @@ def reply_payload(reply: Reply) -> Payload:
     if reply.title:
         head.append(header(reply.title))
     text = reply.text if not reply.is_error else f"⚠️ {reply.text}"
-    head.extend(sections_for_long_text(escape(text)) if text.strip() else [])
+    head.extend(sections_for_long_text(mrkdwn_text(text)) if text.strip() else [])
     if reply.confirm:
         head.append(confirm_button(reply.confirm))
     blocks = fit_groups(head, [card_blocks(c) for c in reply.cards], MAX_MESSAGE_BLOCKS)
     fallback = reply.title or reply.text or "paperbot"
     return {
         "response_type": "ephemeral" if reply.private else "in_channel",
-        "text": _fallback(fallback),
+        "text": _fallback(slack_bold(fallback)),
         "blocks": blocks,
     }
 

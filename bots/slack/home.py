@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from bots.messages import HomeView
-from bots.slack.blocks import card_blocks, fit_groups
+from bots.slack.blocks import card_blocks, fit_groups, mrkdwn_text
 from bots.slack.limits import MAX_VIEW_BLOCKS, Block, context, escape, header, section
 
 HINT = "Change things with `/papers settings`, `/papers interests add <topic>` or `/papers help`."
@@ -33,7 +33,7 @@ def home_view(view: HomeView) -> dict[str, Any]:
     tab would exceed 100 blocks."""
     head: list[Block] = [header("paperbot")]
     if view.notice:
-        head.append(section(f"⚠️ {escape(view.notice)}"))
+        head.append(section(f"⚠️ {mrkdwn_text(view.notice)}"))
     head += [
         section(f"*Your settings*\n{_settings_text(view.settings)}"),
         section(f"*Your interests*\n{_interests_text(view.interests)}"),

@@ -176,3 +176,10 @@ def test_confirmation_gets_its_own_message_when_all_rows_are_taken() -> None:
 def test_errors_are_marked() -> None:
     (message,) = reply_messages(Reply(text="Unknown subcommand", is_error=True))
     assert message.content == "⚠️ Unknown subcommand"
+
+
+def test_neutral_markdown_goes_to_discord_as_it_is() -> None:
+    (message,) = reply_messages(Reply(text="**paperbot** picks, try `/papers help`"))
+    assert message.content == "**paperbot** picks, try `/papers help`"
+    note = PicksMessage("discord:1", date(2025, 6, 9), "Picks", note="Nothing **new**")
+    assert picks_messages(note)[0].content == "**Picks**\nNothing **new**"

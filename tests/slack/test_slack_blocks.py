@@ -191,3 +191,22 @@ def test_a_reply_with_a_huge_text_and_no_cards_is_capped_with_a_note() -> None:
     assert_within_limits(blocks, MAX_MESSAGE_BLOCKS)
     assert len(blocks) == MAX_MESSAGE_BLOCKS
     assert "not shown" in blocks[-1]["elements"][0]["text"]
+
+
+def test_neutral_bold_becomes_slack_bold_and_code_and_escaping_stay() -> None:
+    reply = Reply(text="**paperbot** says `/papers help` & <more>; 2 ** 3 stays", title="Help")
+    payload = reply_payload(reply)
+    body = "\n".join(t for b in payload["blocks"] for t in texts_of(b))
+    assert "*paperbot* says `/papers help` &amp; &lt;more&gt;; 2 ** 3 stays" in body
+    assert "**" not in body.replace("2 ** 3", "")
+    assert payload["text"] == "Help"
+    untitled = reply_payload(Reply(text="**bold** news"))
+    assert untitled["text"] == "*bold* news"
+
+
+def test_neutral_bold_in_picks_notes_and_home_notices_is_converted() -> None:
+    note = PicksMessage("slack:T:U", date(2025, 6, 9), "Picks", note="Nothing **new** today")
+    header_blocks = picks_payloads(note)[0]["blocks"]
+    assert any("Nothing *new* today" in t for b in header_blocks for t in texts_of(b))
+    home = home_view(HomeView("slack:T:U", notice="**Welcome** to paperbot"))
+    assert any("*Welcome* to paperbot" in t for b in home["blocks"] for t in texts_of(b))
