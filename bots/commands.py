@@ -38,6 +38,10 @@ WELCOME = (
     "`/papers interests add retrieval-augmented generation`. Or try `/papers picks` right away "
     "for what is trending."
 )
+WELCOME_FIRST_INTEREST = (
+    "👋 Welcome to paperbot! Noted your first interest. Add a couple more the same way "
+    "(`/papers interests add <topic>`) so I can tell what you like, then try `/papers picks`."
+)
 DMS_CLOSED = (
     "⚠️ I could not send you your daily picks ({reason}). Please allow direct messages from "
     "paperbot; I will try again at your next send time."
@@ -113,6 +117,8 @@ class CommandLayer:
             reply = handler(who, rest, now) if handler else self._unknown(name)
         except PaperbotError as exc:
             reply = _error(_sentence(str(exc)))
+        if notices == [WELCOME]:
+            notices = [_welcome(name, rest, reply)]
         if notices:
             reply = replace(reply, text="\n\n".join([*notices, reply.text]))
         return reply
@@ -309,6 +315,13 @@ class CommandLayer:
         if job is None:
             return _error(f"`admin {action}` is not available in this process.")
         return Reply(text=job())
+
+
+def _welcome(name: str, rest: str, reply: Reply) -> str:
+    """The first-contact greeting, fitted to the first command: someone whose first words add
+    an interest is thanked for it and asked for a couple more, not asked for what they gave."""
+    added = name == "interests" and rest.partition(" ")[0].lower() == "add"
+    return WELCOME_FIRST_INTEREST if added and not reply.is_error else WELCOME
 
 
 def _split(text: str) -> tuple[str, str]:

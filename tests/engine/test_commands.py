@@ -6,7 +6,7 @@ from datetime import date, time
 
 import pytest
 
-from bots.commands import WELCOME, Requester
+from bots.commands import WELCOME, WELCOME_FIRST_INTEREST, Requester
 from bots.ports import Undeliverable
 from tests.engine.conftest import World
 
@@ -228,3 +228,20 @@ def test_a_removed_reaction_withdraws_only_the_vote_it_was(world: World) -> None
     gone = world.commands.vote_on_message("console", message, ANNA, 0, removed=-1)
     assert gone is not None and (gone.recorded, gone.vote) == (True, 0)
     assert world.repos.feedback.votes_for("console:anna") == {}
+
+
+def test_a_first_command_adding_an_interest_is_acknowledged_not_asked_for(world: World) -> None:
+    reply = world.commands.handle(ANNA, "interests add retrieval augmented generation")
+    assert not reply.is_error
+    assert reply.text.startswith(WELCOME_FIRST_INTEREST)
+    assert "Tell me a few things" not in reply.text
+    assert "• retrieval augmented generation" in reply.text
+    assert world.repos.users.rows["console:anna"].interests == ("retrieval augmented generation",)
+    assert "Welcome" not in world.commands.handle(ANNA, "interests add rlhf").text
+
+
+def test_a_failed_first_interest_gets_the_ordinary_welcome(world: World) -> None:
+    reply = world.commands.handle(ANNA, "interests add   ")
+    assert reply.is_error
+    assert reply.text.startswith(WELCOME)
+    assert "Noted your first interest" not in reply.text
