@@ -9,12 +9,14 @@ repositories honour the same contracts. The fakes keep the same semantics that m
 from __future__ import annotations
 
 import re
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bots.messages import PicksMessage
+from bots.commands import CommandLayer, Requester
+from bots.messages import PaperCard, PicksMessage, VoteOutcome
 from bots.ports import SentMessage
 from recommender.domain import Delivery, NotFoundError, Paper, Pick, User, UserProfile
 from recommender.domain import Vote as VoteRow
@@ -349,3 +351,57 @@ class RecordingNotifier:
         n = len(self.sent)
         ids = tuple(f"m{n}-{i}" for i in range(len(message.cards)))
         return SentMessage(channel_id=f"dm-{message.user_key}", message_ids=ids)
+
+
+class FakeVotingLayer(CommandLayer):
+    """The vote half of the command layer in memory, with its contract's semantics (a replayed
+    event_id changes nothing, vote 0 withdraws, a reaction maps message -> paper, removing a
+    reaction withdraws only the vote it was): the Slack and Discord adapter tests subclass it and
+    add their own `handle` and `home`. Votes on papers not in `cards` are refused."""
+
+    def __init__(self, cards: Mapping[str, PaperCard]) -> None:
+        self.cards = dict(cards)
+        self.votes: dict[tuple[str, str], int] = {}
+        self.events: set[str] = set()
+        self.messages: dict[str, str] = {}  # message id -> paper id
+        self.texts: list[tuple[str, str]] = []
+        self.history: list[tuple[str, str, int, str]] = []
+        self.lock = threading.Lock()
+
+    def vote(
+        self, who: Requester, paper_id: str, vote: int, source: str, event_id: str | None = None
+    ) -> VoteOutcome:
+        if paper_id not in self.cards:
+            return VoteOutcome(who.user_key, paper_id, vote, recorded=False, text="Unknown paper.")
+        with self.lock:
+            if event_id is not None and event_id in self.events:
+                return VoteOutcome(who.user_key, paper_id, vote, recorded=False)
+            if event_id is not None:
+                self.events.add(event_id)
+            self.history.append((who.user_key, paper_id, vote, source))
+            if vote == 0:
+                self.votes.pop((who.user_key, paper_id), None)
+            else:
+                self.votes[(who.user_key, paper_id)] = vote
+        card = replace(self.cards[paper_id], vote=vote or None)
+        return VoteOutcome(who.user_key, paper_id, vote, recorded=True, card=card)
+
+    def vote_on_message(
+        self,
+        platform: str,
+        message_id: str,
+        who: Requester,
+        vote: int,
+        event_id: str | None = None,
+        removed: int | None = None,
+    ) -> VoteOutcome | None:
+        paper_id = self.messages.get(message_id)
+        if paper_id is None:
+            return None
+        current = self.votes.get((who.user_key, paper_id), 0)
+        if vote == 0 and removed is not None and current != removed:
+            return VoteOutcome(who.user_key, paper_id, current, recorded=False)
+        return self.vote(who, paper_id, vote, "reaction", event_id)
+
+    def digest_card(self, platform: str, message_id: str) -> PaperCard | None:
+        return None  # no team digest here

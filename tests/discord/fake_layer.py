@@ -5,15 +5,15 @@ test_discord_e2e.py use the real wiring over SQLite instead."""
 
 from __future__ import annotations
 
-import threading
 from dataclasses import replace
 from datetime import date
 
-from bots.commands import CommandLayer, Requester
+from bots.commands import Requester
 from bots.delivery import DeliveryWorker
-from bots.messages import HomeView, PaperCard, PicksMessage, Reply, VoteOutcome
+from bots.messages import HomeView, PaperCard, PicksMessage, Reply
 from bots.ports import SentMessage, Undeliverable
 from recommender.domain import Delivery
+from tests.fakes import FakeVotingLayer
 
 CARDS = {
     "2509.00001": PaperCard(
@@ -34,14 +34,9 @@ CARDS = {
 }
 
 
-class FakeCommands(CommandLayer):
+class FakeCommands(FakeVotingLayer):
     def __init__(self) -> None:
-        self.votes: dict[tuple[str, str], int] = {}
-        self.events: set[str] = set()
-        self.messages: dict[str, str] = {}
-        self.texts: list[tuple[str, str]] = []
-        self.history: list[tuple[str, str, int, str]] = []
-        self.lock = threading.Lock()
+        super().__init__(CARDS)
         self.crash = False
 
     def handle(self, who: Requester, text: str) -> Reply:
@@ -59,44 +54,6 @@ class FakeCommands(CommandLayer):
         if text == "export":
             return Reply(text="Your data is attached.", data={"user_key": who.user_key})
         return Reply(text=f"ok: {text}")
-
-    def vote(
-        self, who: Requester, paper_id: str, vote: int, source: str, event_id: str | None = None
-    ) -> VoteOutcome:
-        if paper_id not in CARDS:
-            return VoteOutcome(who.user_key, paper_id, vote, recorded=False, text="Unknown paper.")
-        with self.lock:
-            if event_id is not None and event_id in self.events:
-                return VoteOutcome(who.user_key, paper_id, vote, recorded=False)
-            if event_id is not None:
-                self.events.add(event_id)
-            self.history.append((who.user_key, paper_id, vote, source))
-            if vote == 0:
-                self.votes.pop((who.user_key, paper_id), None)
-            else:
-                self.votes[(who.user_key, paper_id)] = vote
-        card = replace(CARDS[paper_id], vote=vote or None)
-        return VoteOutcome(who.user_key, paper_id, vote, recorded=True, card=card)
-
-    def vote_on_message(
-        self,
-        platform: str,
-        message_id: str,
-        who: Requester,
-        vote: int,
-        event_id: str | None = None,
-        removed: int | None = None,
-    ) -> VoteOutcome | None:
-        paper_id = self.messages.get(message_id)
-        if paper_id is None:
-            return None
-        current = self.votes.get((who.user_key, paper_id), 0)
-        if vote == 0 and removed is not None and current != removed:
-            return VoteOutcome(who.user_key, paper_id, current, recorded=False)
-        return self.vote(who, paper_id, vote, "reaction", event_id)
-
-    def digest_card(self, platform: str, message_id: str) -> PaperCard | None:
-        return None  # no team digest here
 
     def home(self, who: Requester) -> HomeView:
         return HomeView(user_key=who.user_key)

@@ -49,6 +49,14 @@ class Stack:
         posted = reversed(self.api.history[channel])
         return [m for m in posted if m["blocks"][-1]["type"] == "actions"]
 
+    def delivered_card(self, index: int, user: str = "U1") -> tuple[dict, str]:
+        """Plan and send `user`'s picks (their DM is `D<user>`); card message `index` and the
+        paper id its buttons carry."""
+        self.plan(user)
+        assert self.handle.drain_once().sent == 1
+        message = self.card_messages(f"D{user}")[index]
+        return message, message["blocks"][-1]["elements"][0]["value"]
+
 
 @pytest.fixture
 def start(
@@ -136,10 +144,7 @@ def test_button_click_records_the_vote_and_updates_the_message(
     start: Callable[..., Stack],
 ) -> None:
     stack = start()
-    stack.plan("U1")
-    assert stack.handle.drain_once().sent == 1
-    message = stack.card_messages("DU1")[0]
-    paper_id = message["blocks"][-1]["elements"][0]["value"]
+    message, paper_id = stack.delivered_card(0)
     feedback = stack.wiring.repos.feedback
 
     stack.sim.click(VOTE_UP, paper_id, message, channel="DU1")
@@ -159,10 +164,7 @@ def test_button_click_records_the_vote_and_updates_the_message(
 
 def test_a_reaction_votes_and_removing_it_withdraws(start: Callable[..., Stack]) -> None:
     stack = start()
-    stack.plan("U1")
-    stack.handle.drain_once()
-    message = stack.card_messages("DU1")[1]
-    paper_id = message["blocks"][-1]["elements"][0]["value"]
+    message, paper_id = stack.delivered_card(1)
     feedback = stack.wiring.repos.feedback
 
     stack.sim.reaction("thumbsup", "DU1", message["ts"])
@@ -178,10 +180,7 @@ def test_a_reaction_votes_and_removing_it_withdraws(start: Callable[..., Stack])
 def test_removing_an_old_reaction_keeps_a_vote_changed_since(start: Callable[..., Stack]) -> None:
     """Regression: removing a 👍 reaction cleared the vote even after the user had clicked 👎."""
     stack = start()
-    stack.plan("U1")
-    stack.handle.drain_once()
-    message = stack.card_messages("DU1")[0]
-    paper_id = message["blocks"][-1]["elements"][0]["value"]
+    message, paper_id = stack.delivered_card(0)
     feedback = stack.wiring.repos.feedback
 
     stack.sim.reaction("thumbsup", "DU1", message["ts"])
@@ -201,9 +200,7 @@ def test_removing_an_old_reaction_keeps_a_vote_changed_since(start: Callable[...
 
 def test_the_same_event_delivered_twice_is_recorded_once(start: Callable[..., Stack]) -> None:
     stack = start()
-    stack.plan("U1")
-    stack.handle.drain_once()
-    message = stack.card_messages("DU1")[0]
+    message, _ = stack.delivered_card(0)
     for retry in ("0", "1"):
         status, _ = stack.sim.reaction(
             "-1",
