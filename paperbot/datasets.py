@@ -18,6 +18,7 @@ from typing import Any
 from recommender.domain import InvalidInputError, Paper, paper_id_for
 from recommender.evaluation.ctr import ctr_dataset
 from recommender.evaluation.dataset import Dataset, build_dataset
+from storage.sources.jsonl import paper_to_record
 
 PAPERS = "papers.jsonl"
 INTERACTIONS = "interactions.csv"
@@ -85,28 +86,11 @@ def read_dataset(folder: Path) -> Dataset:
     return build_dataset(folder.name, papers, _interactions(folder / INTERACTIONS))
 
 
-def _record(paper: Paper) -> dict[str, Any]:
-    record: dict[str, Any] = {"paper_id": paper.paper_id, "title": paper.title}
-    optional = {
-        "abstract": paper.abstract,
-        "authors": list(paper.authors),
-        "organization": paper.organization,
-        "keywords": list(paper.keywords),
-        "published": paper.published.isoformat() if paper.published else None,
-        "upvotes": paper.upvotes,
-        "urls": list(paper.urls),
-        "arxiv_id": paper.arxiv_id,
-        "source": paper.source,
-    }
-    record.update({k: v for k, v in optional.items() if v})
-    return record
-
-
 def write_dataset(dataset: Dataset, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / PAPERS).open("w", encoding="utf-8") as handle:
         for paper in dataset.papers:
-            handle.write(json.dumps(_record(paper), ensure_ascii=False) + "\n")
+            handle.write(json.dumps(paper_to_record(paper), ensure_ascii=False) + "\n")
     with (folder / INTERACTIONS).open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(["user_id", "paper_id", "vote"])

@@ -8,6 +8,7 @@ scripted session's output reads like a transcript.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 
 from bots.commands import CommandLayer, Requester
@@ -19,6 +20,8 @@ QUIT = {"quit", "exit", "/quit", "/exit"}
 BANNER = (
     "paperbot chat as {user}. Type `/papers help`; react with +1 <n> / -1 <n>; `quit` to leave."
 )
+
+log = logging.getLogger(__name__)
 
 
 class ChatSession:
@@ -49,18 +52,39 @@ class ChatSession:
                 self.write(f"> {line}")
             if line.lower() in QUIT:
                 break
-            self.write(self.answer(line))
+            self.write(self.safe_answer(line))
         return self.errors
+
+    def safe_answer(self, line: str) -> str:
+        """The console's global error hook: a bug in one command is logged with its traceback
+        and answered with a short message, and the session goes on (as on Slack and Discord)."""
+        try:
+            return self.answer(line)
+        except Exception:
+            log.exception("command failed: %r", line)
+            self.errors += 1
+            return "✗ Something went wrong on our side (it is logged). Try again or `/papers help`."
 
     def answer(self, line: str) -> str:
         head, _, rest = line.partition(" ")
         if head in REACTIONS:
             return self._react(REACTIONS[head], rest.strip())
-        reply = self.commands.handle(self.who, line)
+        reply = self.commands.handle(self.who, self._numbers_to_ids(line))
         if reply.cards:
             self.last_cards = reply.cards
         self.errors += reply.is_error
         return render_reply(reply)
+
+    def _numbers_to_ids(self, line: str) -> str:
+        """`/papers similar 2` / `why 2`: a small number means card 2 of the last answer."""
+        words = line.split()
+        offset = 1 if words and words[0] == "/papers" else 0
+        if len(words) == offset + 2 and words[offset] in ("similar", "why"):
+            ref = words[offset + 1]
+            if ref.isdigit() and len(ref) < 4 and 1 <= int(ref) <= len(self.last_cards):
+                words[offset + 1] = self.last_cards[int(ref) - 1].paper_id
+                return " ".join(words)
+        return line
 
     def _react(self, vote: int, ref: str) -> str:
         if not ref:
