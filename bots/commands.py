@@ -17,36 +17,11 @@ from datetime import datetime
 
 from bots.delivery import paper_card, teammates_up
 from bots.messages import HomeView, PaperCard, Reply, VoteOutcome
+from bots.texts import DMS_CLOSED, HELP, NOT_ADMIN, WELCOME, welcome_for
 from bots.votes import Voting
 from recommender import schedule
 from recommender.domain import InvalidInputError, PaperbotError
 from recommender.service import PaperService
-
-HELP = """\
-**paperbot** picks a few new research papers for you each day.
-`/papers picks` — your picks now
-`/papers search <words>` — find papers (`author:name`, `since:2025-01-01`, "a phrase")
-`/papers similar <paper>` · `/papers why <paper>` — a paper is its id, e.g. 2509.04664
-`/papers interests add|remove <text>` · `/papers interests list`
-`/papers subscribe [HH:MM] [Area/City] [weekdays|daily]` · `/papers unsubscribe`
-`/papers pause [days]` · `/papers resume` · `/papers k <n>` (picks a day) · `/papers settings`
-`/papers export` (all your data) · `/papers forget-me` (delete it all)
-React 👍 / 👎 on a pick to teach me what you like."""
-
-WELCOME = (
-    "👋 Welcome to paperbot! Tell me a few things you work on, one at a time, e.g. "
-    "`/papers interests add retrieval-augmented generation`. Or try `/papers picks` right away "
-    "for what is trending."
-)
-WELCOME_FIRST_INTEREST = (
-    "👋 Welcome to paperbot! Noted your first interest. Add a couple more the same way "
-    "(`/papers interests add <topic>`) so I can tell what you like, then try `/papers picks`."
-)
-DMS_CLOSED = (
-    "⚠️ I could not send you your daily picks ({reason}). Please allow direct messages from "
-    "paperbot; I will try again at your next send time."
-)
-NOT_ADMIN = "Only admins can run `/papers admin ...`."
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,7 +93,7 @@ class CommandLayer:
         except PaperbotError as exc:
             reply = _error(_sentence(str(exc)))
         if notices == [WELCOME]:
-            notices = [_welcome(name, rest, reply)]
+            notices = [welcome_for(name, rest, reply)]
         if notices:
             reply = replace(reply, text="\n\n".join([*notices, reply.text]))
         return reply
@@ -315,13 +290,6 @@ class CommandLayer:
         if job is None:
             return _error(f"`admin {action}` is not available in this process.")
         return Reply(text=job())
-
-
-def _welcome(name: str, rest: str, reply: Reply) -> str:
-    """The first-contact greeting, fitted to the first command: someone whose first words add
-    an interest is thanked for it and asked for a couple more, not asked for what they gave."""
-    added = name == "interests" and rest.partition(" ")[0].lower() == "add"
-    return WELCOME_FIRST_INTEREST if added and not reply.is_error else WELCOME
 
 
 def _split(text: str) -> tuple[str, str]:

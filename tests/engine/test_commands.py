@@ -6,8 +6,9 @@ from datetime import date, time
 
 import pytest
 
-from bots.commands import WELCOME, WELCOME_FIRST_INTEREST, Requester
+from bots.commands import Requester
 from bots.ports import Undeliverable
+from bots.texts import WELCOME, WELCOME_FIRST_INTEREST
 from tests.engine.conftest import World
 
 ANNA = Requester("console:anna", "Anna")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from bots.commands import HELP
 from bots.console.render import plain_text, render_picks, render_reply
 from bots.messages import PicksMessage, Reply
+from bots.texts import HELP
 from tests.engine.conftest import World
 
 
