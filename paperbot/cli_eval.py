@@ -24,6 +24,7 @@ from rich.table import Table
 
 from paperbot.cli import CliContext
 from paperbot.datasets import read_ctr, read_dataset, write_dataset
+from paperbot.plots import plot_report, plot_simulation
 from recommender.baselines import PerUserSVM, Popularity, PureLightFM, RandomScores, TfidfProfile
 from recommender.estimator import Estimator
 from recommender.evaluation.dataset import Dataset, dataset_content
@@ -33,7 +34,6 @@ from recommender.evaluation.runner import EvalReport, run
 from recommender.evaluation.simulate import (
     Policy,
     SimulationConfig,
-    SimulationResult,
     build_world,
     simulate,
 )
@@ -117,28 +117,6 @@ def _table(report: EvalReport) -> Table:
             str(model.users),
         )
     return table
-
-
-def plot_report(report: EvalReport, path: Path) -> None:
-    """A grouped bar chart of recall@10/50/100/300 per model (matplotlib, Agg backend)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    cutoffs = [m for m in METRICS if m.startswith("recall@")]
-    width = 0.8 / max(len(report.models), 1)
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for i, model in enumerate(report.models):
-        xs = [c + i * width for c in range(len(cutoffs))]
-        ax.bar(xs, [model.metrics[m] for m in cutoffs], width, label=model.name)
-    ax.set_xticks([c + 0.4 - width / 2 for c in range(len(cutoffs))], cutoffs)
-    ax.set_ylabel("recall")
-    ax.set_title(f"{report.dataset}: protocol {report.protocol}, seed {report.seed}")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 @click.command("eval")
@@ -247,25 +225,6 @@ def _simulation_policies(
             param_hint="--models",
         )
     return [factories[name]() for name in names]
-
-
-def plot_simulation(results: Sequence[SimulationResult], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.5))
-    for result in results:
-        days = range(1, len(result.hit_rate) + 1)
-        ax.plot(days, result.hit_rate, marker="o", label=result.model)
-    ax.set_xlabel("day")
-    ax.set_ylabel("hit rate (👍 / picks)")
-    ax.set_title("closed-loop simulation: newcomers")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
 
 
 @click.command("simulate")
