@@ -44,6 +44,7 @@ class FakeSlackApi:
         self._scripted: dict[str, deque[Scripted]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._ts = 0
+        self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -109,6 +110,8 @@ class FakeSlackApi:
             with self._lock:
                 messages = list(self.history[str(params.get("channel"))])
             return {"ok": True, "messages": messages[: int(params.get("limit", 100))]}
+        if method == "apps.connections.open":
+            return {"ok": True, "url": self.socket_url}
         if method.startswith("respond/"):
             return {"ok": True}
         return {"ok": True}
