@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable
 from typing import Protocol
 
 from slack_bolt import App
 from slack_bolt.adapter.socket_mode import SocketModeHandler
+from slack_sdk.socket_mode.builtin import SocketModeClient
 
 log = logging.getLogger(__name__)
 
@@ -82,12 +84,47 @@ class Watchdog:
             self._thread.join(timeout=5)
 
 
+class LiveSession:
+    """slack_sdk's built-in client as the watchdog sees it, half-open sockets included.
+
+    The client's own `is_connected()` only says a socket object exists: after the peer vanishes
+    without a close frame it stays True until the SDK's stale-pong check (4 ping intervals) fires.
+    So each look also sends a ping, and a send that fails or a pong older than `stale_after`
+    counts as disconnected. (Bug found by tests/slack/test_slack_socket_mode.py.)"""
+
+    def __init__(
+        self, client: SocketModeClient, stale_after: float, clock: Callable[[], float] = time.time
+    ) -> None:
+        self.client = client
+        self.stale_after = stale_after
+        self.clock = clock
+
+    def is_connected(self) -> bool:
+        session = self.client.current_session
+        if session is None or not self.client.is_connected():
+            return False
+        last_pong = session.last_ping_pong_time
+        if last_pong is not None and self.clock() - last_pong > self.stale_after:
+            return False
+        try:
+            # The SDK matches the pong to this session and records the time in the payload.
+            session.ping(f"{session.session_id}:{time.time()}")
+        except OSError:
+            return False
+        return True
+
+    def connect_to_new_endpoint(self, force: bool = False) -> None:
+        self.client.connect_to_new_endpoint(force=force)
+
+
 class SocketModeRunner:
     """Bolt's SocketModeHandler plus the watchdog; `start()` returns at once (threads only)."""
 
     def __init__(self, app: App, app_token: str, interval: float = CHECK_SECONDS) -> None:
         self.handler = SocketModeHandler(app, app_token=app_token)
-        self.watchdog = Watchdog(self.handler.client, interval=interval)
+        # A healthy session answers every ping within one check, so a pong two checks old is stale.
+        session = LiveSession(self.handler.client, stale_after=2 * interval)
+        self.watchdog = Watchdog(session, interval=interval)
 
     def start(self) -> None:
         self.handler.connect()

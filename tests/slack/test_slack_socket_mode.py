@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -21,7 +21,10 @@ from typing import Any
 import pytest
 from aiohttp import WSMsgType, web
 
-from paperbot.config import load_config
+from bots.slack.app import build_app as build_slack_app
+from bots.slack.settings import SlackSettings
+from bots.slack.socket import SocketModeRunner
+from paperbot.config import Config, load_config
 from paperbot.slack_runner import SlackHandle, start_slack
 from paperbot.wiring import Wiring, build_app
 from recommender.domain import Paper
@@ -40,6 +43,7 @@ class FakeSocketServer:
         self.received: list[dict[str, Any]] = []
         self.connections = 0
         self._sockets: list[web.WebSocketResponse] = []
+        self._requests: list[web.Request] = []
         self._lock = threading.Lock()
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, name="fake-slack-ws")
@@ -73,6 +77,7 @@ class FakeSocketServer:
         with self._lock:
             self.connections += 1
             self._sockets.append(ws)
+            self._requests.append(request)
         await ws.send_json({"type": "hello", "num_connections": 1, "connection_info": {}})
         async for msg in ws:
             if msg.type == WSMsgType.TEXT:
@@ -85,6 +90,18 @@ class FakeSocketServer:
         with self._lock:
             ws = self._sockets[-1]
         self._run(ws.send_json(envelope))
+
+    def drop_silently(self) -> None:
+        """Cut the newest connection's TCP without a close frame: what a NAT timeout or a
+        vanished peer looks like to the client."""
+        with self._lock:
+            request = self._requests[-1]
+
+        async def abort() -> None:
+            if request.transport is not None:
+                request.transport.abort()
+
+        self._run(abort())
 
     def acks(self) -> list[str]:
         with self._lock:
@@ -141,50 +158,47 @@ def socket_server() -> Iterator[FakeSocketServer]:
     server.stop()
 
 
-@pytest.fixture
-def start(
-    tmp_path: Path,
-    fake_api: FakeSlackApi,
-    socket_server: FakeSocketServer,
-    executor: TrackingExecutor,
-) -> Iterator[Callable[[], Stack]]:
-    handles: list[SlackHandle] = []
-
-    def run() -> Stack:
-        config_path = tmp_path / "config.toml"
-        config_path.write_text(
-            f"""
+def make_wiring(tmp_path: Path, api: FakeSlackApi, ws: FakeSocketServer) -> tuple[Wiring, Config]:
+    """The real wiring over a SQLite file, a socket-mode [slack] section aimed at the fakes."""
+    config_path = tmp_path / "config.toml"
+    config_path.write_text(
+        f"""
 [database]
 path = "paperbot.db"
 [slack]
 mode = "socket"
-api_base_url = "{fake_api.base_url}"
+api_base_url = "{api.base_url}"
 drain_seconds = 3600
 """,
-            encoding="utf-8",
-        )
-        fake_api.socket_url = socket_server.url
-        config = load_config(config_path)
-        wiring = build_app(config, clock=lambda: NOW)
-        papers = [
-            Paper(paper_id=f"2511.0000{i}", title=t, abstract=a, published=NOW.date())
-            for i, (t, a) in enumerate(TOPICS, start=1)
-        ]
-        wiring.repos.papers.upsert(papers, NOW)
-        env = {"SLACK_BOT_TOKEN": "xoxb-socket", "SLACK_APP_TOKEN": "xapp-socket"}
-        handle = start_slack(wiring, config, env, worker=False, executor=executor)
-        handles.append(handle)
-        return Stack(wiring, handle, fake_api, socket_server, executor)
-
-    yield run
-    for handle in handles:
-        handle.stop()
+        encoding="utf-8",
+    )
+    api.socket_url = ws.url
+    config = load_config(config_path)
+    wiring = build_app(config, clock=lambda: NOW)
+    papers = [
+        Paper(paper_id=f"2511.0000{i}", title=t, abstract=a, published=NOW.date())
+        for i, (t, a) in enumerate(TOPICS, start=1)
+    ]
+    wiring.repos.papers.upsert(papers, NOW)
+    return wiring, config
 
 
-def test_socket_mode_slash_command_is_acked_over_the_socket_and_answered(
-    start: Callable[[], Stack],
-) -> None:
-    stack = start()
+@pytest.fixture
+def stack(
+    tmp_path: Path,
+    fake_api: FakeSlackApi,
+    socket_server: FakeSocketServer,
+    executor: TrackingExecutor,
+) -> Iterator[Stack]:
+    """`start_slack` exactly as `paperbot serve` runs it, in the default Socket Mode."""
+    wiring, config = make_wiring(tmp_path, fake_api, socket_server)
+    env = {"SLACK_BOT_TOKEN": "xoxb-socket", "SLACK_APP_TOKEN": "xapp-socket"}
+    handle = start_slack(wiring, config, env, worker=False, executor=executor)
+    yield Stack(wiring, handle, fake_api, socket_server, executor)
+    handle.stop()
+
+
+def test_socket_mode_slash_command_is_acked_over_the_socket_and_answered(stack: Stack) -> None:
     (opened,) = stack.api.calls_to("apps.connections.open")
     assert opened.headers["Authorization"] == "Bearer xapp-socket"
     assert stack.ws.connections == 1
@@ -199,3 +213,50 @@ def test_socket_mode_slash_command_is_acked_over_the_socket_and_answered(
     assert "Diffusion models for video synthesis" in str(answer.params["blocks"])
     assert stack.ws.acks() == ["env-1"]
     assert stack.wiring.repos.users.get(f"slack:{TEAM_ID}:U1") is not None
+
+
+@dataclass
+class WatchedApp:
+    wiring: Wiring
+    runner: SocketModeRunner
+    api: FakeSlackApi
+    ws: FakeSocketServer
+
+
+@pytest.fixture
+def watched(
+    tmp_path: Path,
+    fake_api: FakeSlackApi,
+    socket_server: FakeSocketServer,
+    executor: TrackingExecutor,
+) -> Iterator[WatchedApp]:
+    """The product's Bolt app and SocketModeRunner, but a watchdog that looks every 0.1 s (the
+    default is 30 s); the SDK's own stale check needs 40 s, far beyond this test."""
+    wiring, _ = make_wiring(tmp_path, fake_api, socket_server)
+    settings = SlackSettings(
+        bot_token="xoxb-socket", app_token="xapp-socket", api_base_url=fake_api.base_url
+    )
+    app = build_slack_app(wiring.commands, settings, executor=executor)
+    runner = SocketModeRunner(app, settings.app_token, interval=0.1)
+    runner.start()
+    yield WatchedApp(wiring, runner, fake_api, socket_server)
+    runner.stop()
+
+
+def test_watchdog_reconnects_after_a_silent_drop(watched: WatchedApp) -> None:
+    """Bug this caught: the watchdog asked the SDK's `is_connected()`, which stays True for a
+    half-open socket, so a silent drop was never noticed (bots/slack/socket.py LiveSession)."""
+    client = watched.runner.handler.client
+    assert client.is_connected()
+    before = watched.ws.connections
+
+    watched.ws.drop_silently()
+    wait_for(lambda: watched.ws.connections > before, "a new socket connection")
+    wait_for(client.is_connected, "the client to be connected again")
+
+    assert len(watched.api.calls_to("apps.connections.open")) >= 2
+    assert watched.runner.watchdog.reconnects >= 1
+    envelope = slash_envelope("env-2", "search diffusion video", watched.api.response_url())
+    watched.ws.send(envelope)
+    wait_for(lambda: "env-2" in watched.ws.acks(), "the ack on the new connection")
+    wait_for(lambda: watched.api.calls_to("respond/r1"), "the reply after reconnecting")
