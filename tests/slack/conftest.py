@@ -74,7 +74,7 @@ def executor() -> Iterator[TrackingExecutor]:
 @pytest.fixture
 def http_settings() -> SlackSettings:
     return SlackSettings(
-        bot_token="xoxb-test-token",
+        bot_token="xoxb-fake",
         signing_secret=SIGNING_SECRET,
         mode="http",
         rate_limit_retries=2,

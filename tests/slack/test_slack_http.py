@@ -47,7 +47,7 @@ def test_construction_checks_the_token_against_the_api(
 ) -> None:
     build_app(layer, http_settings, base_url=fake_api.base_url)
     (call,) = fake_api.calls_to("auth.test")
-    assert call.headers["Authorization"] == "Bearer xoxb-test-token"
+    assert call.headers["Authorization"] == "Bearer xoxb-fake"
 
 
 def test_slash_command_search_is_answered_ephemerally(
@@ -167,4 +167,4 @@ def test_a_refused_bot_token_is_a_clear_error(
     fake_api.script("auth.test", 200, {"ok": False, "error": error})
     with pytest.raises(PaperbotError, match=f"SLACK_BOT_TOKEN: {error}") as caught:
         build_app(layer, http_settings, base_url=fake_api.base_url)
-    assert "xoxb-test-token" not in str(caught.value)
+    assert "xoxb-fake" not in str(caught.value)
