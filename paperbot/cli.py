@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "paperbot.cli_store",
     "paperbot.cli_ingest",
     "paperbot.cli_eval",
+    "paperbot.cli_simulate",
     "paperbot.cli_engine",
     "paperbot.cli_discord",
 )

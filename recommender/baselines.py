@@ -5,7 +5,10 @@
 - tfidf-profile: cosine between the mean TF-IDF vector of a user's liked papers and each paper;
 - svm: a linear SVM per user on TF-IDF, liked papers against the rest (what arxiv-sanity-lite
   does: class_weight="balanced", small C); negatives are a seeded sample to keep it tractable;
-- lightfm: LightFM (WARP) on identities only, no features.
+- lightfm: LightFM (WARP) on identities only, no features;
+- lightfm-hybrid: LightFM (WARP) with item features, identity plus the paper's terms, the
+  strongest plain hybrid a reader would try; newcomers get the mean of their liked papers' item
+  representations (the usual LightFM cold-start recipe).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from sklearn.svm import LinearSVC
 
 from recommender.blend import text_scores
 from recommender.estimator import Content
+from recommender.features import feature_columns, item_features, term_rows
 from recommender.model import CollaborativeModel, Factors
 from recommender.settings import ModelSettings
 
@@ -126,3 +130,75 @@ class PureLightFM:
     def score(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         f = self.factors
         return f.user_vectors[users] @ f.item_vectors[items].T + f.item_bias[items][None, :]
+
+
+class LightFMHybrid:
+    """LightFM with item features: identity (half the weight) plus the paper's `feature_terms`
+    most common terms. Papers without training likes are represented by their terms alone
+    (their identity embedding is untrained noise), as LightFM's documentation does for new items.
+
+    `score` uses the trained user vectors; `fold_in_scores` the mean of the liked papers' item
+    representations, plus declared interests as one more "paper" made of their words."""
+
+    name = "lightfm-hybrid"
+
+    def __init__(
+        self,
+        settings: ModelSettings,
+        seed: int,
+        feature_terms: int = 5000,
+        identity_weight: float = 0.5,
+        name: str = "lightfm-hybrid",
+    ) -> None:
+        self.settings = settings
+        self.seed = seed
+        self.feature_terms = feature_terms
+        self.identity_weight = identity_weight
+        self.name = name
+
+    def fit(
+        self, train: sp.csr_matrix, content: Content, interests: sp.csr_matrix | None = None
+    ) -> None:
+        self.columns = feature_columns(content.text, self.feature_terms)
+        self.terms = term_rows(content.text, self.columns)
+        features = item_features(content.text, self.columns, self.identity_weight)
+        self.model = CollaborativeModel(self.settings, self.seed)
+        self._use(self.model.fit(train, features), train)
+
+    def fit_more(self, train: sp.csr_matrix, epochs: int) -> None:
+        """Continue training for `epochs` more passes (the evaluation's epoch search)."""
+        self._use(self.model.fit_partial(train, epochs), train)
+
+    def _use(self, factors: Factors, train: sp.csr_matrix) -> None:
+        n = train.shape[1]
+        term_vectors, term_bias = factors.feature_vectors[n:], factors.feature_bias[n:]
+        warm = np.asarray((train > 0).sum(axis=0)).ravel() > 0
+        self.user_vectors = factors.user_vectors
+        self.item_vectors = factors.item_vectors.copy()
+        self.item_bias = factors.item_bias.copy()
+        cold = np.flatnonzero(~warm)
+        self.item_vectors[cold] = np.asarray(self.terms[cold] @ term_vectors)
+        self.item_bias[cold] = np.asarray(self.terms[cold] @ term_bias).ravel()
+        self.term_vectors = term_vectors
+
+    def score(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        vectors = self.user_vectors[users]
+        return np.asarray(vectors @ self.item_vectors[items].T + self.item_bias[items][None, :])
+
+    def fold_in_scores(
+        self, likes: sp.csr_matrix, items: np.ndarray, interests: sp.csr_matrix | None = None
+    ) -> np.ndarray:
+        """(b, len(items)) scores for users described only by `likes` (b, n) 0/1 and optional
+        `interests` (b, V) TF-IDF rows: the user vector is the mean over the liked papers' item
+        representations and the interests' term representations; no likes and no interests
+        is the zero vector, i.e. the ranking by learned item bias."""
+        likes = sp.csr_matrix(likes > 0, dtype=np.float32)
+        total = np.asarray(likes @ self.item_vectors, dtype=np.float32)
+        count = np.asarray(likes.sum(axis=1), dtype=np.float32).ravel()
+        if interests is not None:
+            rows = term_rows(sp.csr_matrix(interests), self.columns)
+            stated = (np.diff(rows.indptr) > 0).astype(np.float32)
+            total += np.asarray(rows @ self.term_vectors, dtype=np.float32)
+            count += stated
+        vectors = total / np.maximum(count, 1.0)[:, None]
+        return np.asarray(vectors @ self.item_vectors[items].T + self.item_bias[items][None, :])

@@ -161,3 +161,37 @@ def fit_corpus(
     else:
         basis = np.zeros((0, space.size), dtype=np.float32)
     return space, basis, text, project(text, basis)
+
+
+def feature_columns(text: sp.csr_matrix, n_terms: int) -> np.ndarray:
+    """(T,) int64 sorted columns of the term space that LightFM learns embeddings for: the
+    `n_terms` terms found in the most papers. Bounded because LightFM's cost per epoch grows with
+    the features per paper; rare terms add cost and little signal."""
+    df = np.diff(sp.csc_matrix(text).indptr)
+    n_terms = min(n_terms, int((df > 0).sum()))
+    order = np.lexsort((np.arange(df.size), -df))[:n_terms]
+    return np.sort(order).astype(np.int64)
+
+
+def term_rows(text: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
+    """(n, T) float32: the TF-IDF rows restricted to `columns`, each summing to 1 (a paper or an
+    interest with none of those terms is an all-zero row)."""
+    return normalize(sp.csr_matrix(text[:, columns], dtype=np.float32), norm="l1").astype(
+        np.float32
+    )
+
+
+def item_features(
+    text: sp.csr_matrix, columns: np.ndarray, identity_weight: float
+) -> sp.csr_matrix:
+    """(n, n + T) float32 LightFM item features: identity (weight `identity_weight`) then the
+    paper's terms (the rest), so every row sums to 1 and a known paper's representation is its
+    identity's embedding plus the mean embedding of its terms. A paper without any feature term
+    keeps all its weight on the identity."""
+    n = text.shape[0]
+    terms = term_rows(text, columns)
+    has_terms = np.diff(terms.indptr) > 0
+    own = np.where(has_terms, identity_weight, 1.0).astype(np.float32)
+    identity = sp.diags(own).tocsr()
+    rest = sp.diags((1.0 - own).astype(np.float32)) @ terms
+    return sp.csr_matrix(sp.hstack([identity, rest], format="csr"), dtype=np.float32)
