@@ -188,7 +188,6 @@ def item_features(
     paper's terms (the rest), so every row sums to 1 and a known paper's representation is its
     identity's embedding plus the mean embedding of its terms. A paper without any feature term
     keeps all its weight on the identity."""
-    n = text.shape[0]
     terms = term_rows(text, columns)
     has_terms = np.diff(terms.indptr) > 0
     own = np.where(has_terms, identity_weight, 1.0).astype(np.float32)
