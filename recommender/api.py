@@ -1,5 +1,5 @@
-"""What the rest of paperbot calls to get a ranker: train one, build the no-model fallback, or
-rebuild one from saved arrays. Everything here is pure: papers and votes in, a ranker out.
+"""What the rest of paperbot calls to get a ranker: train one, or build the no-model fallback.
+Everything here is pure: papers and votes in, a ranker out.
 """
 
 from __future__ import annotations
@@ -9,15 +9,15 @@ from collections.abc import Sequence
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from recommender.domain import Paper, Vote
-from recommender.features import fit_corpus
+from recommender.features import feature_columns, fit_corpus, item_features, term_rows
 from recommender.model import CollaborativeModel
 from recommender.ports import Interests
-from recommender.projection import empty_projection, fit_projection
 from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
-from recommender.tables import ItemTable, UserTable, empty_users, votes_digest
+from recommender.tables import ItemTable, content_table
 
 
 def _unique(papers: Sequence[Paper]) -> list[Paper]:
@@ -25,6 +25,27 @@ def _unique(papers: Sequence[Paper]) -> list[Paper]:
     for paper in papers:
         seen.setdefault(paper.paper_id, paper)
     return list(seen.values())
+
+
+def like_matrix(papers: Sequence[Paper], votes: Sequence[Vote]) -> sp.csr_matrix:
+    """(readers, papers) float32 0/1: each user's current 👍 on known papers, users in sorted
+    order of user_key (only users with at least one such like are rows)."""
+    index = {p.paper_id: i for i, p in enumerate(papers)}
+    current: dict[str, dict[str, int]] = defaultdict(dict)
+    for vote in votes:
+        current[vote.user_key][vote.paper_id] = vote.vote
+    cells = [
+        (key, index[paper_id])
+        for key in sorted(current)
+        for paper_id, value in current[key].items()
+        if value > 0 and paper_id in index
+    ]
+    keys = sorted({key for key, _ in cells})
+    row = {key: r for r, key in enumerate(keys)}
+    rows = [row[key] for key, _ in cells]
+    cols = [c for _, c in cells]
+    data = np.ones(len(cells), dtype=np.float32)
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(keys), len(papers)))
 
 
 def train_ranker(
@@ -35,82 +56,50 @@ def train_ranker(
     picks: PickSettings,
     seed: int,
 ) -> HybridRanker:
-    """Full fit: term space, LSA, and LightFM on every 👍 (👎 act through the blend).
+    """Full fit: term space, then LightFM with item features (identity + terms) on every 👍.
 
-    Declared `interests` are not training data for LightFM: they are mapped into the term space at
-    ranking time (from each UserProfile), so a new interest counts at once without a retrain.
-    The parameter stays so a future user-feature model needs no change at the call sites."""
+    👎 and declared `interests` are not LightFM training data: they act on the user side at
+    ranking time (recommender.users), so a new vote or interest counts at once without a
+    retrain. The parameter stays so a future user-feature model needs no change at the callers."""
     del interests
     papers = _unique(papers)
-    space, basis, text, lsa = fit_corpus(papers, settings, seed)
-    paper_index = {p.paper_id: i for i, p in enumerate(papers)}
-    by_user: dict[str, dict[str, int]] = defaultdict(dict)
-    for vote in votes:
-        if vote.vote:
-            by_user[vote.user_key][vote.paper_id] = vote.vote
-    user_keys = sorted(by_user)
-    rows, cols, data = [], [], []
-    for u, key in enumerate(user_keys):
-        for paper_id, value in by_user[key].items():
-            if paper_id in paper_index:
-                rows.append(u)
-                cols.append(paper_index[paper_id])
-                data.append(float(value))
-    interactions = sp.csr_matrix(
-        (np.asarray(data, dtype=np.float32), (rows, cols)), shape=(len(user_keys), len(papers))
-    )
-    likes = np.asarray((interactions > 0).sum(axis=0), dtype=np.float32).ravel()
-    if not user_keys or not likes.any():
-        return content_ranker(papers, picks, settings, seed)
-    factors = CollaborativeModel(settings, seed).fit(interactions)
-    item_cf, item_bias = factors.item_vectors.copy(), factors.item_bias.copy()
-    projection = empty_projection()
-    if settings.projection_alpha > 0:
-        warm, cold = np.flatnonzero(likes > 0), np.flatnonzero(likes == 0)
-        projection = fit_projection(text, item_cf, item_bias, warm, settings.projection_alpha)
-        if projection.dim and cold.size:  # papers nobody liked yet: predicted from their text
-            item_cf[cold], item_bias[cold] = projection.predict(text[cold])
+    space, text = fit_corpus(papers, settings)
+    likes = like_matrix(papers, votes)
+    if likes.nnz == 0:
+        return content_ranker(papers, picks, settings)
+    columns = feature_columns(text, settings.feature_terms)
+    features = item_features(text, columns, settings.identity_weight)
+    factors = CollaborativeModel(settings, seed).fit(likes, features)
+    n = len(papers)
+    term_vectors, term_bias = factors.feature_vectors[n:], factors.feature_bias[n:]
+    vectors, bias = factors.item_vectors.copy(), factors.item_bias.copy()
+    # Papers nobody liked: their identity embedding is untrained noise, their terms are not.
+    cold = np.flatnonzero(np.diff(sp.csc_matrix(likes).indptr) == 0)
+    terms = term_rows(text[cold], columns)
+    vectors[cold] = np.asarray(terms @ term_vectors)
+    bias[cold] = np.asarray(terms @ term_bias).ravel()
     items = ItemTable(
         paper_ids=np.array([p.paper_id for p in papers], dtype=str),
         text=text,
-        cf=item_cf,
-        cf_bias=item_bias,
-        likes=likes,
-        lsa=lsa,
-        projection=projection,
+        vectors=vectors,
+        bias=bias,
+        term_columns=columns,
+        term_vectors=term_vectors,
+        term_bias=term_bias,
+        readers=sp.csr_matrix(normalize(sp.csr_matrix(likes.T)), dtype=np.float32),
     )
-    users = UserTable(
-        user_keys=np.array(user_keys, dtype=str),
-        cf=factors.user_vectors,
-        digests=np.array([votes_digest(by_user[k]) for k in user_keys], dtype=np.int64),
-    )
-    return HybridRanker(
-        settings=settings, picks=picks, space=space, basis=basis, items=items, users=users
-    )
+    return HybridRanker(settings=settings, picks=picks, space=space, items=items)
 
 
 def content_ranker(
-    papers: Sequence[Paper],
-    picks: PickSettings,
-    settings: ModelSettings | None = None,
-    seed: int = 0,
+    papers: Sequence[Paper], picks: PickSettings, settings: ModelSettings | None = None
 ) -> HybridRanker:
-    """The fallback when no model file exists (or it is corrupt): content + interests + trending,
-    no LightFM. Same ranking code as the hybrid, with the collaborative signal absent."""
+    """The fallback when no model file exists (or it is corrupt): text + interests + trending,
+    no LightFM. Same ranking code as the hybrid, with the learned signals absent."""
     settings = settings or ModelSettings()
     papers = _unique(papers)
-    space, basis, text, lsa = fit_corpus(papers, settings, seed)
-    items = ItemTable(
-        paper_ids=np.array([p.paper_id for p in papers], dtype=str),
-        text=text,
-        cf=np.zeros((len(papers), 0), dtype=np.float32),
-        cf_bias=np.zeros(len(papers), dtype=np.float32),
-        likes=np.zeros(len(papers), dtype=np.float32),
-        lsa=lsa,
-        projection=empty_projection(),
-    )
-    ranker = HybridRanker(
-        settings=settings, picks=picks, space=space, basis=basis, items=items, users=empty_users(0)
-    )
+    space, text = fit_corpus(papers, settings)
+    items = content_table(np.array([p.paper_id for p in papers], dtype=str), text)
+    ranker = HybridRanker(settings=settings, picks=picks, space=space, items=items)
     ranker.version = "content"
     return ranker

@@ -1,169 +1,39 @@
-"""The hybrid's scoring rule, at the matrix level: used by the product ranker and the evaluation.
+"""The scoring rule: a user's (recommender.users) signals against candidate papers
+(recommender.tables), at the matrix level.
 
-Three signals are standardised per user and summed:
-- content: cosine between the user's TF-IDF profile (mean of liked papers, plus declared interests,
-  minus disliked papers) and each paper;
-- LSA: the same in the latent semantic space, which matches papers sharing no word;
-- collaborative: the LightFM score, weighted by how much the model knows about the user
-  (l / (l + cf_half_likes) for l likes) and about the item (cold papers have no collaborative
-  signal and rely on content alone).
-Why a knowledge-weighted blend: offline, LightFM wins for users with many likes and loses to the
-plain TF-IDF profile for sparse users and new papers; a fixed 50/50 blend hurt in the closed loop.
+Four signals, each standardised per user over the candidates, then weighted and summed:
+- taste: cosine in LightFM's space between the user's liked papers (and interests) and each
+  paper. A cosine, not LightFM's dot product, because the dot product is dominated by the norm
+  of popular papers' vectors; offline, the cosine matched far better for new papers;
+- fit: LightFM's own score of the mean liked vector, bias included: with nothing known it is the
+  learned popularity, the best guess for a newcomer's first day;
+- text: cosine between the user's TF-IDF profile and each paper;
+- readers: co-readership, the sum over the user's liked papers of the cosine between their
+  readers and each paper's ("people who saved what you liked saved this").
+Each signal's dislike part (the same similarity to what the user 👎) is subtracted, weighted by
+`dislike_weight`. Why a blend: each signal alone loses somewhere (docs/evaluation.md measures
+each); their sum wins on every protocol measured.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 import scipy.sparse as sp
-from sklearn.preprocessing import normalize
 
-from recommender.projection import TextProjection
 from recommender.settings import ModelSettings
+from recommender.tables import ItemRows
+from recommender.users import Side, UserSide
 
 DENSE_PROFILE_CELLS = 40_000_000  # 160 MB of float32 profiles at most
 
 
-@dataclass(frozen=True)
-class ItemSide:
-    """Everything the blend needs about n candidate items (rows aligned with the candidates)."""
-
-    text: sp.csr_matrix  # (n, V) float32, rows L2-normalised TF-IDF
-    lsa: np.ndarray  # (n, k) float32, rows L2-normalised (k may be 0)
-    cf: np.ndarray  # (n, d) float32 LightFM item vectors, zeros for unknown items
-    cf_bias: np.ndarray  # (n,) float32
-    cf_confidence: np.ndarray  # (n,) float32 in [0, 1]; 0 = no collaborative signal
-    prior: np.ndarray  # (n,) float32 popularity/recency prior, already weighted
-
-
-@dataclass(frozen=True)
-class UserSide:
-    """Everything the blend needs about m users (rows aligned with the users)."""
-
-    text: sp.csr_matrix  # (m, V) float32 content profiles
-    lsa: np.ndarray  # (m, k) float32
-    cf: np.ndarray  # (m, d) float32 collaborative vectors (zeros = unknown)
-    cf_weight: np.ndarray  # (m,) float32 in [0, 1]
-
-
-def row_mean(indicator: sp.csr_matrix) -> sp.csr_matrix:
-    """Rows scaled to sum to 1 (empty rows stay empty): `row_mean(L) @ X` averages X over L."""
-    sums = np.asarray(indicator.sum(axis=1)).ravel()
-    scale = np.divide(1.0, sums, out=np.zeros_like(sums, dtype=np.float64), where=sums > 0)
-    return sp.csr_matrix(sp.diags(scale.astype(np.float32)) @ indicator)
-
-
-def knowledge(likes: np.ndarray, half: float) -> np.ndarray:
-    """How far to trust a collaborative signal backed by `likes` likes: l / (l + half)."""
-    counts = np.asarray(likes, dtype=np.float32)
-    return counts / (counts + np.float32(half))
-
-
-@dataclass(frozen=True)
-class VoteSums:
-    """Per-user sums over the items they liked (or disliked); rows aligned with users.
-
-    Sums rather than means so that blocks of items (the model's known papers and papers it has
-    never seen) combine by addition; profiles are L2-normalised afterwards anyway."""
-
-    count: np.ndarray  # (m,) float32 items summed
-    text: sp.csr_matrix  # (m, V)
-    lsa: np.ndarray  # (m, k)
-    cf: np.ndarray  # (m, d) sum of the LightFM vectors of items the model knows
-    cf_count: np.ndarray  # (m,) how many of the items the model knows
-
-    def __add__(self, other: VoteSums) -> VoteSums:
-        return VoteSums(
-            count=self.count + other.count,
-            text=sp.csr_matrix(self.text + other.text),
-            lsa=self.lsa + other.lsa,
-            cf=self.cf + other.cf,
-            cf_count=self.cf_count + other.cf_count,
-        )
-
-
-def vote_sums(
-    indicator: sp.csr_matrix,
-    item_text: sp.csr_matrix,
-    item_lsa: np.ndarray,
-    item_cf: np.ndarray,
-    cf_known: np.ndarray,
-) -> VoteSums:
-    """Sum item rows over each user's votes. `indicator` (m, n) 0/1; items: text (n, V),
-    lsa (n, k), cf (n, d), cf_known (n,) 1.0 where the model has a vector for the item."""
-    indicator = sp.csr_matrix(indicator, dtype=np.float32)
-    return VoteSums(
-        count=np.asarray(indicator.sum(axis=1), dtype=np.float32).ravel(),
-        text=sp.csr_matrix(indicator @ item_text, dtype=np.float32),
-        lsa=np.asarray(indicator @ item_lsa, dtype=np.float32),
-        cf=np.asarray(indicator @ item_cf, dtype=np.float32),
-        cf_count=np.asarray(indicator @ cf_known, dtype=np.float32).ravel(),
-    )
-
-
-def content_profiles(
-    liked: VoteSums,
-    disliked: VoteSums,
-    interests: sp.csr_matrix,
-    interests_lsa: np.ndarray,
-    settings: ModelSettings,
-) -> tuple[sp.csr_matrix, np.ndarray]:
-    """(m, V) TF-IDF and (m, k) LSA profiles: liked papers, plus declared interests (m, V) and
-    their LSA projection (m, k) (zero rows = none), minus disliked papers. Interests weigh less
-    as likes accumulate: what people do outranks what they said."""
-    interest_scale = (settings.interest_weight * 2.0 / (2.0 + liked.count)).astype(np.float32)
-    text = (
-        normalize(liked.text, copy=True)
-        + sp.diags(interest_scale) @ interests
-        - settings.dislike_weight * normalize(disliked.text, copy=True)
-    )
-    lsa = (
-        normalize(liked.lsa)
-        + interest_scale[:, None] * interests_lsa
-        - settings.dislike_weight * normalize(disliked.lsa)
-    )
-    return sp.csr_matrix(text, dtype=np.float32), lsa.astype(np.float32)
-
-
-def fold_in(liked: VoteSums, disliked: VoteSums, settings: ModelSettings) -> np.ndarray:
-    """(m, d) collaborative user vectors from votes alone, in milliseconds: the mean of the liked
-    items' LightFM vectors minus (dislike_weight x) the mean of the disliked ones. Measured here to
-    match a nightly fit_partial refit for newcomers at a small fraction of the cost."""
-    liked_mean = liked.cf / np.maximum(liked.cf_count, 1.0)[:, None]
-    disliked_mean = disliked.cf / np.maximum(disliked.cf_count, 1.0)[:, None]
-    return (liked_mean - settings.dislike_weight * disliked_mean).astype(np.float32)
-
-
-def add_interest_vectors(
-    cf: np.ndarray,
-    weight: np.ndarray,
-    interests: sp.csr_matrix,
-    likes: np.ndarray,
-    projection: TextProjection,
-    settings: ModelSettings,
-) -> None:
-    """Declared interests (m, V) enter the collaborative space through the text projection, in
-    place on `cf` (m, d) and `weight` (m,): a newcomer gets "readers of this also read" signal
-    before their first vote, fading as likes accumulate, like interests in the content profile."""
-    share = settings.interest_cf_weight
-    stated = np.flatnonzero(interests.getnnz(axis=1) > 0)
-    if not share or stated.size == 0 or not cf.shape[1] or projection.dim != cf.shape[1]:
-        return
-    guess, _ = projection.predict(interests[stated])
-    scale = (2.0 / (2.0 + likes[stated])).astype(np.float32)
-    cf[stated] += scale[:, None] * guess
-    weight[stated] = np.maximum(weight[stated], share * scale)
-
-
-def standardise(scores: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
-    """Per-row z-scores; statistics over `columns` (a boolean mask) when given. Rows with no
-    spread (a user we know nothing about) become all zeros, so that signal drops out."""
-    basis = scores if columns is None else scores[:, columns]
-    if basis.shape[1] == 0:
-        return np.zeros_like(scores)
-    mean = basis.mean(axis=1, keepdims=True)
-    std = basis.std(axis=1, keepdims=True)
+def standardise(scores: np.ndarray) -> np.ndarray:
+    """Per-row z-scores. Rows with no spread (a signal we know nothing about for that user)
+    become all zeros, so that signal drops out."""
+    if scores.shape[1] == 0:
+        return np.zeros_like(scores, dtype=np.float32)
+    mean = scores.mean(axis=1, keepdims=True)
+    std = scores.std(axis=1, keepdims=True)
     safe = np.where(std > 1e-9, std, 1.0)
     z = (scores - mean) / safe
     z[(std <= 1e-9).ravel()] = 0.0
@@ -180,23 +50,44 @@ def text_scores(users: sp.csr_matrix, items: sp.csr_matrix) -> np.ndarray:
     return np.asarray((users @ items.T).toarray(), dtype=np.float32)
 
 
-def blend(
-    users: UserSide, items: ItemSide, settings: ModelSettings, text: np.ndarray | None = None
-) -> np.ndarray:
-    """(m, n) float32 scores; higher is better. Memory is m x n floats: callers batch users.
-    `text` may pass the (m, n) profile-item cosines when the caller needs them too."""
-    if text is None:
-        text = text_scores(users.text, items.text)
-    scores = settings.content_weight * standardise(text)
-    if users.lsa.shape[1] and settings.lsa_weight:
-        scores += settings.lsa_weight * standardise(users.lsa @ items.lsa.T)
-    warm = items.cf_confidence > 0
-    if settings.cf_weight and warm.any() and users.cf_weight.any():
-        cf = users.cf @ items.cf.T + items.cf_bias[None, :]
-        cf = standardise(cf, warm) * items.cf_confidence[None, :]
-        scores += settings.cf_weight * users.cf_weight[:, None] * cf
-    if settings.bias_weight and warm.any():
-        bias = standardise(items.cf_bias[None, :], warm)[0] * items.cf_confidence
-        scores += settings.bias_weight * bias[None, :]
-    scores += items.prior[None, :]
-    return scores
+def reader_scores(users: sp.csr_matrix, items: ItemRows) -> np.ndarray:
+    """(m, n) co-readership: users' summed reader rows (m, R) times the papers' (n, R)."""
+    if users.nnz == 0 or items.readers.nnz == 0:
+        return np.zeros((users.shape[0], items.size), dtype=np.float32)
+    return np.asarray((users @ items.readers.T).toarray(), dtype=np.float32)
+
+
+def _signals(side: Side, items: ItemRows) -> dict[str, np.ndarray]:
+    """Raw (m, n) similarities of one side of the users to the candidates."""
+    out = {"text": text_scores(side.text, items.text)}
+    if items.vectors.shape[1]:
+        out["taste"] = side.unit @ items.unit.T
+        out["readers"] = reader_scores(side.readers, items)
+    return out
+
+
+def score(users: UserSide, items: ItemRows, settings: ModelSettings) -> np.ndarray:
+    """(m, n) float32 scores, higher is better; memory is m x n floats, so callers batch."""
+    return scored(users, items, settings)[0]
+
+
+def scored(
+    users: UserSide, items: ItemRows, settings: ModelSettings
+) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """The scores and the raw like-side similarities behind them (for reasons and exploration)."""
+    weights = {
+        "taste": settings.taste_weight,
+        "text": settings.text_weight,
+        "readers": settings.readers_weight,
+    }
+    liked = _signals(users.liked, items)
+    total = np.zeros((users.liked.count.size, items.size), dtype=np.float32)
+    for name, raw in liked.items():
+        total += weights[name] * standardise(raw)
+    if users.disliked.count.any() and settings.dislike_weight:
+        for name, raw in _signals(users.disliked, items).items():
+            total -= settings.dislike_weight * weights[name] * standardise(raw)
+    if items.vectors.shape[1] and settings.fit_weight:
+        fit = users.liked.mean @ items.vectors.T + items.bias[None, :]
+        total += settings.fit_weight * standardise(fit)
+    return total, liked

@@ -6,21 +6,25 @@ External ids never appear here: users and items are rows and columns of the vote
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Protocol
 
 import numpy as np
 import scipy.sparse as sp
 
+from recommender.domain import Paper
+from recommender.features import TextSpace
+
 
 @dataclass(frozen=True)
 class Content:
-    """Item content for all n items: text (n, V) L2-normalised TF-IDF, lsa (n, k) unit rows,
-    and the LSA basis (k, V) that maps any TF-IDF row (e.g. declared interests) to lsa."""
+    """Item content for all n items: text (n, V) L2-normalised TF-IDF rows in `space`, and the
+    papers themselves (for models that take papers, as the product's ranker does)."""
 
     text: sp.csr_matrix
-    lsa: np.ndarray
-    basis: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), np.float32))
+    papers: Sequence[Paper] = ()
+    space: TextSpace | None = None
 
 
 class Estimator(Protocol):

@@ -1,4 +1,4 @@
-"""Paper text as vectors: a bounded TF-IDF term space and its LSA projection.
+"""Paper text as vectors: a bounded TF-IDF term space, and LightFM's item features built on it.
 
 Why our own small TF-IDF instead of sklearn's vectoriser object: the fitted state must be saved as
 plain arrays (vocabulary + idf, no pickle) and reloaded by another process, and free-text
@@ -17,14 +17,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
-from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 from sklearn.preprocessing import normalize
 
 from recommender.domain import InvalidInputError, Paper, normalise_title
 from recommender.settings import ModelSettings
 
-LSA_MAX_DOCS = 30_000
 _WORD = re.compile(r"[a-z][a-z0-9]+")
 _KEEP_S = ("ss", "us", "is", "ics")
 
@@ -114,40 +112,9 @@ class TextSpace:
         return self.transform(words(t) for t in texts)
 
 
-def fit_lsa(
-    matrix: sp.csr_matrix, components: int, seed: int, max_docs: int = LSA_MAX_DOCS
-) -> np.ndarray:
-    """(k, V) float32 LSA basis of a TF-IDF matrix; k is capped by the corpus size.
+def fit_corpus(papers: Sequence[Paper], settings: ModelSettings) -> tuple[TextSpace, sp.csr_matrix]:
+    """Fit the term space on a corpus: (space, text (n, V) TF-IDF rows).
 
-    LSA lets "retrieval" and "search" meet: two papers with no shared word can still be close.
-    The basis is fitted on a seeded sample of at most `max_docs` papers: the leading directions
-    of a large corpus are stable, and the cost grows with the rows. An empty array (0, V) means
-    "no LSA" (tiny corpora, or `lsa_components = 0`)."""
-    k = min(components, matrix.shape[0] - 1, matrix.shape[1] - 1)
-    if k < 2:
-        return np.zeros((0, matrix.shape[1]), dtype=np.float32)
-    if matrix.shape[0] > max_docs:
-        rows = np.random.default_rng(seed).choice(matrix.shape[0], size=max_docs, replace=False)
-        matrix = matrix[np.sort(rows)]
-    svd = TruncatedSVD(n_components=k, algorithm="randomized", n_iter=4, random_state=seed)
-    svd.fit(matrix)
-    return np.ascontiguousarray(svd.components_, dtype=np.float32)
-
-
-def project(matrix: sp.csr_matrix, basis: np.ndarray) -> np.ndarray:
-    """(n, k) float32 L2-normalised LSA coordinates of TF-IDF rows (zeros when no LSA)."""
-    if basis.shape[0] == 0:
-        return np.zeros((matrix.shape[0], 0), dtype=np.float32)
-    coords = np.asarray(matrix @ basis.T, dtype=np.float32)
-    return normalize(coords, norm="l2", copy=False).astype(np.float32)
-
-
-def fit_corpus(
-    papers: Sequence[Paper], settings: ModelSettings, seed: int
-) -> tuple[TextSpace, np.ndarray, sp.csr_matrix, np.ndarray]:
-    """Fit the term space and LSA basis on a corpus.
-
-    Returns (space, basis (k, V), text (n, V) TF-IDF rows, lsa (n, k) unit rows).
     Raises InvalidInputError on an empty corpus: there is nothing to rank until papers arrive."""
     if not papers:
         raise InvalidInputError(
@@ -155,12 +122,7 @@ def fit_corpus(
         )
     tokens = [paper_tokens(p) for p in papers]
     space = TextSpace.fit(tokens, settings.max_text_terms, settings.min_df)
-    text = space.transform(tokens)
-    if settings.lsa_components:
-        basis = fit_lsa(text, settings.lsa_components, seed)
-    else:
-        basis = np.zeros((0, space.size), dtype=np.float32)
-    return space, basis, text, project(text, basis)
+    return space, space.transform(tokens)
 
 
 def feature_columns(text: sp.csr_matrix, n_terms: int) -> np.ndarray:
@@ -176,6 +138,8 @@ def feature_columns(text: sp.csr_matrix, n_terms: int) -> np.ndarray:
 def term_rows(text: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
     """(n, T) float32: the TF-IDF rows restricted to `columns`, each summing to 1 (a paper or an
     interest with none of those terms is an all-zero row)."""
+    if columns.size == 0:
+        return sp.csr_matrix((text.shape[0], 0), dtype=np.float32)
     return normalize(sp.csr_matrix(text[:, columns], dtype=np.float32), norm="l1").astype(
         np.float32
     )

@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
+import scipy.sparse as sp
 
 from recommender.blend import standardise
 from recommender.domain import Paper
@@ -25,11 +26,14 @@ def top_indices(scores: np.ndarray, k: int) -> np.ndarray:
     return part[np.lexsort((part, -scores[part]))]
 
 
-def mmr(scores: np.ndarray, vectors: np.ndarray, k: int, diversity: float) -> np.ndarray:
+def mmr(
+    scores: np.ndarray, vectors: np.ndarray | sp.csr_matrix, k: int, diversity: float
+) -> np.ndarray:
     """Maximal marginal relevance: greedily take the item maximising
-    (1 - diversity) x relevance - diversity x (max cosine to the items already taken),
-    so five near-duplicates never fill the day. `vectors` (n, k') are L2-normalised item rows;
-    relevance is rescaled to [0, 1] over a pool of the best 5k items. Returns indices, best first.
+        (1 - diversity) x relevance - diversity x (max cosine to the items already taken),
+        so five near-duplicates never fill the day. `vectors` (n, k') are L2-normalised item rows
+    (dense LightFM vectors, or sparse TF-IDF rows without a model);
+        relevance is rescaled to [0, 1] over a pool of the best 5k items. Returns indices, best first.
     """
     pool = top_indices(scores, max(5 * k, 30))
     if diversity <= 0 or pool.size <= 1 or vectors.shape[1] == 0:
@@ -37,7 +41,9 @@ def mmr(scores: np.ndarray, vectors: np.ndarray, k: int, diversity: float) -> np
     rel = scores[pool].astype(np.float64)
     spread = rel.max() - rel.min()
     rel = (rel - rel.min()) / spread if spread > 0 else np.ones_like(rel)
-    sims = vectors[pool] @ vectors[pool].T
+    block = vectors[pool]
+    sims = block @ block.T
+    sims = np.asarray(sims.toarray() if sp.issparse(sims) else sims, dtype=np.float64)
     chosen: list[int] = [0]
     closest = sims[0].copy()
     available = np.ones(pool.size, dtype=bool)
@@ -73,7 +79,7 @@ def exploration_pick(
 
 def daily_selection(
     scores: np.ndarray,
-    vectors: np.ndarray,
+    vectors: np.ndarray | sp.csr_matrix,
     k: int,
     diversity: float,
     usual: np.ndarray | None = None,

@@ -15,29 +15,28 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.domain import PaperbotError
-from recommender.features import TextSpace, project
-from recommender.projection import TextProjection
+from recommender.features import TextSpace
 from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
-from recommender.tables import ItemTable, UserTable
+from recommender.tables import ItemTable
 
-FORMAT = 1
+FORMAT = 2  # 2: LightFM with item features (term embeddings, readers); 1 had LSA + projection
 ARRAYS = (
     "vocabulary",
     "idf",
-    "lsa_basis",
     "item_ids",
     "item_text_data",
     "item_text_indices",
     "item_text_indptr",
-    "item_cf",
+    "item_vectors",
     "item_bias",
-    "item_likes",
-    "user_keys",
-    "user_cf",
-    "user_digests",
-    "projection_weights",
-    "projection_intercept",
+    "term_columns",
+    "term_vectors",
+    "term_bias",
+    "readers_data",
+    "readers_indices",
+    "readers_indptr",
+    "readers_shape",
 )
 
 
@@ -46,23 +45,23 @@ class CorruptModelError(PaperbotError):
 
 
 def to_state(ranker: HybridRanker) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-    items, users = ranker.items, ranker.users
+    items = ranker.items
     arrays = {
         "vocabulary": ranker.space.vocabulary,
         "idf": ranker.space.idf,
-        "lsa_basis": ranker.basis,
         "item_ids": items.paper_ids,
         "item_text_data": items.text.data,
         "item_text_indices": items.text.indices,
         "item_text_indptr": items.text.indptr,
-        "item_cf": items.cf,
-        "item_bias": items.cf_bias,
-        "item_likes": items.likes,
-        "user_keys": users.user_keys,
-        "user_cf": users.cf,
-        "user_digests": users.digests,
-        "projection_weights": items.projection.weights,
-        "projection_intercept": items.projection.intercept,
+        "item_vectors": items.vectors,
+        "item_bias": items.bias,
+        "term_columns": items.term_columns,
+        "term_vectors": items.term_vectors,
+        "term_bias": items.term_bias,
+        "readers_data": items.readers.data,
+        "readers_indices": items.readers.indices,
+        "readers_indptr": items.readers.indptr,
+        "readers_shape": np.array(items.readers.shape, dtype=np.int64),
     }
     meta = {
         "format": FORMAT,
@@ -71,7 +70,7 @@ def to_state(ranker: HybridRanker) -> tuple[dict[str, np.ndarray], dict[str, Any
         "model": dataclasses.asdict(ranker.settings),
         "picks": dataclasses.asdict(ranker.pick_settings),
         "papers": int(len(items.paper_ids)),
-        "users": int(len(users.user_keys)),
+        "readers": int(items.readers.shape[1]),
     }
     return arrays, meta
 
@@ -88,28 +87,24 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
         picks = PickSettings.from_mapping(meta.get("picks", {}))
         space = TextSpace(vocabulary=arrays["vocabulary"], idf=arrays["idf"].astype(np.float32))
         n, v = len(arrays["item_ids"]), space.size
+        _check_shapes(arrays, n, v)
         text = sp.csr_matrix(
             (arrays["item_text_data"], arrays["item_text_indices"], arrays["item_text_indptr"]),
             shape=(n, v),
         )
-        basis = arrays["lsa_basis"].astype(np.float32)
-        _check_shapes(arrays, n, v, basis)
+        readers = sp.csr_matrix(
+            (arrays["readers_data"], arrays["readers_indices"], arrays["readers_indptr"]),
+            shape=tuple(int(x) for x in arrays["readers_shape"]),
+        )
         items = ItemTable(
             paper_ids=arrays["item_ids"],
             text=text,
-            cf=arrays["item_cf"].astype(np.float32),
-            cf_bias=arrays["item_bias"].astype(np.float32),
-            likes=arrays["item_likes"].astype(np.float32),
-            lsa=project(text, basis),
-            projection=TextProjection(
-                weights=arrays["projection_weights"].astype(np.float32),
-                intercept=arrays["projection_intercept"].astype(np.float32),
-            ),
-        )
-        users = UserTable(
-            user_keys=arrays["user_keys"],
-            cf=arrays["user_cf"].astype(np.float32),
-            digests=arrays["user_digests"].astype(np.int64),
+            vectors=arrays["item_vectors"].astype(np.float32),
+            bias=arrays["item_bias"].astype(np.float32),
+            term_columns=arrays["term_columns"].astype(np.int64),
+            term_vectors=arrays["term_vectors"].astype(np.float32),
+            term_bias=arrays["term_bias"].astype(np.float32),
+            readers=sp.csr_matrix(readers, dtype=np.float32),
         )
     except (ValueError, TypeError, IndexError, PaperbotError) as exc:
         raise CorruptModelError(f"model arrays are inconsistent: {exc}") from exc
@@ -117,28 +112,26 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
         settings=settings,
         picks=picks,
         space=space,
-        basis=basis,
         items=items,
-        users=users,
         version=str(meta.get("version", "unknown")),
     )
 
 
-def _check_shapes(arrays: Mapping[str, np.ndarray], n: int, v: int, basis: np.ndarray) -> None:
-    d = arrays["item_cf"].shape[1] if arrays["item_cf"].ndim == 2 else -1
+def _check_shapes(arrays: Mapping[str, np.ndarray], n: int, v: int) -> None:
+    vectors, terms = arrays["item_vectors"], arrays["term_vectors"]
+    d = vectors.shape[1] if vectors.ndim == 2 else -1
+    t = len(arrays["term_columns"])
+    columns = arrays["term_columns"]
+    shape = arrays["readers_shape"]
     expectations = {
         "idf": arrays["idf"].shape == (v,),
-        "lsa_basis": basis.ndim == 2 and basis.shape[1] == v,
-        "item_cf": arrays["item_cf"].shape == (n, d),
+        "item_vectors": vectors.shape == (n, d),
         "item_bias": arrays["item_bias"].shape == (n,),
-        "item_likes": arrays["item_likes"].shape == (n,),
-        "user_cf": arrays["user_cf"].shape == (len(arrays["user_keys"]), d),
-        "user_digests": arrays["user_digests"].shape == (len(arrays["user_keys"]),),
-        "projection": arrays["projection_weights"].shape[0] in (0, v)
-        and arrays["projection_weights"].shape[1:] == arrays["projection_intercept"].shape,
-        "finite": bool(
-            np.isfinite(arrays["item_cf"]).all() and np.isfinite(arrays["user_cf"]).all()
-        ),
+        "term_vectors": terms.shape in ((t, d), (0, 0)),
+        "term_bias": arrays["term_bias"].shape == (t,),
+        "term_columns": bool(((columns >= 0) & (columns < v)).all()),
+        "readers": shape.shape == (2,) and int(shape[0]) == n,
+        "finite": bool(np.isfinite(vectors).all() and np.isfinite(terms).all()),
     }
     broken = [name for name, ok in expectations.items() if not ok]
     if broken:

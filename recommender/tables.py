@@ -1,145 +1,118 @@
-"""The ranker's lookup tables: what the model knows about each paper and each user, by external id.
+"""What the trained model knows about each paper, by external id.
 
-External ids (`paper_id`, `user_key`) map to rows here and nowhere else; a paper the model has
-never seen still gets rows, computed from its text, so new papers are rankable at once.
+External ids (`paper_id`) map to rows here and nowhere else. A paper the model has never seen
+still gets rows, computed from its text and its terms' learned embeddings, so a new paper is
+rankable the moment it is ingested, in the same space as everything else.
 """
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.blend import knowledge
 from recommender.domain import Paper
-from recommender.features import TextSpace, project
-from recommender.projection import TextProjection
-from recommender.settings import ModelSettings
+from recommender.features import TextSpace, term_rows
 
 
-def votes_digest(votes: Mapping[str, int]) -> int:
-    """A 63-bit fingerprint of a user's votes: tells whether a trained vector is still current."""
-    text = "\n".join(f"{pid}\t{v}" for pid, v in sorted(votes.items()) if v)
-    return int.from_bytes(hashlib.blake2b(text.encode(), digest_size=8).digest(), "big") >> 1
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """(n, d) float32 rows scaled to length 1; zero rows (and d = 0) stay as they are."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0).astype(
+        np.float32, copy=False
+    )
 
 
 @dataclass(frozen=True)
 class ItemRows:
-    """Rows for a list of papers, aligned with it."""
+    """Rows for a list of papers, aligned with it (n of them)."""
 
-    text: sp.csr_matrix  # (n, V)
-    lsa: np.ndarray  # (n, k)
-    cf: np.ndarray  # (n, d)
-    cf_bias: np.ndarray  # (n,)
-    cf_known: np.ndarray  # (n,) 1.0 where the model has a trained vector
-    confidence: np.ndarray  # (n,) how far to trust the collaborative signal
+    text: sp.csr_matrix  # (n, V) float32 L2-normalised TF-IDF
+    vectors: np.ndarray  # (n, d) float32 LightFM item representations
+    unit: np.ndarray  # (n, d) float32 the same, L2-normalised (zero rows stay zero)
+    bias: np.ndarray  # (n,) float32 LightFM item bias
+    readers: sp.csr_matrix  # (n, R) float32 unit rows: who saved the paper in training
+
+    @property
+    def size(self) -> int:
+        return int(self.text.shape[0])
 
 
 @dataclass(frozen=True)
 class ItemTable:
-    """Papers known at training time. text (n, V) csr; cf (n, d); cf_bias (n,); likes (n,).
+    """Papers known at training time, and the learned term embeddings for everything else.
 
-    Papers without likes (known or new) get their collaborative vectors from `projection`."""
+    paper_ids (n,) str; text (n, V); vectors (n, d) and bias (n,): LightFM representations
+    (identity + terms for papers with likes, terms alone otherwise); term_columns (T,) the columns
+    of the term space LightFM has embeddings for, term_vectors (T, d), term_bias (T,);
+    readers (n, R) unit rows of the training likes (R = users in training)."""
 
     paper_ids: np.ndarray
     text: sp.csr_matrix
-    cf: np.ndarray
-    cf_bias: np.ndarray
-    likes: np.ndarray
-    lsa: np.ndarray
-    projection: TextProjection
+    vectors: np.ndarray
+    bias: np.ndarray
+    term_columns: np.ndarray
+    term_vectors: np.ndarray
+    term_bias: np.ndarray
+    readers: sp.csr_matrix
     index: dict[str, int] = field(init=False, repr=False, compare=False)
+    unit: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {p: i for i, p in enumerate(self.paper_ids.tolist())})
+        object.__setattr__(self, "unit", unit_rows(self.vectors))
 
     @property
     def dim(self) -> int:
-        return int(self.cf.shape[1])
+        return int(self.vectors.shape[1])
 
-    def text_rows(self, papers: Sequence[Paper], space: TextSpace) -> sp.csr_matrix:
-        """(n, V) TF-IDF rows only: table rows for known papers, featurised for the rest."""
-        known = [self.index.get(p.paper_id, -1) for p in papers]
-        if all(k >= 0 for k in known):
-            return sp.csr_matrix(self.text[known])
-        return space.transform_papers(papers)
+    def from_terms(self, text: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
+        """((n, d), (n,)) representations of TF-IDF rows from their terms alone: a new paper, or
+        a declared interest read as a paper made of its words."""
+        rows = term_rows(text, self.term_columns)
+        vectors = np.asarray(rows @ self.term_vectors, dtype=np.float32)
+        bias = np.asarray(rows @ self.term_bias, dtype=np.float32).ravel()
+        return vectors, bias
 
-    def rows(
-        self,
-        papers: Sequence[Paper],
-        space: TextSpace,
-        basis: np.ndarray,
-        settings: ModelSettings,
-    ) -> ItemRows:
-        """Known papers come from the table; the others are featurised now and get collaborative
-        vectors predicted from their text (confidence `projection_confidence`), or none at all
-        (confidence 0, content alone) when the model has no projection."""
+    def rows(self, papers: Sequence[Paper], space: TextSpace) -> ItemRows:
+        """Known papers come from the table; the others are featurised now."""
         known = np.array([self.index.get(p.paper_id, -1) for p in papers], dtype=np.int64)
-        fresh = np.flatnonzero(known < 0)
-        hit = np.flatnonzero(known >= 0)
-        n = len(papers)
+        hit, fresh = np.flatnonzero(known >= 0), np.flatnonzero(known < 0)
+        n, d = len(papers), self.dim
         if fresh.size == 0:
-            text = self.text[known] if n else sp.csr_matrix((0, space.size), dtype=np.float32)
-        elif hit.size == 0:
-            text = space.transform_papers(papers)
-        else:
-            stacked = sp.vstack(
-                [self.text[known[hit]], space.transform_papers(papers[int(i)] for i in fresh)],
-                format="csr",
-            )
-            inverse = np.empty(n, dtype=np.int64)
-            inverse[np.concatenate([hit, fresh])] = np.arange(n)
-            text = stacked[inverse]
-        text = sp.csr_matrix(text, dtype=np.float32)
-        lsa = np.zeros((n, basis.shape[0]), dtype=np.float32)
-        if hit.size:
-            lsa[hit] = self.lsa[known[hit]]
-        if fresh.size:
-            lsa[fresh] = project(text[fresh], basis)
-        cf = np.zeros((n, self.dim), dtype=np.float32)
-        cf_bias = np.zeros(n, dtype=np.float32)
-        cf_known = np.zeros(n, dtype=np.float32)
-        confidence = np.zeros(n, dtype=np.float32)
-        if hit.size and self.dim:
-            cf[hit] = self.cf[known[hit]]
-            cf_bias[hit] = self.cf_bias[known[hit]]
-            cf_known[hit] = 1.0
-            confidence[hit] = knowledge(self.likes[known[hit]], settings.cf_item_half_likes)
-        if fresh.size and self.projection.dim == self.dim and self.dim:
-            cf[fresh], cf_bias[fresh] = self.projection.predict(text[fresh])
-        if self.projection.dim == self.dim and self.dim:
-            unliked = (cf_known == 0) | (confidence == 0)
-            confidence[unliked] = settings.projection_confidence
-        return ItemRows(text, lsa, cf, cf_bias, cf_known, confidence)
+            text = sp.csr_matrix(self.text[known], dtype=np.float32)
+            readers = sp.csr_matrix(self.readers[known], dtype=np.float32)
+            vectors, unit, bias = self.vectors[known], self.unit[known], self.bias[known]
+            return ItemRows(text, vectors, unit, bias, readers)
+        new_text = space.transform_papers(papers[int(i)] for i in fresh)
+        order = np.concatenate([hit, fresh])
+        inverse = np.empty(n, dtype=np.int64)
+        inverse[order] = np.arange(n)
+        stacked = sp.vstack([self.text[known[hit]], new_text], format="csr")
+        text = sp.csr_matrix(stacked[inverse], dtype=np.float32)
+        empty = sp.csr_matrix((fresh.size, self.readers.shape[1]), dtype=np.float32)
+        readers = sp.vstack([self.readers[known[hit]], empty], format="csr")[inverse]
+        vectors = np.zeros((n, d), dtype=np.float32)
+        bias = np.zeros(n, dtype=np.float32)
+        vectors[hit], bias[hit] = self.vectors[known[hit]], self.bias[known[hit]]
+        if d:
+            vectors[fresh], bias[fresh] = self.from_terms(new_text)
+        unit = unit_rows(vectors)
+        return ItemRows(text, vectors, unit, bias, sp.csr_matrix(readers, dtype=np.float32))
 
 
-@dataclass(frozen=True)
-class UserTable:
-    """Users known at training time: cf (m, d) vectors and the digest of the votes behind them."""
-
-    user_keys: np.ndarray
-    cf: np.ndarray
-    digests: np.ndarray
-    index: dict[str, int] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "index", {u: i for i, u in enumerate(self.user_keys.tolist())})
-
-    def current_vector(self, user_key: str, digest: int) -> np.ndarray | None:
-        """The trained vector when the user's votes are unchanged since training, else None."""
-        row = self.index.get(user_key)
-        if row is None or int(self.digests[row]) != digest:
-            return None
-        vector: np.ndarray = self.cf[row]
-        return vector
-
-
-def empty_users(dim: int) -> UserTable:
-    return UserTable(
-        user_keys=np.zeros(0, dtype=str),
-        cf=np.zeros((0, dim), dtype=np.float32),
-        digests=np.zeros(0, dtype=np.int64),
+def content_table(paper_ids: np.ndarray, text: sp.csr_matrix) -> ItemTable:
+    """A table without a trained model (the fallback): text only, no learned space."""
+    n = len(paper_ids)
+    return ItemTable(
+        paper_ids=paper_ids,
+        text=text,
+        vectors=np.zeros((n, 0), dtype=np.float32),
+        bias=np.zeros(n, dtype=np.float32),
+        term_columns=np.zeros(0, dtype=np.int64),
+        term_vectors=np.zeros((0, 0), dtype=np.float32),
+        term_bias=np.zeros(0, dtype=np.float32),
+        readers=sp.csr_matrix((n, 0), dtype=np.float32),
     )

@@ -76,7 +76,7 @@ class ModelStore:
         )
         _atomic_write(self.dir / POINTER, lambda f: f.write(version + "\n"), mode="w")
         self._prune(keep=version)
-        log.info("saved model %s (%s papers, %s users)", version, meta["papers"], meta["users"])
+        log.info("saved model %s (%s papers, %s readers)", version, meta["papers"], meta["readers"])
         return version
 
     def current_version(self) -> str | None:

@@ -3,7 +3,13 @@ from __future__ import annotations
 import numpy as np
 
 from recommender.domain import Paper
-from recommender.features import TextSpace, fit_lsa, paper_tokens, project, words
+from recommender.features import (
+    TextSpace,
+    feature_columns,
+    item_features,
+    paper_tokens,
+    words,
+)
 
 
 def test_words_fold_plurals_and_drop_stop_words() -> None:
@@ -41,13 +47,16 @@ def test_the_vocabulary_is_bounded_and_unknown_words_are_ignored() -> None:
     assert space.transform_texts(["zzz unknown"]).nnz == 0
 
 
-def test_lsa_projects_onto_unit_vectors() -> None:
-    rng = np.random.default_rng(0)
-    vocabulary = [f"w{i}" for i in range(20)]
-    docs = [list(rng.choice(vocabulary, size=5)) for _ in range(30)]
-    space = TextSpace.fit(docs, max_terms=20, min_df=1)
+def test_item_features_are_identity_plus_the_most_common_terms() -> None:
+    docs = [["graph", "node"], ["graph", "edge"], ["graph", "node", "rare"], ["protein"]]
+    space = TextSpace.fit(docs, max_terms=10, min_df=1)
     text = space.transform(docs)
-    basis = fit_lsa(text, 3, seed=0)
-    coords = project(text, basis)
-    assert basis.shape == (3, space.size)
-    assert np.allclose(np.linalg.norm(coords, axis=1), 1.0, atol=1e-5)
+    columns = feature_columns(text, 2)
+    assert [space.vocabulary[c] for c in columns] == ["graph", "node"]
+    features = item_features(text, columns, identity_weight=0.5)
+    assert features.shape == (4, 4 + 2)
+    assert np.allclose(np.asarray(features.sum(axis=1)).ravel(), 1.0)
+    dense = features.toarray()
+    assert dense[0, 0] == 0.5 and dense[0, 4:].sum() == 0.5
+    # "protein" has none of the feature terms: all its weight stays on its identity
+    assert dense[3, 3] == 1.0 and dense[3, 4:].sum() == 0.0

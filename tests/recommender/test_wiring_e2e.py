@@ -21,7 +21,7 @@ model_dir = "models"
 no_components = 8
 epochs = 5
 num_threads = 1
-lsa_components = 16
+feature_terms = 100
 """
 
 

@@ -1,0 +1,127 @@
+"""A user, represented from their votes and declared interests at ranking time.
+
+This is the reaction update: nothing is cached per user, so the vote just recorded is in the
+very next ranking, in the model's own space. For every signal of the blend there is a like part
+(what the user liked, plus their interests while likes are few) and a dislike part (what they
+disliked), kept apart so that a 👎 counts before the first 👍 does: the ranking then moves away
+from the disliked region instead of having nothing to go on.
+
+Shapes: m users; d LightFM dimensions; V terms; R readers (users in training).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.preprocessing import normalize
+
+from recommender.domain import UP, Paper, UserProfile
+from recommender.features import TextSpace
+from recommender.settings import ModelSettings
+from recommender.tables import ItemRows, ItemTable, unit_rows
+
+
+@dataclass(frozen=True)
+class Side:
+    """One direction (likes or dislikes) of m users' profiles."""
+
+    count: np.ndarray  # (m,) float32 papers behind it (interests count as `interest_weight`)
+    unit: np.ndarray  # (m, d) float32 L2-normalised sum of unit item vectors
+    mean: np.ndarray  # (m, d) float32 mean item vector: a LightFM user vector
+    text: sp.csr_matrix  # (m, V) float32 TF-IDF profile
+    readers: sp.csr_matrix  # (m, R) float32 sum of the papers' reader rows
+
+
+@dataclass(frozen=True)
+class UserSide:
+    liked: Side
+    disliked: Side
+
+
+def _indicator(cells: list[tuple[int, int]], m: int, n: int) -> sp.csr_matrix:
+    rows = [r for r, _ in cells]
+    cols = [c for _, c in cells]
+    matrix = sp.csr_matrix((np.ones(len(cells), np.float32), (rows, cols)), shape=(m, n))
+    matrix.data[:] = 1.0  # a paper listed twice is still one vote
+    return matrix
+
+
+def _side(
+    indicator: sp.csr_matrix,
+    rows: ItemRows,
+    scale: np.ndarray | None = None,
+    interest_text: sp.csr_matrix | None = None,
+    interest_vectors: np.ndarray | None = None,
+) -> Side:
+    """Sums over the voted papers (indicator (m, n) 0/1 over `rows`), plus declared interests
+    worth `scale` (m,) papers each: their unit TF-IDF rows (m, V) and vectors (m, d)."""
+    count = np.asarray(indicator.sum(axis=1), dtype=np.float32).ravel()
+    unit = np.asarray(indicator @ rows.unit, dtype=np.float32)
+    total = np.asarray(indicator @ rows.vectors, dtype=np.float32)
+    text = normalize(sp.csr_matrix(indicator @ rows.text, dtype=np.float32))
+    if scale is not None and interest_text is not None and interest_vectors is not None:
+        text = text + sp.diags(scale) @ interest_text
+        unit = unit + scale[:, None] * unit_rows(interest_vectors)
+        total = total + scale[:, None] * interest_vectors
+        count = count + scale
+    mean = total / np.maximum(count, 1e-9)[:, None]
+    mean[count == 0] = 0.0
+    return Side(
+        count=count,
+        unit=unit_rows(unit),
+        mean=mean.astype(np.float32),
+        text=sp.csr_matrix(text, dtype=np.float32),
+        readers=sp.csr_matrix(indicator @ rows.readers, dtype=np.float32),
+    )
+
+
+def represent(
+    profiles: Sequence[UserProfile],
+    items: ItemTable,
+    space: TextSpace,
+    settings: ModelSettings,
+) -> UserSide:
+    """The like and dislike sides of every profile, from its votes on `rated_papers` and its
+    interests. Votes on papers missing from `rated_papers` are ignored (unknown papers)."""
+    m = len(profiles)
+    papers: list[Paper] = []
+    column: dict[str, int] = {}
+    up: list[tuple[int, int]] = []
+    down: list[tuple[int, int]] = []
+    for r, profile in enumerate(profiles):
+        for paper in profile.rated_papers:
+            vote = profile.votes.get(paper.paper_id, 0)
+            if vote not in (UP, -UP):
+                continue
+            if paper.paper_id not in column:
+                column[paper.paper_id] = len(papers)
+                papers.append(paper)
+            (up if vote == UP else down).append((r, column[paper.paper_id]))
+    rows = items.rows(papers, space)
+    liked, disliked = _indicator(up, m, rows.size), _indicator(down, m, rows.size)
+    likes = np.asarray(liked.sum(axis=1), dtype=np.float32).ravel()
+    interest_text = _interest_text(profiles, space)
+    scale = (settings.interest_weight * 2.0 / (2.0 + likes)).astype(np.float32)
+    scale[interest_text.getnnz(axis=1) == 0] = 0.0
+    interest_vectors, _ = items.from_terms(interest_text)
+    return UserSide(
+        liked=_side(liked, rows, scale, interest_text, interest_vectors),
+        disliked=_side(disliked, rows),
+    )
+
+
+def _interest_text(profiles: Sequence[UserProfile], space: TextSpace) -> sp.csr_matrix:
+    """(m, V) one unit row per user: the sum of their interests' TF-IDF rows, normalised."""
+    rows = []
+    for profile in profiles:
+        if profile.interests:
+            summed = np.asarray(space.transform_texts(profile.interests).sum(axis=0))
+            rows.append(sp.csr_matrix(normalize(summed), dtype=np.float32))
+        else:
+            rows.append(sp.csr_matrix((1, space.size), dtype=np.float32))
+    if not rows:
+        return sp.csr_matrix((0, space.size), dtype=np.float32)
+    return sp.csr_matrix(sp.vstack(rows, format="csr"), dtype=np.float32)

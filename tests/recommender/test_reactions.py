@@ -1,0 +1,72 @@
+"""A reaction moves the user in the model's own space at once: the very next picks use it.
+
+Regression for the first build, whose `fold_in` changed no score: these tests fail when the
+user's representation ignores their votes (replace recommender.users.represent's vote loop with
+nothing and watch them fail)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+
+from recommender.domain import DOWN, UP, Paper, UserProfile
+from recommender.ranker import HybridRanker
+from tests.recommender.toy import cluster
+
+TODAY = date(2025, 1, 12)
+
+
+def _profile(votes: dict[str, int], papers: list[Paper]) -> UserProfile:
+    by_id = {p.paper_id: p for p in papers}
+    return UserProfile("newcomer", votes=votes, rated_papers=tuple(by_id[p] for p in votes))
+
+
+def _share_of_b(hybrid: HybridRanker, profile: UserProfile, papers: list[Paper]) -> float:
+    picks = hybrid.picks([profile], papers, 6, TODAY)["newcomer"]
+    return float(np.mean([cluster(p.paper.paper_id) == "B" for p in picks]))
+
+
+def _lead_of_b(hybrid: HybridRanker, profile: UserProfile, papers: list[Paper]) -> float:
+    scores = hybrid.score_matrix([profile], papers, TODAY)[0]
+    in_b = np.array([cluster(p.paper_id) == "B" for p in papers])
+    usable = np.isfinite(scores)
+    b, a = scores[in_b & usable], scores[~in_b & usable]
+    return float((b.mean() - a.mean()) / scores[usable].std())
+
+
+def test_one_like_moves_the_next_picks_to_that_papers_neighbours(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    before = _profile({}, papers)
+    after = _profile({"B1": UP}, papers)
+    assert _share_of_b(hybrid, after, papers) == 1.0
+    assert _lead_of_b(hybrid, after, papers) > _lead_of_b(hybrid, before, papers) + 1.0
+
+
+def test_one_dislike_moves_them_away_before_any_like(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    before = _profile({}, papers)
+    after = _profile({"A2": DOWN}, papers)
+    assert _lead_of_b(hybrid, after, papers) > _lead_of_b(hybrid, before, papers) + 0.5
+    assert _share_of_b(hybrid, after, papers) >= _share_of_b(hybrid, before, papers)
+    assert _share_of_b(hybrid, after, papers) > 0.5
+
+
+def test_a_change_of_mind_follows_the_latest_votes(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    fan = _profile({"B1": UP}, papers)
+    switched = _profile({"B1": DOWN, "A1": UP, "A2": UP}, papers)
+    assert _share_of_b(hybrid, fan, papers) == 1.0
+    assert _share_of_b(hybrid, switched, papers) == 0.0
+
+
+def test_a_vote_on_a_paper_the_model_never_saw_counts_too(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    """Rated after the nightly fit: represented from its terms, in the same space."""
+    unseen = Paper("new-b", "protein folding of enzyme binding", "amino acid ligand structure")
+    profile = UserProfile("newcomer", votes={"new-b": UP}, rated_papers=(unseen,))
+    assert _share_of_b(hybrid, profile, papers) == 1.0
