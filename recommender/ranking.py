@@ -30,10 +30,10 @@ def mmr(
     scores: np.ndarray, vectors: np.ndarray | sp.csr_matrix, k: int, diversity: float
 ) -> np.ndarray:
     """Maximal marginal relevance: greedily take the item maximising
-        (1 - diversity) x relevance - diversity x (max cosine to the items already taken),
-        so five near-duplicates never fill the day. `vectors` (n, k') are L2-normalised item rows
-    (dense LightFM vectors, or sparse TF-IDF rows without a model);
-        relevance is rescaled to [0, 1] over a pool of the best 5k items. Returns indices, best first.
+    (1 - diversity) x relevance - diversity x (max cosine to the items already taken),
+    so five near-duplicates never fill the day. `vectors` (n, k') are L2-normalised item rows
+    (dense LightFM vectors, or sparse TF-IDF rows without a model); relevance is rescaled to
+    [0, 1] over a pool of the best 5k items. Returns indices, best first.
     """
     pool = top_indices(scores, max(5 * k, 30))
     if diversity <= 0 or pool.size <= 1 or vectors.shape[1] == 0:

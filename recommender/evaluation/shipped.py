@@ -75,7 +75,9 @@ class ShippedEstimator:
     def profile(self, row: int) -> UserProfile:
         start, end = self.train.indptr[row], self.train.indptr[row + 1]
         cols, values = self.train.indices[start:end], self.train.data[start:end]
-        votes = {self.papers[c].paper_id: (1 if v > 0 else -1) for c, v in zip(cols, values)}
+        votes = {
+            self.papers[c].paper_id: (1 if v > 0 else -1) for c, v in zip(cols, values, strict=True)
+        }
         return UserProfile(
             user_key=user_key(row),
             interests=interest_words(self.interests, self.content, row),
@@ -121,7 +123,9 @@ class ShippedPolicy:
         self.votes: dict[int, dict[int, int]] = {}
         for user in world.newcomers.tolist():
             row = world.history[user]
-            self.votes[user] = {int(c): int(v) for c, v in zip(row.indices, row.data) if v}
+            self.votes[user] = {
+                int(c): int(v) for c, v in zip(row.indices, row.data, strict=True) if v
+            }
         self.interests = {u: world.interest_words.get(u, ()) for u in world.newcomers.tolist()}
 
     def _profile(self, user: int, pool: np.ndarray, shown: set[int]) -> UserProfile:
