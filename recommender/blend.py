@@ -27,16 +27,20 @@ from recommender.users import Side, UserSide
 DENSE_PROFILE_CELLS = 40_000_000  # 160 MB of float32 profiles at most
 
 
-def standardise(scores: np.ndarray) -> np.ndarray:
-    """Per-row z-scores. Rows with no spread (a signal we know nothing about for that user)
-    become all zeros, so that signal drops out."""
-    if scores.shape[1] == 0:
+def standardise(scores: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
+    """Per-row z-scores, with statistics over `columns` (a boolean mask) when given; the other
+    columns get 0 (the mean). Rows with no spread (a signal we know nothing about for that
+    user) become all zeros, so that signal drops out."""
+    basis = scores if columns is None else scores[:, columns]
+    if basis.shape[1] == 0:
         return np.zeros_like(scores, dtype=np.float32)
-    mean = scores.mean(axis=1, keepdims=True)
-    std = scores.std(axis=1, keepdims=True)
+    mean = basis.mean(axis=1, keepdims=True)
+    std = basis.std(axis=1, keepdims=True)
     safe = np.where(std > 1e-9, std, 1.0)
     z = (scores - mean) / safe
     z[(std <= 1e-9).ravel()] = 0.0
+    if columns is not None:
+        z[:, ~columns] = 0.0
     return z.astype(np.float32, copy=False)
 
 
@@ -87,7 +91,16 @@ def scored(
     if users.disliked.count.any() and settings.dislike_weight:
         for name, raw in _signals(users.disliked, items).items():
             total -= settings.dislike_weight * weights[name] * standardise(raw)
-    if items.vectors.shape[1] and settings.fit_weight:
-        fit = users.liked.mean @ items.vectors.T + items.bias[None, :]
-        total += settings.fit_weight * standardise(fit)
+    known = items.known
+    if items.vectors.shape[1] and known.any():
+        likes = users.liked.votes
+        trust = (likes / (likes + settings.fit_half_likes)).astype(np.float32)
+        fit = standardise(users.liked.mean @ items.vectors.T, known)
+        total += settings.fit_weight * trust[:, None] * fit
+        total += settings.bias_weight * _bias(items.bias, known)[None, :]
     return total, liked
+
+
+def _bias(bias: np.ndarray, known: np.ndarray) -> np.ndarray:
+    """(n,) the learned popularity of papers with readers, standardised; 0 for the others."""
+    return standardise(bias[None, :], known)[0]

@@ -39,6 +39,11 @@ class ItemRows:
     def size(self) -> int:
         return int(self.text.shape[0])
 
+    @property
+    def known(self) -> np.ndarray:
+        """(n,) bool: papers somebody liked in training (LightFM learned their identity)."""
+        return np.diff(self.readers.indptr) > 0
+
 
 @dataclass(frozen=True)
 class ItemTable:

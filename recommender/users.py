@@ -28,6 +28,7 @@ from recommender.tables import ItemRows, ItemTable, unit_rows
 class Side:
     """One direction (likes or dislikes) of m users' profiles."""
 
+    votes: np.ndarray  # (m,) float32 papers voted
     count: np.ndarray  # (m,) float32 papers behind it (interests count as `interest_weight`)
     unit: np.ndarray  # (m, d) float32 L2-normalised sum of unit item vectors
     mean: np.ndarray  # (m, d) float32 mean item vector: a LightFM user vector
@@ -58,7 +59,8 @@ def _side(
 ) -> Side:
     """Sums over the voted papers (indicator (m, n) 0/1 over `rows`), plus declared interests
     worth `scale` (m,) papers each: their unit TF-IDF rows (m, V) and vectors (m, d)."""
-    count = np.asarray(indicator.sum(axis=1), dtype=np.float32).ravel()
+    votes = np.asarray(indicator.sum(axis=1), dtype=np.float32).ravel()
+    count = votes.copy()
     unit = np.asarray(indicator @ rows.unit, dtype=np.float32)
     total = np.asarray(indicator @ rows.vectors, dtype=np.float32)
     text = normalize(sp.csr_matrix(indicator @ rows.text, dtype=np.float32))
@@ -70,6 +72,7 @@ def _side(
     mean = total / np.maximum(count, 1e-9)[:, None]
     mean[count == 0] = 0.0
     return Side(
+        votes=votes,
         count=count,
         unit=unit_rows(unit),
         mean=mean.astype(np.float32),
