@@ -13,7 +13,7 @@ from typing import Any
 from recommender.domain import InvalidInputError
 from recommender.evaluation.metrics import METRICS
 from recommender.evaluation.runner import EvalReport
-from recommender.evaluation.simulate import SimulationResult
+from recommender.evaluation.simulate import PolicySummary
 
 
 def _pyplot() -> Any:
@@ -48,16 +48,17 @@ def plot_report(report: EvalReport, path: Path) -> None:
     plt.close(fig)
 
 
-def plot_simulation(results: Sequence[SimulationResult], path: Path) -> None:
+def plot_simulation(summaries: Sequence[PolicySummary], path: Path, title: str) -> None:
+    """The hit rate per day of each policy (mean over seeds), one line per policy."""
     plt = _pyplot()
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
-    for result in results:
-        days = range(1, len(result.hit_rate) + 1)
-        ax.plot(days, result.hit_rate, marker="o", label=result.model)
+    for summary in summaries:
+        days = range(1, len(summary.hit_rate) + 1)
+        ax.plot(days, summary.hit_rate, marker="o", label=summary.name)
     ax.set_xlabel("day")
-    ax.set_ylabel("hit rate (👍 / picks)")
-    ax.set_title("closed-loop simulation: newcomers")
+    ax.set_ylabel("hit rate (likes / picks)")
+    ax.set_title(title)
     ax.legend()
     fig.tight_layout()
     fig.savefig(path, dpi=120)

@@ -82,21 +82,6 @@ def test_eval_rejects_unknown_models_and_missing_files(config: Path, tmp_path: P
     assert "Traceback" not in result.output
 
 
-def test_simulate_reports_a_hit_rate_per_day(dataset_dir: Path, config: Path) -> None:
-    args = ["--config", str(config), "simulate", str(dataset_dir), "--days", "3", "--users", "6"]
-    result = CliRunner().invoke(cli, [*args, "--min-library", "1", "--window", "2", "--json"])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
-    assert [m["name"] for m in report["models"]][:3] == [
-        "paperbot",
-        "paperbot-no-downvotes",
-        "paperbot-frozen",
-    ]
-    for model in report["models"]:
-        assert len(model["hit_rate"]) == 3
-        assert all(0.0 <= h <= 1.0 for h in model["hit_rate"])
-
-
 def test_import_ctr_converts_the_citeulike_format(tmp_path: Path, config: Path) -> None:
     ctr = tmp_path / "ctr"
     ctr.mkdir()
