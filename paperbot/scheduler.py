@@ -1,5 +1,4 @@
-"""The APScheduler jobs of `paperbot serve`: ingest, nightly retrain, a debounced model update after
-reactions, and the delivery tick.
+"""The APScheduler jobs of `paperbot serve`: ingest, nightly retrain, and the delivery tick.
 
 Why the delivery tick is a short interval job and not one cron job per user: send times are in
 each user's own timezone and change with a command; a tick every `tick_seconds` asks the service
@@ -12,20 +11,19 @@ APScheduler settings are about load, not correctness:
   missed because the process was busy or asleep still happens if it is not too late, and several
   missed runs collapse into one. Runs missed while the process was *down* are not replayed (the
   job store is in memory); ingest looks back over days, so the next run catches up.
-- model update: a one-shot job scheduled `debounce_seconds` after the first vote of a burst;
-  further votes in the burst join it instead of scheduling more (misfire_grace_time=None).
+
+There is no job after reactions: the ranker represents each user from their current votes on
+every call, so a vote (from this process or another) counts in the next picks without one.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
-from apscheduler.jobstores.base import ConflictingIdError
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
@@ -41,8 +39,6 @@ from recommender.planning import PlanReport
 log = logging.getLogger(__name__)
 
 PLANNED_KEY = "delivery.planned_until.{platform}"
-MODEL_UPDATE_KEY = "model.updated_at"
-DEBOUNCE_SECONDS = 30.0
 
 
 class EngineJobs:
@@ -107,18 +103,6 @@ class EngineJobs:
         log.info("retrain job: %s", result)
         return result
 
-    def update_model(self) -> int:
-        """Fold in the users whose votes changed since the last update, including votes cast
-        through another process (the chat CLI) that this process's model has not seen."""
-        meta, now = self.wiring.repos.meta, self.wiring.clock()
-        stamp = meta.get(MODEL_UPDATE_KEY)
-        since = datetime.fromisoformat(stamp) if stamp else now - timedelta(days=1)
-        users = self.wiring.repos.feedback.changed_since(since)
-        for user_key in users:
-            self.wiring.service.refresh_user(user_key)
-        meta.set(MODEL_UPDATE_KEY, now.isoformat())
-        return len(users)
-
     def run_soon(self, job_id: str) -> Callable[[], str]:
         """An admin action for chat: queue the job now instead of running it inside a command
         handler (an ingest fetches from the network; a retrain takes minutes)."""
@@ -134,18 +118,6 @@ class EngineJobs:
             return f"Started `{job_id}` in the background; it is logged when done."
 
         return queue
-
-    def on_vote(self, user_key: str) -> None:
-        """A vote was recorded: make sure a model update runs shortly (once per burst)."""
-        scheduler = self.scheduler
-        if scheduler is None or scheduler.get_job("model-update") is not None:
-            return
-        run_at = datetime.now(UTC) + timedelta(seconds=DEBOUNCE_SECONDS)
-        with contextlib.suppress(ConflictingIdError):  # another thread's vote: same burst
-            scheduler.add_job(
-                self.update_model, DateTrigger(run_date=run_at), id="model-update",
-                name="incremental model update", misfire_grace_time=None,
-            )  # fmt: skip
 
 
 def _cron(expression: Any, timezone: str, name: str) -> CronTrigger | None:
@@ -168,8 +140,8 @@ def build_scheduler(
 
     `batch_jobs=False` (`serve --no-jobs`) leaves out the ingest and retrain cron jobs, for a
     process that runs next to another `serve` which has them: two processes would fetch the
-    same feeds and train the same model twice. Delivery, the model update after votes and admin
-    commands still run here; a model trained elsewhere is picked up when its version changes."""
+    same feeds and train the same model twice. Delivery and admin commands still run here; a
+    model trained elsewhere is picked up when its version changes."""
     sched, sources = config.section("schedule"), config.section("sources")
     timezone = str(sched.get("timezone", "UTC"))
     tick = max(1, int(sched.get("tick_seconds", 60)))
@@ -194,7 +166,6 @@ def build_scheduler(
                 misfire_grace_time=grace,
             )  # fmt: skip
     jobs.scheduler = scheduler
-    jobs.wiring.service.vote_listeners.append(jobs.on_vote)
     jobs.wiring.commands.actions = AdminActions(
         ingest=jobs.run_soon("ingest"), retrain=jobs.run_soon("retrain")
     )

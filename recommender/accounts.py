@@ -1,15 +1,14 @@
 """One person's account: who they are, their schedule and picks settings, interests, their data.
 
 Why a module of its own: these use cases read and write one users row (plus, for `export`, that
-user's votes and deliveries) and never touch the model except to ask for a fold-in after the
-interests change. Keeping them apart from PaperService (search, picks, votes, planning) keeps
-both small, and the service composes an `Accounts` as `service.accounts`. Like the rest of the
-core: no SQL, no clock reads (`now` is an argument), named exceptions for a person's mistakes.
-"""
+user's votes and deliveries) and never touch the model: the ranker reads a user's interests
+from their profile on every call, so a changed interest counts at once. Keeping them apart
+from PaperService (search, picks, votes, planning) keeps both small, and the service composes
+an `Accounts` as `service.accounts`. Like the rest of the core: no SQL, no clock reads (`now`
+is an argument), named exceptions for a person's mistakes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -27,19 +26,11 @@ MAX_UNDELIVERABLE_CHARS = 200
 
 class Accounts:
     """The per-user settings use cases. `repos` is read on every call (never cached): the
-    composition root hands in repositories that resolve to the calling thread's connection.
-    `interests_changed(user_key)` is called after an interest is added or removed, so the
-    service can fold the new interests into the live model."""
+    composition root hands in repositories that resolve to the calling thread's connection."""
 
-    def __init__(
-        self,
-        repos: RepositorySet,
-        settings: ServiceSettings,
-        interests_changed: Callable[[str], None],
-    ) -> None:
+    def __init__(self, repos: RepositorySet, settings: ServiceSettings) -> None:
         self.repos = repos
         self.settings = settings
-        self.interests_changed = interests_changed
 
     # -- who ----------------------------------------------------------------------------------
 
@@ -124,9 +115,7 @@ class Accounts:
             return user
         if len(user.interests) >= MAX_INTERESTS:
             raise InvalidInputError(f"at most {MAX_INTERESTS} interests; remove one first")
-        changed = self._change(user_key, interests=(*user.interests, interest))
-        self.interests_changed(user_key)
-        return changed
+        return self._change(user_key, interests=(*user.interests, interest))
 
     def remove_interest(self, user_key: str, text: str) -> User:
         user = self.user(user_key)
@@ -135,9 +124,7 @@ class Accounts:
         if len(kept) == len(user.interests):
             listed = ", ".join(user.interests) or "none yet"
             raise InvalidInputError(f"{text.strip()!r} is not one of your interests ({listed})")
-        changed = self._change(user_key, interests=kept)
-        self.interests_changed(user_key)
-        return changed
+        return self._change(user_key, interests=kept)
 
     # -- reachability -------------------------------------------------------------------------
 

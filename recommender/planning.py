@@ -88,6 +88,7 @@ def digest_channel(user_key: str) -> str:
 
 
 def group_votes(rows: Iterable[Vote]) -> Votes:
+    """Every current vote by user, and the 👍 of each team per paper (one pass)."""
     grouped = Votes()
     for row in rows:
         grouped.by_user.setdefault(row.user_key, {})[row.paper_id] = row.vote
@@ -95,6 +96,15 @@ def group_votes(rows: Iterable[Vote]) -> Votes:
             team = grouped.likes_by_team.setdefault(team_of(row.user_key), defaultdict(int))
             team[row.paper_id] += 1
     return grouped
+
+
+def teammate_likes(user_key: str, votes: Votes) -> dict[str, int]:
+    """Per paper, how many of `user_key`'s teammates 👍 it, their own like not counted: what
+    FeedbackRepository.likes_by_paper answers for a few papers, here for every paper from votes
+    the planning run read once."""
+    mine = votes.by_user.get(user_key, {})
+    team = votes.likes_by_team.get(team_of(user_key), {})
+    return {p: n - (1 if mine.get(p) == 1 else 0) for p, n in team.items()}
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,7 +206,9 @@ class DailyPlanner:
         """A person's own profile, or for a team digest the team's (see `team_profile`)."""
         if is_digest(user.user_key):
             return team_profile(user.user_key, run.members, run.votes, exclude)
-        return self.service.profile(user, exclude, run.votes)
+        mine = run.votes.by_user.get(user.user_key, {})
+        teammates = teammate_likes(user.user_key, run.votes)
+        return self.service.profile_from(user, mine, teammates, exclude)
 
     def set_digests(self, platform: str, digests: Sequence[User]) -> list[User]:
         """Make `digests` the team digests of `platform` (each a pseudo user whose key comes from

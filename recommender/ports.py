@@ -60,20 +60,22 @@ class FeedbackRepository(Protocol):
         ...
 
     def votes_for(self, user_key: str) -> dict[str, int]: ...
-    def all_current(self) -> list[Vote]: ...
+    def all_current(self) -> list[Vote]:
+        """Every current vote: for whole-population work (training, the daily planning run),
+        never for one user's request (use votes_for and likes_by_paper)."""
+        ...
+
     def likes_by_paper(
         self, paper_ids: Sequence[str], exclude_user: str | None = None, team: str | None = None
     ) -> dict[str, int]:
         """How many people 👍 each paper (papers nobody liked are left out), not counting
         `exclude_user`; with `team` (`slack:T1`, `discord`: see planning.team_of) only people
-        whose user_key starts with `<team>:` count ("👍 by 2 teammates")."""
+        whose user_key starts with `<team>:` count ("👍 by 2 teammates"). Cheap for the
+        candidates of one request: it reads only the likes of `paper_ids`."""
         ...
 
     def history_for(self, user_key: str) -> list[dict[str, Any]]: ...
     def count(self) -> int: ...
-    def changed_since(self, since: datetime) -> list[str]:
-        """user_keys whose votes changed since `since` (for incremental model updates)."""
-        ...
 
 
 class DeliveryLedger(Protocol):
@@ -119,7 +121,9 @@ class DeliveryLedger(Protocol):
 
 
 class Ranker(Protocol):
-    """What the service needs from a trained model or from the no-model fallback."""
+    """What the service needs from a trained model or from the no-model fallback. Stateless
+    per user: every call represents each user from the `UserProfile` it is given (votes and
+    interests read just before), so a vote counts from the next call on with no update step."""
 
     version: str
 
@@ -137,9 +141,6 @@ class Ranker(Protocol):
     def similar(self, paper: Paper, candidates: Sequence[Paper], k: int) -> list[Pick]: ...
     def rerank(self, profile: UserProfile, papers: Sequence[Paper]) -> list[Paper]: ...
     def why(self, profile: UserProfile, paper: Paper) -> str: ...
-    def fold_in(self, profile: UserProfile) -> None:
-        """Update this user's representation from their current votes in milliseconds."""
-        ...
 
 
 Interests = Mapping[str, Sequence[str]]

@@ -4,6 +4,7 @@ when it races the first attempt."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -83,18 +84,24 @@ class FeedbackStore:
         self, paper_ids: Sequence[str], exclude_user: str | None = None, team: str | None = None
     ) -> dict[str, int]:
         """How many people 👍 each paper ("👍 by 2 teammates"), not counting `exclude_user`;
-        with `team` only user_keys starting with `<team>:`."""
+        with `team` only user_keys starting with `<team>:`.
+
+        One query over the partial index feedback_likes (migration 0004): for each paper it
+        reads only the likes inside the team's user_key range, so the cost follows the
+        candidates' likes, not the size of the table. The ids travel as one JSON array, so a
+        large candidate pool never hits SQLite's limit on bound parameters."""
         if not paper_ids:
             return {}
-        marks = ",".join("?" for _ in paper_ids)
-        prefix = f"{team}:" if team else ""
         sql = (
             "SELECT paper_id, count(*) AS n FROM feedback "
-            f"WHERE vote = 1 AND paper_id IN ({marks}) "
-            "AND user_key != ? AND substr(user_key, 1, ?) = ? GROUP BY paper_id"
+            "WHERE vote = 1 AND paper_id IN (SELECT value FROM json_each(?)) AND user_key != ?"
         )
-        params = [*paper_ids, exclude_user or "", len(prefix), prefix]
-        return {r["paper_id"]: int(r["n"]) for r in self.db.query(sql, params)}
+        params = [json.dumps(list(paper_ids)), exclude_user or ""]
+        if team:
+            sql += " AND user_key >= ? AND user_key < ?"
+            params += _prefix_range(f"{team}:")
+        rows = self.db.query(sql + " GROUP BY paper_id", params)
+        return {r["paper_id"]: int(r["n"]) for r in rows}
 
     def history_for(self, user_key: str) -> list[dict[str, Any]]:
         sql = "SELECT * FROM feedback_history WHERE user_key = ? ORDER BY id"
@@ -103,6 +110,9 @@ class FeedbackStore:
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM feedback").fetchone()[0])
 
-    def changed_since(self, since: datetime) -> list[str]:
-        sql = "SELECT DISTINCT user_key FROM feedback_history WHERE at > ? ORDER BY user_key"
-        return [r["user_key"] for r in self.db.query(sql, [since.isoformat()])]
+
+def _prefix_range(prefix: str) -> tuple[str, str]:
+    """[low, high) such that low <= key < high exactly when key starts with `prefix` (a
+    non-empty one). SQLite's BINARY collation compares UTF-8 bytes, which orders like code
+    points; an index can seek a range but not a substr() test."""
+    return prefix, prefix[:-1] + chr(ord(prefix[-1]) + 1)

@@ -150,3 +150,13 @@ def delivery_reasons(db: Database) -> None:
     reason), so the message can be rebuilt after a restart without ranking again. Rows claimed
     before this migration keep NULL, and their reasons are recomputed once when sent."""
     db.execute("ALTER TABLE deliveries ADD COLUMN reasons TEXT")
+
+
+@migrations(name="0004_feedback_likes_index")
+def feedback_likes_index(db: Database) -> None:
+    """Teammates' likes of a request's candidates (FeedbackStore.likes_by_paper, on every picks,
+    search and why): without an index each call scanned every vote. Partial (👍 only) and
+    ordered (paper_id, user_key) so a team is one range per paper, read from the index alone."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS feedback_likes ON feedback(paper_id, user_key) WHERE vote = 1"
+    )

@@ -147,9 +147,6 @@ class FakeFeedback:
     def count(self) -> int:
         return len(self.current)
 
-    def changed_since(self, since: datetime) -> list[str]:
-        return sorted({h["user_key"] for h in self.history if h["at"] > since.isoformat()})
-
     def forget(self, user_key: str) -> None:
         self.current = {k: v for k, v in self.current.items() if k[0] != user_key}
         self.history = [h for h in self.history if h["user_key"] != user_key]
@@ -250,7 +247,6 @@ class FakeRanker:
 
     def __init__(self, version: str = "fake-1") -> None:
         self.version = version
-        self.folded: list[str] = []
 
     def _score(self, profile: UserProfile, paper: Paper) -> float:
         words = _words(paper)
@@ -291,9 +287,6 @@ class FakeRanker:
             if words & set(re.findall(r"[a-z]{3,}", interest.lower())):
                 return f"matches your interest “{interest}”"
         return "trending"
-
-    def fold_in(self, profile: UserProfile) -> None:
-        self.folded.append(profile.user_key)
 
 
 def paper(paper_id: str, title: str, day: date, upvotes: int = 0, **extra: Any) -> Paper:

@@ -1,4 +1,4 @@
-"""The APScheduler jobs' settings, the debounced model update, and platform selection."""
+"""The APScheduler jobs' settings, votes needing no job, and platform selection."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from apscheduler.triggers.cron import CronTrigger
-from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bots.commands import Requester
@@ -61,8 +60,6 @@ def test_no_jobs_leaves_ingest_and_retrain_to_another_process(tmp_path: Path) ->
     jobs = make(tmp_path)
     scheduler = build_scheduler(jobs, jobs.wiring.config, batch_jobs=False)
     assert {job.id for job in scheduler.get_jobs()} == {"deliver"}
-    jobs.wiring.commands.vote(Requester("console:ann"), "2506.00001", 1, "button")
-    assert scheduler.get_job("model-update") is not None  # votes still update this model
 
 
 def test_serve_help_documents_no_jobs() -> None:
@@ -84,24 +81,23 @@ def test_an_empty_cron_disables_a_job_and_a_bad_one_is_an_error(tmp_path: Path) 
         build_scheduler(bad, bad.wiring.config)
 
 
-def test_a_burst_of_votes_schedules_one_model_update(tmp_path: Path) -> None:
+def test_a_vote_from_another_process_counts_in_the_next_picks_without_a_job(
+    tmp_path: Path,
+) -> None:
+    """There used to be a debounced "model-update" job after votes, folding them into the
+    model; the ranker reads each user's votes on every call, so neither it nor a fold-in is
+    needed, for this process's votes or another's."""
     jobs = make(tmp_path)
+    jobs.wiring.repos.papers.upsert([paper("2506.00002", "Video models", date(2025, 6, 8))], NOW)
     scheduler = build_scheduler(jobs, jobs.wiring.config)
-    for n in range(3):
-        jobs.wiring.commands.vote(Requester(f"console:u{n}"), "2506.00001", 1, "button")
-    updates = [j for j in scheduler.get_jobs() if j.id == "model-update"]
-    assert len(updates) == 1 and isinstance(updates[0].trigger, DateTrigger)
-
-
-def test_model_update_folds_in_votes_from_any_process(tmp_path: Path) -> None:
-    jobs = make(tmp_path)
-    repos = jobs.wiring.repos
+    service, repos = jobs.wiring.service, jobs.wiring.repos
     repos.users.ensure("console:ann", "", NOW)
-    repos.feedback.record("console:ann", "2506.00001", 1, "command", NOW)  # written elsewhere
-    ranker = jobs.wiring.service.ranker()
-    assert jobs.update_model() == 1
-    assert ranker.folded == ["console:ann"]  # type: ignore[attr-defined]
-    assert jobs.update_model() == 0  # nothing new since
+    before = [p.paper.paper_id for p in service.picks_now("console:ann", NOW).picks]
+    assert before[0] == "2506.00001"
+    jobs.wiring.commands.vote(Requester("console:ann"), "2506.00002", 1, "button")
+    repos.feedback.record("console:ann", "2506.00001", -1, "command", NOW)  # written elsewhere
+    assert {job.id for job in scheduler.get_jobs()} == {"deliver", "ingest", "retrain"}
+    assert service.picks_now("console:ann", NOW).picks == []  # both rated: neither offered
 
 
 def test_platforms_follow_tokens_unless_only_is_given() -> None:
