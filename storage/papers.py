@@ -195,10 +195,15 @@ class PaperStore:
         return [by_id[p] for p in wanted if p in by_id]
 
     def recent(self, since: date) -> list[Paper]:
-        """The candidate window: published or ingested on or after `since`."""
+        """The candidate window: published or ingested on or after `since`.
+
+        Read on every on-demand picks, so each half of the window is a range of its own index
+        (papers_published, papers_ingested) rather than a scan of the whole table; an ISO
+        timestamp is >= an ISO date exactly when its date part is."""
         sql = (
-            "SELECT * FROM papers WHERE published >= ? OR substr(ingested_at, 1, 10) >= ? "
-            "ORDER BY paper_id"
+            "SELECT * FROM papers WHERE paper_id IN ("
+            "SELECT paper_id FROM papers WHERE published >= ? "
+            "UNION ALL SELECT paper_id FROM papers WHERE ingested_at >= ?) ORDER BY paper_id"
         )
         stamp = since.isoformat()
         return [row_to_paper(r) for r in self.db.query(sql, [stamp, stamp])]

@@ -12,7 +12,7 @@ def dumps(value: Any) -> str:
 
 
 def loads_list(text: str | None) -> tuple[str, ...]:
-    if not text:
+    if not text or text == "[]":  # most authors/urls columns: skip the JSON parser
         return ()
     value = json.loads(text)
     return tuple(str(v) for v in value) if isinstance(value, list) else ()
