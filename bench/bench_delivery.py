@@ -7,7 +7,8 @@ Sets up a temporary SQLite database with the bundled 409-paper corpus, N console
 at the same instant, a third with interests, a tenth with a few votes), then times:
   1. planning: choosing every due user's picks (batched ranker calls) and claiming ledger rows;
   2. draining: building each message (papers, reasons) and sending it to a no-op notifier;
-  3. a reaction to the user's updated picks: `vote` (recorded + folded in) then `picks`, p50/max.
+  3. a reaction to the user's updated picks: `vote` (recorded) then `picks`, p50/max; see also
+     bench_reaction.py, which does this over 100k stored votes.
 The ranker is the one a fresh install uses (content + trend, `content_ranker`); pass --train to
 fit the LightFM hybrid first.
 """
