@@ -21,7 +21,6 @@ path = "paperbot.db"
 model_dir = "models"
 [model]
 epochs = 3
-lsa_components = 16
 [picks]
 k = 3
 [admins]

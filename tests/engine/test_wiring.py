@@ -22,7 +22,6 @@ path = "paperbot.db"
 model_dir = "models"
 [model]
 epochs = 3
-lsa_components = 16
 [schedule]
 send_time = "09:00"
 weekdays = "daily"
