@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from recommender.api import content_ranker, train_ranker
-from recommender.domain import DOWN, UP, Paper, UserProfile, Vote
+from recommender.domain import DOWN, Paper, UserProfile, Vote
 from recommender.ranker import HybridRanker
 from recommender.settings import PickSettings
 from tests.recommender.conftest import TOY_MODEL
