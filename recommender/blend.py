@@ -93,10 +93,8 @@ def scored(
             total -= settings.dislike_weight * weights[name] * standardise(raw)
     known = items.known
     if items.vectors.shape[1] and known.any():
-        likes = users.liked.votes
-        trust = (likes / (likes + settings.fit_half_likes)).astype(np.float32)
         fit = standardise(users.liked.mean @ items.vectors.T, known)
-        total += settings.fit_weight * trust[:, None] * fit
+        total += settings.fit_weight * fit
         total += settings.bias_weight * _bias(items.bias, known)[None, :]
     return total, liked
 

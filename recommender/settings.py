@@ -69,12 +69,11 @@ class ModelSettings:
     identity_weight: float = 0.5
     seed: int = 42
     # The user's score for a paper sums standardised signals with these weights: taste (cosine
-    # in LightFM's space), fit (LightFM's dot product, trusted l / (l + fit_half_likes) for a
-    # user with l likes, on papers with readers), bias (LightFM's learned popularity, on papers
-    # with readers), text (TF-IDF profile) and readers (co-readership with the user's likes).
+    # in LightFM's space), fit (LightFM's dot product, on papers with readers), bias (LightFM's
+    # learned popularity, on papers with readers), text (TF-IDF profile) and readers
+    # (co-readership with the user's likes).
     taste_weight: float = 1.0
     fit_weight: float = 1.0
-    fit_half_likes: float = 2.0
     bias_weight: float = 0.5
     text_weight: float = 0.5
     readers_weight: float = 0.5
@@ -99,7 +98,6 @@ class ModelSettings:
         _check(self.min_df >= 1, "[model] min_df must be >= 1")
         _check(self.feature_terms >= 0, "[model] feature_terms must be >= 0")
         _check(0 < self.identity_weight <= 1, "[model] identity_weight must be in (0, 1]")
-        _check(self.fit_half_likes > 0, "[model] fit_half_likes must be positive")
         for name in (
             "taste_weight",
             "fit_weight",
