@@ -9,7 +9,9 @@ Four signals, each standardised per user over the candidates, then weighted and 
   learned popularity, the best guess for a newcomer's first day;
 - text: cosine between the user's TF-IDF profile and each paper;
 - readers: co-readership, the sum over the user's liked papers of the cosine between their
-  readers and each paper's ("people who saved what you liked saved this").
+  readers and each paper's ("people who saved what you liked saved this");
+and two that are the same for everyone, on papers with readers only: LightFM's learned bias and
+the log number of readers (popularity), which are all there is for a newcomer's first day.
 Each signal's dislike part (the same similarity to what the user 👎) is subtracted, weighted by
 `dislike_weight`. Why a blend: each signal alone loses somewhere (docs/evaluation.md measures
 each); their sum wins on every protocol measured.
@@ -95,10 +97,7 @@ def scored(
     if items.vectors.shape[1] and known.any():
         fit = standardise(users.liked.mean @ items.vectors.T, known)
         total += settings.fit_weight * fit
-        total += settings.bias_weight * _bias(items.bias, known)[None, :]
+        total += settings.bias_weight * standardise(items.bias[None, :], known)
+        readers = np.log1p(np.diff(items.readers.indptr).astype(np.float32))
+        total += settings.popular_weight * standardise(readers[None, :], known)
     return total, liked
-
-
-def _bias(bias: np.ndarray, known: np.ndarray) -> np.ndarray:
-    """(n,) the learned popularity of papers with readers, standardised; 0 for the others."""
-    return standardise(bias[None, :], known)[0]

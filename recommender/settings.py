@@ -69,12 +69,13 @@ class ModelSettings:
     identity_weight: float = 0.5
     seed: int = 42
     # The user's score for a paper sums standardised signals with these weights: taste (cosine
-    # in LightFM's space), fit (LightFM's dot product, on papers with readers), bias (LightFM's
-    # learned popularity, on papers with readers), text (TF-IDF profile) and readers
-    # (co-readership with the user's likes).
+    # in LightFM's space), fit (LightFM's dot product), bias (LightFM's learned popularity),
+    # popular (log readers), text (TF-IDF profile) and readers (co-readership with the user's
+    # likes); fit, bias and popular count on papers with readers in training only.
     taste_weight: float = 1.0
     fit_weight: float = 1.0
     bias_weight: float = 0.5
+    popular_weight: float = 0.5
     text_weight: float = 0.5
     readers_weight: float = 0.5
     # Each signal's 👎 part (similarity to what the user disliked) is subtracted with this weight.
@@ -102,6 +103,7 @@ class ModelSettings:
             "taste_weight",
             "fit_weight",
             "bias_weight",
+            "popular_weight",
             "text_weight",
             "readers_weight",
             "dislike_weight",
