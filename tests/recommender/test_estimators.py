@@ -3,39 +3,57 @@
 Personalised models must rank the liked cluster first: at least 3 of every user's top 4, and 95%
 overall (pure collaborative filtering on 24 papers is allowed a rare stray). Popularity and
 random are not personal by definition and are checked for exactly that. The baselines are
-defined on likes only (a TF-IDF profile, an SVM on liked papers, LightFM's WARP on positives),
-so the 👎 clause binds paperbot.
+defined on likes only (a TF-IDF profile, an SVM on liked papers, LightFM's WARP on positives,
+ALS and item-kNN on likes), so the 👎 clause binds paperbot. Multithreaded models run on one
+thread here: LightFM is deterministic for a seed only then.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recommender.baselines import PerUserSVM, Popularity, PureLightFM, RandomScores, TfidfProfile
-from recommender.domain import Paper
+from recommender.baselines import (
+    ImplicitALS,
+    ItemKNN,
+    LightFMHybrid,
+    PerUserSVM,
+    Popularity,
+    PureLightFM,
+    RandomScores,
+    TfidfProfile,
+)
+from recommender.domain import InvalidInputError, Paper
 from recommender.estimator import Content, Estimator
+from recommender.evaluation.protocols import Split
+from recommender.evaluation.runner import EpochSearch, run
+from recommender.evaluation.shipped import ShippedEstimator
 from recommender.features import fit_corpus
-from recommender.hybrid import PaperbotEstimator
 from recommender.settings import ModelSettings
-from tests.recommender.conftest import TOY_MODEL
+from tests.recommender.conftest import PLAIN_PICKS, TOY_MODEL
 from tests.recommender.toy import CLUSTER_SIZE, toy_matrix, toy_votes
 
-PERSONAL = {
-    "paperbot": lambda: PaperbotEstimator(TOY_MODEL, seed=3),
+# Pure collaborative filtering on 24 papers generalises best with very few dimensions.
+TOY_CF = ModelSettings(no_components=2, epochs=30, num_threads=1)
+PERSONAL: dict[str, Callable[[], Estimator]] = {
+    "paperbot": lambda: ShippedEstimator(TOY_MODEL, PLAIN_PICKS, seed=3),
     "tfidf-profile": TfidfProfile,
     "svm": lambda: PerUserSVM(negatives=100, seed=1),
     "lightfm": lambda: PureLightFM(TOY_CF, seed=3),
+    "lightfm-hybrid": lambda: LightFMHybrid(TOY_MODEL, seed=3, feature_terms=50),
+    # CiteULike's regularisation (300) is tuned for thousands of users; 60 need far less
+    "als": lambda: ImplicitALS(seed=3, factors=2, regularization=1.0, num_threads=1),
+    "item-knn": ItemKNN,
 }
-# Pure collaborative filtering on 24 papers generalises best with very few dimensions.
-TOY_CF = ModelSettings(no_components=2, epochs=30, num_threads=1)
 
 
 @pytest.fixture(scope="module")
 def content(papers: list[Paper]) -> Content:
-    _, basis, text, lsa = fit_corpus(papers, TOY_MODEL, seed=0)
-    return Content(text, lsa, basis)
+    space, text = fit_corpus(papers, TOY_MODEL)
+    return Content(text, papers, space)
 
 
 @pytest.fixture(scope="module")
@@ -90,7 +108,7 @@ def test_paperbot_a_downvote_pushes_the_cluster_down(content: Content) -> None:
     base[0, [0, 1, half, half + 1]] = 1.0  # the mixed user
     after = base.copy()
     after[0, 2] = -1.0
-    model = PaperbotEstimator(TOY_MODEL, seed=3)
+    model = ShippedEstimator(TOY_MODEL, PLAIN_PICKS, seed=3)
     ranks = []
     for votes in (base, after):
         train = sp.csr_matrix(votes)
@@ -100,14 +118,51 @@ def test_paperbot_a_downvote_pushes_the_cluster_down(content: Content) -> None:
     assert ranks[1] > ranks[0] + 1.0
 
 
-def test_refresh_folds_new_votes_in_without_refitting(content: Content) -> None:
-    half = content.text.shape[0] // 2
-    votes = np.zeros((3, 2 * half), dtype=np.float32)
-    votes[0, :6] = 1.0
-    votes[1, half : half + 6] = 1.0
-    model = PaperbotEstimator(TOY_MODEL, seed=3)
-    model.fit(sp.csr_matrix(votes), content)
-    votes[2, half] = 1.0  # a newcomer's first 👍, on a B paper
-    model.refresh(sp.csr_matrix(votes))
-    top = _ranking(model, sp.csr_matrix(votes), 2)[:3]
-    assert all(i >= half for i in top)
+class Ripening:
+    """Ranks each user's held-out paper (the last column) first only at exactly `ripe` epochs,
+    and last at every other count: the epoch search has one right answer."""
+
+    name = "ripening"
+
+    def __init__(self, ripe: int) -> None:
+        self.ripe = ripe
+        self.epochs = 0
+
+    def fit(
+        self, train: sp.csr_matrix, content: Content, interests: sp.csr_matrix | None = None
+    ) -> None:
+        self.epochs = 10
+
+    def fit_more(self, train: sp.csr_matrix, epochs: int) -> None:
+        self.epochs += epochs
+
+    def score(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
+        ascending = np.tile(items.astype(np.float32), (len(users), 1))
+        return ascending if self.epochs == self.ripe else -ascending
+
+
+@pytest.mark.parametrize("ripe", [40, 80])
+def test_the_epoch_search_reports_the_best_checkpoint(ripe: int, content: Content) -> None:
+    m, n = 3, 300  # more papers than the largest cutoff, so a last place is a miss
+    train = sp.csr_matrix(([1.0] * m, (range(m), range(m))), shape=(m, n), dtype=np.float32)
+    held = sp.csr_matrix(([1.0] * m, (range(m), [n - 1] * m)), shape=(m, n), dtype=np.float32)
+    the_split = Split("random20", train, held, np.arange(m), None)
+    model = Ripening(ripe)
+    checkpoints = (10, 20, 40, 60, 80)
+    ticks = iter(range(1000))
+    report = run(
+        "toy", the_split, content, [EpochSearch(model, checkpoints)], 0, timer=lambda: next(ticks)
+    )
+    result = report.models[0]
+    assert result.epochs == ripe and result.metrics["recall@10"] == 1.0
+    assert result.epoch_curve == {e: float(e == ripe) for e in checkpoints}
+    assert model.epochs == 80  # every checkpoint was trained and scored
+    assert report.notes[-1].startswith(f"ripening: best at {ripe} epochs of 10/20/40/60/80 (")
+    assert report.notes[-1].endswith("still rising at the last") == (ripe == 80)
+    assert result.to_dict()["epochs"] == ripe
+
+
+@pytest.mark.parametrize("checkpoints", [(), (0, 10), (20, 10)])
+def test_epoch_checkpoints_must_increase(checkpoints: tuple[int, ...]) -> None:
+    with pytest.raises(InvalidInputError, match="increasing"):
+        EpochSearch(Ripening(ripe=10), checkpoints)

@@ -9,9 +9,11 @@ import pytest
 from click.testing import CliRunner
 
 from paperbot.cli import cli
+from paperbot.cli_eval import HYBRID_EPOCHS
 from paperbot.datasets import read_ctr, read_dataset, write_dataset
 from recommender.domain import InvalidInputError
 from recommender.evaluation.dataset import build_dataset
+from recommender.evaluation.runner import EvalReport, ModelResult, verdict
 from tests.recommender.toy import CLUSTER_SIZE, toy_papers, toy_votes
 
 FAST_MODEL = """
@@ -19,7 +21,7 @@ FAST_MODEL = """
 no_components = 4
 epochs = 5
 num_threads = 1
-lsa_components = 4
+feature_terms = 50
 """
 
 
@@ -56,13 +58,31 @@ def test_eval_reports_every_model_with_every_metric(
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
     names = [m["name"] for m in report["models"]]
-    assert names == ["paperbot", "popularity", "tfidf-profile", "svm", "lightfm"]
+    assert names == [
+        "paperbot",
+        "popularity",
+        "tfidf-profile",
+        "svm",
+        "lightfm",
+        "lightfm-hybrid",
+        "als",
+        "item-knn",
+    ]
     for model in report["models"]:
         for key in ("recall@10", "recall@50", "recall@100", "recall@300", "precision@10"):
             assert 0.0 <= model[key] <= 1.0
         assert {"ndcg@10", "auc", "fit_seconds", "score_seconds"} <= set(model)
     assert plot.stat().st_size > 1000
     assert report["protocol"] == protocol and report["seed"] == 3
+    hybrid = report["models"][names.index("lightfm-hybrid")]
+    assert hybrid["epochs"] in HYBRID_EPOCHS and list(hybrid["epoch_curve"]) == [
+        str(e) for e in HYBRID_EPOCHS
+    ]
+    searched = "/".join(str(e) for e in HYBRID_EPOCHS)
+    note = f"lightfm-hybrid: best at {hybrid['epochs']} epochs of {searched}"
+    assert note in "".join(report["notes"])
+    assert report["verdict"].startswith("best baseline by recall@100: ")
+    assert "paperbot/" in report["verdict"]
 
 
 def test_eval_is_reproducible_for_a_seed(dataset_dir: Path, config: Path) -> None:
@@ -75,11 +95,58 @@ def test_eval_is_reproducible_for_a_seed(dataset_dir: Path, config: Path) -> Non
     assert metrics[0] == metrics[1]
 
 
+def test_the_baselines_are_reproducible_for_a_seed(dataset_dir: Path, config: Path) -> None:
+    args = ["--config", str(config), "eval", str(dataset_dir), "--seed", "5", "--json"]
+    models = ["--models", "als,item-knn,lightfm-hybrid"]
+    runs = [json.loads(CliRunner().invoke(cli, [*args, *models]).output) for _ in range(2)]
+    metrics = [
+        [{k: v for k, v in m.items() if "seconds" not in k} for m in run["models"]] for run in runs
+    ]
+    assert metrics[0] == metrics[1]
+
+
+def test_eval_ends_with_the_best_baseline(dataset_dir: Path, config: Path) -> None:
+    args = ["--config", str(config), "eval", str(dataset_dir), "--models", "popularity,item-knn"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    last = result.output.strip().splitlines()[-1]
+    assert last.startswith("best baseline by recall@100: ") and "paperbot not evaluated" in last
+
+
+def _result(name: str, recall: float, users: int, on_subsample: float) -> ModelResult:
+    metrics = {"recall@100": recall}
+    return ModelResult(name, metrics, 0.0, 0.0, users, {"recall@100": on_subsample})
+
+
+def test_the_verdict_compares_like_with_like() -> None:
+    models = [
+        _result("paperbot", 0.50, 1000, 0.40),
+        _result("paperbot-no-downvotes", 0.90, 1000, 0.90),  # ours: never a baseline
+        _result("als", 0.25, 1000, 0.20),
+        _result("svm", 0.32, 100, 0.32),  # scored on the 100-user subsample only
+    ]
+    report = EvalReport("toy", "random20", 1, (1000, 50), 10, 10, models)
+    line = verdict(report)
+    assert line == (
+        "best baseline by recall@100: svm 0.3200 (on the 100-user subsample); "
+        "paperbot 0.4000, paperbot/svm = 1.25x"
+    )
+    report = EvalReport("toy", "random20", 1, (1000, 50), 10, 10, models[:3])
+    assert verdict(report) == (
+        "best baseline by recall@100: als 0.2500; paperbot 0.5000, paperbot/als = 2.00x"
+    )
+    assert verdict(EvalReport("toy", "random20", 1, (1000, 50), 10, 10, models[:2])) is None
+
+
 def test_eval_rejects_unknown_models_and_missing_files(config: Path, tmp_path: Path) -> None:
     (tmp_path / "empty").mkdir()
     result = CliRunner().invoke(cli, ["--config", str(config), "eval", str(tmp_path / "empty")])
     assert result.exit_code != 0 and "papers.jsonl is missing" in result.output
     assert "Traceback" not in result.output
+    args = ["--config", str(config), "eval", str(tmp_path), "--models", "nope"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code != 0
+    assert "lightfm-hybrid, als, item-knn" in " ".join(result.output.split())
 
 
 def test_import_ctr_converts_the_citeulike_format(tmp_path: Path, config: Path) -> None:
