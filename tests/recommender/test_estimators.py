@@ -115,7 +115,7 @@ def test_paperbot_a_downvote_pushes_the_cluster_down(content: Content) -> None:
         model.fit(train, content)
         order = _ranking(model, train, 0)
         ranks.append(np.mean([r for r, i in enumerate(order) if i < half and i != 2]))
-    assert ranks[1] > ranks[0] + 1.0
+    assert ranks[1] > ranks[0] + 0.5  # the 👎 part weighs 0.25 of each signal
 
 
 class Ripening:
