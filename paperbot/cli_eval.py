@@ -49,6 +49,7 @@ MODEL_NAMES = (
     "svm",
     "lightfm",
     "lightfm-hybrid",
+    "lightfm-hybrid-plain",
     "als",
     "item-knn",
 )
@@ -106,6 +107,10 @@ def build_estimators(
         "svm": lambda: PerUserSVM(negatives=svm_negatives, seed=seed),
         "lightfm": lambda: PureLightFM(settings, seed),
         "lightfm-hybrid": lambda: EpochSearch(LightFMHybrid(hybrid, seed), HYBRID_EPOCHS),
+        "lightfm-hybrid-plain": lambda: EpochSearch(
+            LightFMHybrid(hybrid, seed, name="lightfm-hybrid-plain", terms_for_new=False),
+            HYBRID_EPOCHS,
+        ),
         "als": lambda: ImplicitALS(seed, num_threads=threads),
         "item-knn": ItemKNN,
         "paperbot-no-downvotes": lambda: _shipped(

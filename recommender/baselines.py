@@ -150,7 +150,11 @@ class PureLightFM:
 class LightFMHybrid:
     """LightFM with item features: identity (half the weight) plus the paper's `feature_terms`
     most common terms. Papers without training likes are represented by their terms alone
-    (their identity embedding is untrained noise), as LightFM's documentation does for new items.
+    (their identity embedding is untrained noise), as LightFM's documentation does for new items;
+    with `terms_for_new=False` (`lightfm-hybrid-plain`) every paper keeps LightFM's own
+    representation, identity included, which measured better where most held-out papers have
+    few likes (P10) and worse for brand-new ones (cold): both are reported, so the stronger
+    one is the baseline.
 
     `score` uses the trained user vectors; `fold_in_scores` the mean of the liked papers' item
     representations, plus declared interests as one more "paper" made of their words."""
@@ -164,7 +168,9 @@ class LightFMHybrid:
         feature_terms: int = 5000,
         identity_weight: float = 0.5,
         name: str = "lightfm-hybrid",
+        terms_for_new: bool = True,
     ) -> None:
+        self.terms_for_new = terms_for_new
         self.settings = settings
         self.seed = seed
         self.feature_terms = feature_terms
@@ -191,7 +197,7 @@ class LightFMHybrid:
         self.user_vectors = factors.user_vectors
         self.item_vectors = factors.item_vectors.copy()
         self.item_bias = factors.item_bias.copy()
-        cold = np.flatnonzero(~warm)
+        cold = np.flatnonzero(~warm) if self.terms_for_new else np.zeros(0, dtype=np.int64)
         self.item_vectors[cold] = np.asarray(self.terms[cold] @ term_vectors)
         self.item_bias[cold] = np.asarray(self.terms[cold] @ term_bias).ravel()
         self.term_vectors = term_vectors
