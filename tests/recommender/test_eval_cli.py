@@ -65,6 +65,7 @@ def test_eval_reports_every_model_with_every_metric(
         "svm",
         "lightfm",
         "lightfm-hybrid",
+        "lightfm-hybrid-plain",
         "als",
         "item-knn",
     ]
@@ -146,7 +147,7 @@ def test_eval_rejects_unknown_models_and_missing_files(config: Path, tmp_path: P
     args = ["--config", str(config), "eval", str(tmp_path), "--models", "nope"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code != 0
-    assert "lightfm-hybrid, als, item-knn" in " ".join(result.output.split())
+    assert "lightfm-hybrid, lightfm-hybrid-plain, als, item-knn" in " ".join(result.output.split())
 
 
 def test_import_ctr_converts_the_citeulike_format(tmp_path: Path, config: Path) -> None:
