@@ -14,7 +14,6 @@ not read as a regression.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import time
 from pathlib import Path
@@ -23,6 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.bench_recommender import peak_mb, peak_reset  # noqa: E402
 from paperbot.datasets import read_dataset  # noqa: E402
 from recommender.api import like_matrix, train_ranker  # noqa: E402
 from recommender.domain import Vote  # noqa: E402
@@ -31,18 +31,6 @@ from recommender.model import CollaborativeModel  # noqa: E402
 from recommender.settings import ModelSettings, PickSettings  # noqa: E402
 
 BUDGET_SECONDS = 60.0
-
-
-def peak_reset() -> None:
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5")
-
-
-def peak_mb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
 
 
 def identity_bound(papers: list, votes: list[Vote], settings: ModelSettings) -> float:
