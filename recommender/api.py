@@ -70,14 +70,8 @@ def train_ranker(
     columns = feature_columns(text, settings.feature_terms)
     features = item_features(text, columns, settings.identity_weight)
     factors = CollaborativeModel(settings, seed).fit(likes, features)
-    n = len(papers)
-    term_vectors, term_bias = factors.feature_vectors[n:], factors.feature_bias[n:]
-    vectors, bias = factors.item_vectors.copy(), factors.item_bias.copy()
-    # Papers nobody liked: their identity embedding is untrained noise, their terms are not.
-    cold = np.flatnonzero(np.diff(sp.csc_matrix(likes).indptr) == 0)
-    terms = term_rows(text[cold], columns)
-    vectors[cold] = np.asarray(terms @ term_vectors)
-    bias[cold] = np.asarray(terms @ term_bias).ravel()
+    vectors, bias = factors.by_terms_where_unliked(likes, term_rows(text, columns))
+    term_vectors, term_bias = factors.term_part()
     items = ItemTable(
         paper_ids=np.array([p.paper_id for p in papers], dtype=str),
         text=text,

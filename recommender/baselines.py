@@ -191,16 +191,12 @@ class LightFMHybrid:
         self._use(self.model.fit_partial(train, epochs), train)
 
     def _use(self, factors: Factors, train: sp.csr_matrix) -> None:
-        n = train.shape[1]
-        term_vectors, term_bias = factors.feature_vectors[n:], factors.feature_bias[n:]
-        warm = np.asarray((train > 0).sum(axis=0)).ravel() > 0
         self.user_vectors = factors.user_vectors
-        self.item_vectors = factors.item_vectors.copy()
-        self.item_bias = factors.item_bias.copy()
-        cold = np.flatnonzero(~warm) if self.terms_for_new else np.zeros(0, dtype=np.int64)
-        self.item_vectors[cold] = np.asarray(self.terms[cold] @ term_vectors)
-        self.item_bias[cold] = np.asarray(self.terms[cold] @ term_bias).ravel()
-        self.term_vectors = term_vectors
+        if self.terms_for_new:
+            self.item_vectors, self.item_bias = factors.by_terms_where_unliked(train, self.terms)
+        else:
+            self.item_vectors, self.item_bias = factors.item_vectors, factors.item_bias
+        self.term_vectors = factors.term_part()[0]
 
     def score(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         vectors = self.user_vectors[users]

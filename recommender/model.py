@@ -39,6 +39,24 @@ class Factors:
     def dim(self) -> int:
         return int(self.item_vectors.shape[1])
 
+    def term_part(self) -> tuple[np.ndarray, np.ndarray]:
+        """((T, d), (T,)): the embeddings and biases of the feature columns after the identities."""
+        n = self.item_vectors.shape[0]
+        return self.feature_vectors[n:], self.feature_bias[n:]
+
+    def by_terms_where_unliked(
+        self, likes: sp.spmatrix, terms: sp.csr_matrix
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """((n, d), (n,)) item representations where every paper without a like in `likes`
+        (users, n) is represented by its `terms` rows (n, T) alone: its identity embedding is
+        untrained noise, its terms are not."""
+        vectors, bias = self.item_vectors.copy(), self.item_bias.copy()
+        cold = np.flatnonzero(np.diff(sp.csc_matrix(positives(likes)).indptr) == 0)
+        term_vectors, term_bias = self.term_part()
+        vectors[cold] = np.asarray(terms[cold] @ term_vectors)
+        bias[cold] = np.asarray(terms[cold] @ term_bias).ravel()
+        return vectors, bias
+
 
 def positives(interactions: sp.spmatrix) -> sp.coo_matrix:
     """WARP learns from positives only; 👎 act on the user side (recommender.users)."""

@@ -39,12 +39,31 @@ def matrix_votes(matrix: sp.csr_matrix, papers: Sequence[Paper]) -> list[Vote]:
     ]
 
 
+def row_votes(matrix: sp.csr_matrix, row: int) -> dict[int, int]:
+    """{paper column: +1/-1} of one row of a (users, papers) vote matrix."""
+    start, end = matrix.indptr[row], matrix.indptr[row + 1]
+    cols, values = matrix.indices[start:end], matrix.data[start:end]
+    return {int(c): (1 if v > 0 else -1) for c, v in zip(cols, values, strict=True) if v}
+
+
 def interest_words(rows: sp.csr_matrix | None, content: Content, row: int) -> tuple[str, ...]:
     """A declared-interest row of the TF-IDF space as the words a user would have typed."""
     if rows is None or content.space is None or rows[row].nnz == 0:
         return ()
     vocabulary = content.space.vocabulary
     return tuple(str(vocabulary[j]) for j in rows[row].indices)
+
+
+def profile_of(
+    row: int, votes: dict[int, int], papers: Sequence[Paper], **extra: object
+) -> UserProfile:
+    """The product's profile of evaluation user `row` from their votes by paper column."""
+    return UserProfile(
+        user_key=user_key(row),
+        votes={papers[c].paper_id: v for c, v in votes.items()},
+        rated_papers=tuple(papers[c] for c in votes),
+        **extra,  # type: ignore[arg-type]
+    )
 
 
 class ShippedEstimator:
@@ -73,16 +92,11 @@ class ShippedEstimator:
         )
 
     def profile(self, row: int) -> UserProfile:
-        start, end = self.train.indptr[row], self.train.indptr[row + 1]
-        cols, values = self.train.indices[start:end], self.train.data[start:end]
-        votes = {
-            self.papers[c].paper_id: (1 if v > 0 else -1) for c, v in zip(cols, values, strict=True)
-        }
-        return UserProfile(
-            user_key=user_key(row),
+        return profile_of(
+            row,
+            row_votes(self.train, row),
+            self.papers,
             interests=interest_words(self.interests, self.content, row),
-            votes=votes,
-            rated_papers=tuple(self.papers[c] for c in cols),
         )
 
     def score(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
@@ -122,24 +136,20 @@ class ShippedPolicy:
         self.team_likes = np.asarray(team.sum(axis=0)).ravel()
         self.votes: dict[int, dict[int, int]] = {}
         for user in world.newcomers.tolist():
-            row = world.history[user]
-            self.votes[user] = {
-                int(c): int(v) for c, v in zip(row.indices, row.data, strict=True) if v
-            }
+            self.votes[user] = row_votes(world.history, user)
         self.interests = {u: world.interest_words.get(u, ()) for u in world.newcomers.tolist()}
 
     def _profile(self, user: int, pool: np.ndarray, shown: set[int]) -> UserProfile:
-        mine = self.votes.get(user, {})
         team = {
             self.papers[int(i)].paper_id: int(self.team_likes[int(i)])
             for i in pool
             if self.team_likes[int(i)] > 0
         }
-        return UserProfile(
-            user_key=user_key(user),
+        return profile_of(
+            user,
+            self.votes.get(user, {}),
+            self.papers,
             interests=self.interests.get(user, ()),
-            votes={self.papers[c].paper_id: v for c, v in mine.items()},
-            rated_papers=tuple(self.papers[c] for c in mine),
             exclude=frozenset(self.papers[i].paper_id for i in shown),
             teammate_likes=team,
         )
