@@ -4,6 +4,7 @@ Everything here is pure: papers and votes in, a ranker out.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -11,6 +12,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from recommender import als
 from recommender.domain import Paper, Vote
 from recommender.features import feature_columns, fit_corpus, item_features, term_rows
 from recommender.model import CollaborativeModel
@@ -56,7 +58,8 @@ def train_ranker(
     picks: PickSettings,
     seed: int,
 ) -> HybridRanker:
-    """Full fit: term space, then LightFM with item features (identity + terms) on every 👍.
+    """Full fit: term space, LightFM with item features (identity + terms) on every 👍, and ALS
+    on the same 👍 (recommender.als).
 
     👎 and declared `interests` are not LightFM training data: they act on the user side at
     ranking time (recommender.users), so a new vote or interest counts at once without a
@@ -72,6 +75,7 @@ def train_ranker(
     factors = CollaborativeModel(settings, seed).fit(likes, features)
     vectors, bias = factors.by_terms_where_unliked(likes, term_rows(text, columns))
     term_vectors, term_bias = factors.term_part()
+    co_reading, weights, inverse = _als(likes, settings, seed)
     items = ItemTable(
         paper_ids=np.array([p.paper_id for p in papers], dtype=str),
         text=text,
@@ -81,8 +85,32 @@ def train_ranker(
         term_vectors=term_vectors,
         term_bias=term_bias,
         readers=sp.csr_matrix(normalize(sp.csr_matrix(likes.T)), dtype=np.float32),
+        als=co_reading,
+        als_weight=weights,
+        als_inverse=inverse,
     )
     return HybridRanker(settings=settings, picks=picks, space=space, items=items)
+
+
+def _als(
+    likes: sp.csr_matrix, settings: ModelSettings, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """ALS paper factors (n, f), their BM25 weights (n,) and the shared (f, f) inverse; f = 0
+    when `als_factors` is 0. The trained user factors are dropped: users are solved from their
+    votes at ranking time (recommender.users), training users included."""
+    n, f = likes.shape[1], settings.als_factors
+    if f == 0:
+        return np.zeros((n, 0), np.float32), np.zeros(n, np.float32), np.zeros((0, 0))
+    k1, b = settings.als_bm25_k1, settings.als_bm25_b
+    confidences = als.weigh_likes(likes, "bm25", k1, b)
+    # in units of a typical 👍's confidence, so that the same setting means the same for a team
+    # of five as for a library of thousands (implicit's own regularisation is absolute)
+    regularization = settings.als_regularization * settings.als_alpha * confidences.data.mean()
+    fitted = dataclasses.replace(settings.als_settings(seed), regularization=regularization)
+    _, paper_factors = als.fit(confidences, fitted)
+    weights = als.paper_weights(likes, k1, b)
+    weights[np.diff(sp.csc_matrix(likes).indptr) == 0] = 0.0  # nobody saved it: no factors
+    return paper_factors, weights, als.gram_inverse(paper_factors, regularization)
 
 
 def content_ranker(

@@ -23,16 +23,13 @@ implicit is imported only here, the one module of the core that needs it.
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import scipy.sparse as sp
-from implicit.als import AlternatingLeastSquares
-from implicit.nearest_neighbours import bm25_weight, tfidf_weight
 from sklearn.preprocessing import normalize
 from sklearn.svm import LinearSVC
-from threadpoolctl import threadpool_limits
 
+from recommender import als
+from recommender.als import AlsSettings, Weighting, weigh_likes
 from recommender.blend import text_scores
 from recommender.estimator import Content
 from recommender.features import feature_columns, item_features, term_rows
@@ -221,21 +218,6 @@ class LightFMHybrid:
         return np.asarray(vectors @ self.item_vectors[items].T + self.item_bias[items][None, :])
 
 
-Weighting = Literal["none", "bm25", "tfidf"]
-
-
-def weigh_likes(likes: sp.csr_matrix, weighting: Weighting, k1: float, b: float) -> sp.csr_matrix:
-    """(m, n) float32 confidences from (m, n) 0/1 likes. "bm25" and "tfidf" are implicit's
-    weightings applied the way its last.fm example does, to the papers x users matrix: a like from
-    a user with a huge library counts less (idf over users), and BM25 also normalises by the
-    paper's number of likes. "none" leaves every like at 1."""
-    if weighting == "none":
-        return likes
-    by_paper = likes.T.tocsr()
-    weighted = bm25_weight(by_paper, K1=k1, B=b) if weighting == "bm25" else tfidf_weight(by_paper)
-    return sp.csr_matrix(weighted.T, dtype=np.float32)
-
-
 class ImplicitALS:
     """implicit's AlternatingLeastSquares (conjugate gradient) on BM25-weighted likes; the score
     of (u, i) is user_factors[u] . item_factors[i]. BLAS is held to one thread while the model is
@@ -287,19 +269,17 @@ class ImplicitALS:
         self, train: sp.csr_matrix, content: Content, interests: sp.csr_matrix | None = None
     ) -> None:
         confidences = weigh_likes(_likes(train), self.weighting, self.bm25_k1, self.bm25_b)
-        with threadpool_limits(1, "blas"):
-            model = AlternatingLeastSquares(
-                factors=self.factors,
-                regularization=self.regularization,
-                alpha=self.alpha,
-                iterations=self.iterations,
-                num_threads=self.num_threads,
-                random_state=self.seed,
-            )
-            model.fit(confidences, show_progress=False)
-        # (m, factors) and (n, factors) float32; papers without likes get zero rows from the solver
-        self.user_factors = np.ascontiguousarray(model.user_factors, dtype=np.float32)
-        self.item_factors = np.ascontiguousarray(model.item_factors, dtype=np.float32)
+        settings = AlsSettings(
+            factors=self.factors,
+            regularization=self.regularization,
+            alpha=self.alpha,
+            iterations=self.iterations,
+            bm25_k1=self.bm25_k1,
+            bm25_b=self.bm25_b,
+            num_threads=self.num_threads,
+            seed=self.seed,
+        )
+        self.user_factors, self.item_factors = als.fit(confidences, settings)
 
     def score(self, users: np.ndarray, items: np.ndarray) -> np.ndarray:
         return self.user_factors[users] @ self.item_factors[items].T

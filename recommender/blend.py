@@ -1,7 +1,7 @@
 """The scoring rule: a user's (recommender.users) signals against candidate papers
 (recommender.tables), at the matrix level.
 
-Four signals, each standardised per user over the candidates, then weighted and summed:
+Five signals, each standardised per user over the candidates, then weighted and summed:
 - taste: cosine in LightFM's space between the user's liked papers (and interests) and each
   paper. A cosine, not LightFM's dot product, because the dot product is dominated by the norm
   of popular papers' vectors; offline, the cosine matched far better for new papers;
@@ -10,6 +10,9 @@ Four signals, each standardised per user over the candidates, then weighted and 
 - text: cosine between the user's TF-IDF profile and each paper;
 - readers: co-readership, the sum over the user's liked papers of the cosine between their
   readers and each paper's ("people who saved what you liked saved this");
+- als: the score of the user's ALS vector, solved from their 👍 and 👎 against the ALS paper
+  factors (recommender.als), on papers with readers only: the strongest single signal on papers
+  people have saved;
 and two that are the same for everyone, on papers with readers only: LightFM's learned bias and
 the log number of readers (popularity), which are all there is for a newcomer's first day.
 Each signal's dislike part (the same similarity to what the user 👎) is subtracted, weighted by
@@ -100,4 +103,6 @@ def scored(
         total += settings.bias_weight * standardise(items.bias[None, :], known)
         readers = np.log1p(np.diff(items.readers.indptr).astype(np.float32))
         total += settings.popular_weight * standardise(readers[None, :], known)
+    if items.als.shape[1] and known.any() and settings.als_weight:
+        total += settings.als_weight * standardise(users.als @ items.als.T, known)
     return total, liked

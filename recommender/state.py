@@ -20,7 +20,7 @@ from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemTable
 
-FORMAT = 2  # 2: LightFM with item features (term embeddings, readers); 1 had LSA + projection
+FORMAT = 3  # 3: + ALS paper factors; 2: LightFM with item features; 1 had LSA + projection
 ARRAYS = (
     "vocabulary",
     "idf",
@@ -37,6 +37,9 @@ ARRAYS = (
     "readers_indices",
     "readers_indptr",
     "readers_shape",
+    "als_factors",
+    "als_weight",
+    "als_inverse",
 )
 
 
@@ -62,6 +65,9 @@ def to_state(ranker: HybridRanker) -> tuple[dict[str, np.ndarray], dict[str, Any
         "readers_indices": items.readers.indices,
         "readers_indptr": items.readers.indptr,
         "readers_shape": np.array(items.readers.shape, dtype=np.int64),
+        "als_factors": items.als,
+        "als_weight": items.als_weight,
+        "als_inverse": items.als_inverse,
     }
     meta = {
         "format": FORMAT,
@@ -105,6 +111,9 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
             term_vectors=arrays["term_vectors"].astype(np.float32),
             term_bias=arrays["term_bias"].astype(np.float32),
             readers=sp.csr_matrix(readers, dtype=np.float32),
+            als=arrays["als_factors"].astype(np.float32),
+            als_weight=arrays["als_weight"].astype(np.float32),
+            als_inverse=arrays["als_inverse"].astype(np.float64),
         )
     except (ValueError, TypeError, IndexError, PaperbotError) as exc:
         raise CorruptModelError(f"model arrays are inconsistent: {exc}") from exc
@@ -123,6 +132,8 @@ def _check_shapes(arrays: Mapping[str, np.ndarray], n: int, v: int) -> None:
     t = len(arrays["term_columns"])
     columns = arrays["term_columns"]
     shape = arrays["readers_shape"]
+    factors, inverse = arrays["als_factors"], arrays["als_inverse"]
+    f = factors.shape[1] if factors.ndim == 2 else -1
     expectations = {
         "idf": arrays["idf"].shape == (v,),
         "item_vectors": vectors.shape == (n, d),
@@ -131,7 +142,10 @@ def _check_shapes(arrays: Mapping[str, np.ndarray], n: int, v: int) -> None:
         "term_bias": arrays["term_bias"].shape == (t,),
         "term_columns": bool(((columns >= 0) & (columns < v)).all()),
         "readers": shape.shape == (2,) and int(shape[0]) == n,
-        "finite": bool(np.isfinite(vectors).all() and np.isfinite(terms).all()),
+        "als_factors": factors.shape == (n, f),
+        "als_weight": arrays["als_weight"].shape == (n,),
+        "als_inverse": inverse.shape == (f, f),
+        "finite": all(bool(np.isfinite(a).all()) for a in (vectors, terms, factors, inverse)),
     }
     broken = [name for name, ok in expectations.items() if not ok]
     if broken:

@@ -34,6 +34,8 @@ class ItemRows:
     unit: np.ndarray  # (n, d) float32 the same, L2-normalised (zero rows stay zero)
     bias: np.ndarray  # (n,) float32 LightFM item bias
     readers: sp.csr_matrix  # (n, R) float32 unit rows: who saved the paper in training
+    als: np.ndarray  # (n, f) float32 ALS paper factors (zero rows for papers nobody saved)
+    als_weight: np.ndarray  # (n,) float32 the paper's BM25 factor in ALS's confidences
 
     @property
     def size(self) -> int:
@@ -52,7 +54,9 @@ class ItemTable:
     paper_ids (n,) str; text (n, V); vectors (n, d) and bias (n,): LightFM representations
     (identity + terms for papers with likes, terms alone otherwise); term_columns (T,) the columns
     of the term space LightFM has embeddings for, term_vectors (T, d), term_bias (T,);
-    readers (n, R) unit rows of the training likes (R = users in training)."""
+    readers (n, R) unit rows of the training likes (R = users in training); als (n, f) ALS paper
+    factors, als_weight (n,) their BM25 weights and als_inverse (f, f) (YᵀY + reg·I)⁻¹ (see
+    recommender.als; f = 0 without ALS)."""
 
     paper_ids: np.ndarray
     text: sp.csr_matrix
@@ -62,6 +66,9 @@ class ItemTable:
     term_vectors: np.ndarray
     term_bias: np.ndarray
     readers: sp.csr_matrix
+    als: np.ndarray
+    als_weight: np.ndarray
+    als_inverse: np.ndarray
     index: dict[str, int] = field(init=False, repr=False, compare=False)
     unit: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -90,7 +97,8 @@ class ItemTable:
             text = sp.csr_matrix(self.text[known], dtype=np.float32)
             readers = sp.csr_matrix(self.readers[known], dtype=np.float32)
             vectors, unit, bias = self.vectors[known], self.unit[known], self.bias[known]
-            return ItemRows(text, vectors, unit, bias, readers)
+            als, als_weight = self.als[known], self.als_weight[known]
+            return ItemRows(text, vectors, unit, bias, readers, als, als_weight)
         new_text = space.transform_papers(papers[int(i)] for i in fresh)
         order = np.concatenate([hit, fresh])
         inverse = np.empty(n, dtype=np.int64)
@@ -105,7 +113,11 @@ class ItemTable:
         if d:
             vectors[fresh], bias[fresh] = self.from_terms(new_text)
         unit = unit_rows(vectors)
-        return ItemRows(text, vectors, unit, bias, sp.csr_matrix(readers, dtype=np.float32))
+        als = np.zeros((n, self.als.shape[1]), dtype=np.float32)
+        als_weight = np.zeros(n, dtype=np.float32)
+        als[hit], als_weight[hit] = self.als[known[hit]], self.als_weight[known[hit]]
+        readers = sp.csr_matrix(readers, dtype=np.float32)
+        return ItemRows(text, vectors, unit, bias, readers, als, als_weight)
 
 
 def content_table(paper_ids: np.ndarray, text: sp.csr_matrix) -> ItemTable:
@@ -120,4 +132,7 @@ def content_table(paper_ids: np.ndarray, text: sp.csr_matrix) -> ItemTable:
         term_vectors=np.zeros((0, 0), dtype=np.float32),
         term_bias=np.zeros(0, dtype=np.float32),
         readers=sp.csr_matrix((n, 0), dtype=np.float32),
+        als=np.zeros((n, 0), dtype=np.float32),
+        als_weight=np.zeros(n, dtype=np.float32),
+        als_inverse=np.zeros((0, 0), dtype=np.float64),
     )

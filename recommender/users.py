@@ -6,7 +6,10 @@ very next ranking, in the model's own space. For every signal of the blend there
 disliked), kept apart so that a 👎 counts before the first 👍 does: the ranking then moves away
 from the disliked region instead of having nothing to go on.
 
-Shapes: m users; d LightFM dimensions; V terms; R readers (users in training).
+The ALS side (recommender.als) is solved from both kinds of vote at once: a 👎 there is a paper the
+user is fitted not to want.
+
+Shapes: m users; d LightFM dimensions; V terms; R readers (users in training); f ALS factors.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from recommender import als
 from recommender.domain import UP, Paper, UserProfile
 from recommender.features import TextSpace
 from recommender.settings import ModelSettings
@@ -40,6 +44,37 @@ class Side:
 class UserSide:
     liked: Side
     disliked: Side
+    als: np.ndarray  # (m, f) float32 ALS user vectors solved from both sides' votes
+
+
+def _als_users(
+    liked: sp.csr_matrix,
+    disliked: sp.csr_matrix,
+    rows: ItemRows,
+    items: ItemTable,
+    settings: ModelSettings,
+) -> np.ndarray:
+    """(m, f) ALS user vectors: the exact least-squares user step against the fixed paper
+    factors, each 👍 weighed as in training (alpha x the paper's BM25 factor x the user's idf)
+    and each 👎 a preference of 0 at `dislike_weight` times that confidence."""
+    m, f = liked.shape[0], items.als.shape[1]
+    if f == 0:
+        return np.zeros((m, 0), dtype=np.float32)
+    library = np.diff(liked.indptr)
+    idf = als.user_idf(library, len(items.paper_ids))
+    voted, confidence, preference = [], [], []
+    for r in range(m):
+        up = liked.indices[liked.indptr[r] : liked.indptr[r + 1]]
+        down = disliked.indices[disliked.indptr[r] : disliked.indptr[r + 1]]
+        cols = np.concatenate([up, down])
+        wanted = np.isin(cols, up)
+        scale = np.where(wanted, 1.0, settings.dislike_weight)
+        conf = settings.als_alpha * rows.als_weight[cols] * idf[r] * scale
+        keep = conf > 0  # papers without ALS factors (and 👎 at weight 0) add nothing
+        voted.append(rows.als[cols[keep]])
+        confidence.append(conf[keep].astype(np.float64))
+        preference.append(wanted[keep].astype(np.float64))
+    return als.solve_users(items.als_inverse, voted, confidence, preference)
 
 
 def _indicator(cells: list[tuple[int, int]], m: int, n: int) -> sp.csr_matrix:
@@ -113,6 +148,7 @@ def represent(
     return UserSide(
         liked=_side(liked, rows, scale, interest_text, interest_vectors),
         disliked=_side(disliked, rows),
+        als=_als_users(liked, disliked, rows, items, settings),
     )
 
 

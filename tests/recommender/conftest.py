@@ -9,7 +9,13 @@ from recommender.settings import ModelSettings, PickSettings
 from tests.recommender.toy import toy_papers, toy_votes
 
 # Small and single-threaded: LightFM is then deterministic for a seed, and fits in milliseconds.
-TOY_MODEL = ModelSettings(no_components=8, epochs=30, num_threads=1, feature_terms=50)
+TOY_MODEL = ModelSettings(
+    no_components=8,
+    epochs=30,
+    num_threads=1,
+    feature_terms=50,
+    als_factors=8,
+)
 PLAIN_PICKS = PickSettings(diversity=0.0, exploration=False)
 
 

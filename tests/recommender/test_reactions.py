@@ -6,6 +6,7 @@ nothing and watch them fail)."""
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import numpy as np
@@ -70,3 +71,27 @@ def test_a_vote_on_a_paper_the_model_never_saw_counts_too(
     unseen = Paper("new-b", "protein folding of enzyme binding", "amino acid ligand structure")
     profile = UserProfile("newcomer", votes={"new-b": UP}, rated_papers=(unseen,))
     assert _share_of_b(hybrid, profile, papers) == 1.0
+
+
+def _als_only(hybrid: HybridRanker) -> HybridRanker:
+    """The same trained ranker scoring by its ALS side alone."""
+    weights = {name: 0.0 for name in ("taste", "fit", "bias", "popular", "text", "readers")}
+    settings = dataclasses.replace(
+        hybrid.settings, **{f"{n}_weight": w for n, w in weights.items()}, als_weight=1.0
+    )
+    return HybridRanker(
+        settings=settings, picks=hybrid.pick_settings, space=hybrid.space, items=hybrid.items
+    )
+
+
+def test_the_als_side_is_solved_from_the_votes_at_once(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    """Fails when the ALS user vector ignores the votes (recommender.users._als_users)."""
+    als = _als_only(hybrid)
+    assert hybrid.items.als.shape[1] > 0
+    assert _lead_of_b(als, _profile({"B1": UP}, papers), papers) > 0.5
+    assert _lead_of_b(als, _profile({"A1": UP}, papers), papers) < -0.5
+    fan = _profile({"B1": UP, "B2": UP}, papers)
+    doubter = _profile({"B1": UP, "B2": UP, "B3": DOWN, "B4": DOWN}, papers)
+    assert _lead_of_b(als, doubter, papers) < _lead_of_b(als, fan, papers)

@@ -1,0 +1,137 @@
+"""Co-reading factors: implicit's ALS on BM25-weighted 👍, and the closed-form user update.
+
+This is the only module that imports implicit. Why a second factorisation next to LightFM: on
+papers people have saved, ALS's least-squares factors are the strongest single signal measured
+(docs/evaluation.md), and its user step has a closed form, so a user is solved exactly against the
+fixed paper factors from their current votes at ranking time: a 👍 or 👎 moves them at once, with
+no per-user state, the same way the LightFM side does (recommender.users). A 👎 is a paper with
+confidence and preference 0 (implicit's convention for negative feedback), so it pulls the user's
+vector away from that paper before the first 👍 arrives. Papers nobody saved have no factors here;
+LightFM's term embeddings cover them.
+
+Shapes: n papers; f factors; m users; k papers one user voted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import scipy.sparse as sp
+from implicit.nearest_neighbours import bm25_weight, tfidf_weight
+from threadpoolctl import threadpool_limits
+
+DIRECT_SOLVE_VOTES = 192  # above this many votes a plain f x f solve is cheaper than Woodbury's
+
+Weighting = Literal["none", "tfidf", "bm25"]
+
+
+@dataclass(frozen=True)
+class AlsSettings:
+    factors: int
+    regularization: float
+    alpha: float
+    iterations: int
+    bm25_k1: float
+    bm25_b: float
+    num_threads: int
+    seed: int
+
+
+def weigh_likes(likes: sp.csr_matrix, weighting: Weighting, k1: float, b: float) -> sp.csr_matrix:
+    """(m, n) float32 confidences from (m, n) 0/1 likes. "bm25" and "tfidf" are implicit's
+    weightings applied the way its last.fm example does, to the papers x users matrix: a like from
+    a user with a huge library counts less (idf over users), and BM25 also normalises by the
+    paper's number of likes. "none" leaves every like at 1."""
+    if weighting == "none":
+        return sp.csr_matrix(likes, dtype=np.float32)
+    by_paper = sp.csr_matrix(likes).T.tocsr()
+    weighted = bm25_weight(by_paper, K1=k1, B=b) if weighting == "bm25" else tfidf_weight(by_paper)
+    return sp.csr_matrix(weighted.T, dtype=np.float32)
+
+
+def paper_weights(likes: sp.csr_matrix, k1: float, b: float) -> np.ndarray:
+    """(n,) float32 the BM25 factor of each paper in `weigh_likes` (everything but the user's
+    idf), so a user outside training is weighed exactly as one inside."""
+    readers = np.asarray(sp.csr_matrix(likes).sum(axis=0), dtype=np.float64).ravel()
+    length_norm = (1.0 - b) + b * readers / max(readers.mean(), 1e-12)
+    return ((k1 + 1.0) / (k1 * length_norm + 1.0)).astype(np.float32)
+
+
+def user_idf(library_sizes: np.ndarray, n_papers: int) -> np.ndarray:
+    """(m,) the BM25 idf of users with these numbers of 👍 among `n_papers` papers."""
+    idf = np.log(float(max(n_papers, 1))) - np.log1p(library_sizes.astype(np.float64))
+    return np.maximum(idf, 1e-3).astype(np.float32)
+
+
+def fit(confidences: sp.csr_matrix, settings: AlsSettings) -> tuple[np.ndarray, np.ndarray]:
+    """((m, f), (n, f)) float32 user and paper factors of (m, n) confidences (`weigh_likes`);
+    papers without likes get zero rows. BLAS is held to one thread while implicit fits, as it
+    asks: its own threads already run per user, and nested BLAS threads make it slow."""
+    from implicit.als import AlternatingLeastSquares
+
+    with threadpool_limits(limits=1, user_api="blas"):
+        model = AlternatingLeastSquares(
+            factors=settings.factors,
+            regularization=settings.regularization,
+            alpha=settings.alpha,
+            iterations=settings.iterations,
+            random_state=settings.seed,
+            num_threads=settings.num_threads,
+            calculate_training_loss=False,
+        )
+        model.fit(confidences, show_progress=False)
+    return (
+        np.ascontiguousarray(model.user_factors, dtype=np.float32),
+        np.ascontiguousarray(model.item_factors, dtype=np.float32),
+    )
+
+
+def gram_inverse(factors: np.ndarray, regularization: float) -> np.ndarray:
+    """(f, f) float64 (YᵀY + reg·I)⁻¹ of the paper factors Y: the part of every user's normal
+    equations that is the same for all users (each paper at confidence 1, preference 0)."""
+    f = factors.shape[1]
+    gram = factors.astype(np.float64).T @ factors.astype(np.float64)
+    return np.linalg.inv(gram + regularization * np.eye(f))
+
+
+def solve_users(
+    inverse: np.ndarray,
+    voted: list[np.ndarray],
+    confidence: list[np.ndarray],
+    preference: list[np.ndarray],
+) -> np.ndarray:
+    """(m, f) float32 ALS user vectors: user r voted the paper factor rows `voted[r]` (k, f) with
+    confidences c > 0 (alpha x BM25 weight) and preferences p (1 for 👍, 0 for 👎), and
+        x = (YᵀY + reg·I + Yᵤᵀ diag(c) Yᵤ)⁻¹ Yᵤᵀ ((1 + c) ⊙ p).
+    With A⁻¹ = `inverse`, Z = Yᵤ A⁻¹ and G = Yᵤ Zᵀ, Woodbury gives
+        x = Zᵀ (q − (diag(1/c) + G)⁻¹ G q),  q = (1 + c) ⊙ p,
+    a (k, k) solve instead of (f, f): users vote far fewer papers than there are factors. Users
+    with many votes take the direct solve."""
+    f = inverse.shape[0]
+    out = np.zeros((len(voted), f), dtype=np.float32)
+    small = [r for r, y in enumerate(voted) if 0 < len(y) <= DIRECT_SOLVE_VOTES]
+    for r in (r for r, y in enumerate(voted) if len(y) > DIRECT_SOLVE_VOTES):
+        y = voted[r].astype(np.float64)
+        c, p = confidence[r].astype(np.float64), preference[r].astype(np.float64)
+        normal = np.linalg.inv(inverse) + (y.T * c) @ y
+        out[r] = np.linalg.solve(normal, y.T @ ((1.0 + c) * p))
+    if not small:
+        return out
+    k = max(len(voted[r]) for r in small)
+    y = np.zeros((len(small), k, f))
+    q = np.zeros((len(small), k))
+    inv_c = np.ones((len(small), k))
+    for row, r in enumerate(small):
+        n = len(voted[r])
+        y[row, :n] = voted[r]
+        q[row, :n] = (1.0 + confidence[r]) * preference[r]
+        inv_c[row, :n] = 1.0 / confidence[r]
+    z = y @ inverse  # (s, k, f)
+    g = y @ np.swapaxes(z, 1, 2)  # (s, k, k)
+    system = g + inv_c[:, :, None] * np.eye(k)[None]
+    gq = np.einsum("skj,sj->sk", g, q)
+    correction = np.linalg.solve(system, gq[:, :, None])[:, :, 0]
+    out[small] = np.einsum("skf,sk->sf", z, q - correction).astype(np.float32)
+    return out
