@@ -168,3 +168,33 @@ def test_a_refused_bot_token_is_a_clear_error(
     with pytest.raises(PaperbotError, match=f"SLACK_BOT_TOKEN: {error}") as caught:
         build_app(layer, http_settings, base_url=fake_api.base_url)
     assert "xoxb-fake" not in str(caught.value)
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "1700000000.5", "9" * 5000, "", "-0"])
+def test_a_malformed_timestamp_is_a_401_and_nothing_is_posted_anywhere(
+    sim: SlackSim,
+    fake_api: FakeSlackApi,
+    layer: FakeCommands,
+    executor: TrackingExecutor,
+    timestamp: str,
+) -> None:
+    """Regression (issue 11.1): slack_sdk's verifier raised on `int(timestamp)`, Bolt handed the
+    unverified body to the global error hook, and the hook POSTed to its `response_url`: any
+    unsigned request could make paperbot POST to a URL of the sender's choosing."""
+    status, _ = sim.slash("search x", timestamp=timestamp, signature="v0=" + "0" * 64)
+    executor.wait_idle()
+    assert status == 401
+    assert fake_api.calls_to("respond/r1", status=None) == []
+    assert layer.texts == []
+
+
+def test_an_action_id_with_a_trailing_newline_matches_no_listener(
+    sim: SlackSim, fake_api: FakeSlackApi, layer: FakeCommands, executor: TrackingExecutor
+) -> None:
+    """Regression (issue 11.4): `^vote_(up|down)$` matched `vote_up\\n` (`$` allows a final
+    newline) and the click was then counted as 👎 because it was not exactly `vote_up`."""
+    message = {"ts": "1700000000.000003", "text": "x", **card_payload(PAPERS[PID])}
+    sim.click(VOTE_UP + "\n", PID, message, channel="DU1")
+    executor.wait_idle()
+    assert layer.votes == {}
+    assert fake_api.calls_to("chat.update", status=None) == []

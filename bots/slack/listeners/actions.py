@@ -24,7 +24,9 @@ from bots.slack.ids import PLATFORM, message_id, requester, team_of
 from bots.slack.listeners import CommandsProvider
 from bots.slack.listeners.errors import reported
 
-VOTE_ACTIONS = re.compile(r"^vote_(up|down)$")
+# Bolt matches with `search`, so anchor both ends with \A / \Z: `$` also matches before a final
+# newline, which let `vote_up\n` in (and counted it as 👎).
+VOTE_ACTIONS = re.compile(r"\Avote_(?:up|down)\Z")
 
 
 def action_event_id(body: dict[str, Any], action: dict[str, Any]) -> str:
