@@ -162,6 +162,26 @@ def test_button_click_records_the_vote_and_updates_the_message(
     assert sources == [(1, "button"), (-1, "button")]
 
 
+def test_a_click_on_someone_elses_dm_card_counts_for_the_clicker_and_leaves_it_alone(
+    start: Callable[..., Stack],
+) -> None:
+    """Regression (issue 11.3): a (forged) click by U2 on U1's DM card was counted for U2,
+    rightly, but then chat.update redrew U1's message with U2's vote. Now U1's card is left
+    alone and U2 gets their vote back privately."""
+    stack = start()
+    message, paper_id = stack.delivered_card(0)
+    feedback = stack.wiring.repos.feedback
+
+    assert stack.sim.click(VOTE_DOWN, paper_id, message, channel="DU1", user="U2")[0] == 200
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U2")) == {paper_id: -1}
+    assert feedback.votes_for(key("U1")) == {}
+    assert stack.api.calls_to("chat.update", status=None) == []
+    (told,) = stack.api.calls_to("respond/r1")
+    assert told.params["response_type"] == "ephemeral" and "👎" in told.params["text"]
+    assert told.params["replace_original"] is False
+
+
 def test_a_reaction_votes_and_removing_it_withdraws(start: Callable[..., Stack]) -> None:
     stack = start()
     message, paper_id = stack.delivered_card(1)

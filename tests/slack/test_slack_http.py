@@ -74,6 +74,7 @@ def test_button_click_records_the_vote_and_updates_that_message(
     sim: SlackSim, fake_api: FakeSlackApi, layer: FakeCommands, executor: TrackingExecutor
 ) -> None:
     message = {"ts": "1700000000.000001", "text": "x", **card_payload(PAPERS[PID])}
+    layer.owners[message_id("DU1", message["ts"])] = USER_KEY  # U1's own picks
     assert sim.click(VOTE_UP, PID, message, channel="DU1")[0] == 200
     executor.wait_idle()
     update = fake_api.calls_to("chat.update")[0].params

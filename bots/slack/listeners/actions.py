@@ -1,10 +1,11 @@
 """👍/👎 button clicks. The button carries the paper id, so no state is kept between clicks.
 
 A click records the vote (the trigger id is the dedup key, so a replayed request changes
-nothing) and then redraws the message the button sat on: chat.update for a normal message,
-the response_url for an ephemeral one, a fresh views.publish for the Home tab. A team digest
-card is shared by the channel, so it is redrawn with the team's count, and the voter is told
-their vote privately.
+nothing) and then redraws the message the button sat on when it is the voter's own:
+chat.update for their picks, the response_url for an ephemeral reply, a fresh views.publish
+for the Home tab. A team digest card is shared by the channel, so it is redrawn with the
+team's count; on it, and on any message that is not the voter's, the voter is told their vote
+privately.
 """
 
 from __future__ import annotations
@@ -67,14 +68,27 @@ def record_click(
     who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
     vote = 1 if action["action_id"] == VOTE_UP else -1
     outcome = layer.vote(who, action["value"], vote, "button", action_event_id(body, action))
-    if outcome.recorded and redraw_digest(layer, body, client):
-        if respond is not None:  # the channel sees the count; the voter sees their vote
-            respond(text=outcome.text, response_type="ephemeral", replace_original=False)
-    elif outcome.recorded:
+    if not outcome.recorded:
+        if outcome.text and respond is not None:
+            # Not a replay but a refusal (e.g. a paper since deleted): say so, privately.
+            respond(text=f"⚠️ {outcome.text}", response_type="ephemeral", replace_original=False)
+    elif not redraw_digest(layer, body, client) and shows_votes_of(layer, body, who.user_key):
         redraw(body, outcome, client, respond, lambda: home_view(layer.home(who)))
-    elif outcome.text and respond is not None:
-        # Not a replay but a refusal (e.g. a paper since deleted): say so, privately.
-        respond(text=f"⚠️ {outcome.text}", response_type="ephemeral", replace_original=False)
+    elif respond is not None:  # the message is shared, or someone else's: tell the voter alone
+        respond(text=outcome.text, response_type="ephemeral", replace_original=False)
+
+
+def shows_votes_of(layer: CommandLayer, body: dict[str, Any], user_key: str) -> bool:
+    """Whether the clicked message may be redrawn with the clicker's vote: their Home tab, an
+    ephemeral reply only they see, or their own picks. Someone else's DM card (a forged click)
+    or a message in a channel keeps showing what its owner sees."""
+    container = body.get("container") or {}
+    if container.get("type") == "view" or container.get("is_ephemeral"):
+        return True
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if not channel or not ts:
+        return False
+    return layer.message_owner(PLATFORM, message_id(channel, ts)) == user_key
 
 
 def redraw_digest(layer: CommandLayer, body: dict[str, Any], client: WebClient) -> bool:
