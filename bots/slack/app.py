@@ -80,7 +80,7 @@ def build_app(
             client=web,
             signing_secret=settings.signing_secret,
             request_verification_enabled=settings.mode == "http",
-            process_before_response=False,
+            process_before_response=True,  # acks come first; the work is lazy (listeners/)
             listener_executor=executor,
         )
     except (BoltError, SlackClientError, OSError) as exc:

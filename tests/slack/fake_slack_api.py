@@ -8,7 +8,9 @@ with Retry-After when told to. Tests assert on `calls` (what Slack would have re
 from __future__ import annotations
 
 import json
+import random
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -45,6 +47,7 @@ class FakeSlackApi:
         self._lock = threading.Lock()
         self._ts = 0
         self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
+        self.slow: dict[str, tuple[float, float]] = {}  # method -> seconds (min, max) it takes
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -125,6 +128,8 @@ class FakeSlackApi:
                 raw = self.rfile.read(length).decode("utf-8")
                 params = _parse(raw, self.headers.get("Content-Type", ""))
                 method = self.path.removeprefix("/api/").lstrip("/")
+                if method in fake.slow:
+                    time.sleep(random.uniform(*fake.slow[method]))
                 status, body, headers = fake.answer(method, params)
                 with fake._lock:
                     fake.calls.append(Call(method, params, dict(self.headers), status))

@@ -17,10 +17,10 @@ from bots.delivery import DrainReport
 from bots.slack.blocks import VOTE_DOWN, VOTE_UP
 from paperbot.config import load_config
 from paperbot.slack_runner import SlackHandle, start_slack
-from paperbot.wiring import Wiring, build_app
-from recommender.domain import Delivery, Paper
+from paperbot.wiring import Wiring
+from recommender.domain import Delivery
 from tests.slack.conftest import TrackingExecutor, wait_for
-from tests.slack.corpus import TOPICS
+from tests.slack.corpus import HTTP_CONFIG, corpus_wiring
 from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 from tests.slack.slack_sim import SIGNING_SECRET, SlackSim
 
@@ -63,34 +63,14 @@ def start(
     tmp_path: Path, fake_api: FakeSlackApi, executor: TrackingExecutor
 ) -> Iterator[Callable[..., Stack]]:
     config_path = tmp_path / "config.toml"
-    settings = """
-[database]
-path = "paperbot.db"
-[picks]
-k = 3
-[schedule]
-weekdays = "daily"
-[slack]
-mode = "http"
-http_host = "127.0.0.1"
-http_port = 0
-api_base_url = "FAKE_API"
-rate_limit_retries = 2
-drain_seconds = 3600
-"""
     handles: list[SlackHandle] = []
 
     def run(worker: bool = False, digest: str = "") -> Stack:
         extra = f'digest_channel = "{digest}"\n' if digest else ""
-        text = settings.replace("FAKE_API", fake_api.base_url) + extra
+        text = HTTP_CONFIG.format(k=3, api=fake_api.base_url) + extra
         config_path.write_text(text, encoding="utf-8")
         config = load_config(config_path)
-        wiring = build_app(config, clock=lambda: NOW)
-        papers = [
-            Paper(paper_id=f"2511.0000{i}", title=t, abstract=a, published=NOW.date())
-            for i, (t, a) in enumerate(TOPICS, start=1)
-        ]
-        wiring.repos.papers.upsert(papers, NOW)
+        wiring = corpus_wiring(config, NOW)
         env = {"SLACK_BOT_TOKEN": "xoxb-e2e", "SLACK_SIGNING_SECRET": SIGNING_SECRET}
         handle = start_slack(wiring, config, env, worker=worker, executor=executor)
         handles.append(handle)

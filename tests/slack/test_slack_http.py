@@ -4,7 +4,9 @@ listeners' wiring and the message updates, with real HTTP both ways."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from slack_bolt import App
@@ -21,6 +23,7 @@ from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 from tests.slack.slack_sim import SlackSim
 
 USER_KEY = f"slack:{TEAM_ID}:U1"
+ACK_DEADLINE = 3.0  # seconds: Slack shows the user an error when the ack comes later
 PID = "2509.00001"
 
 
@@ -199,3 +202,32 @@ def test_an_action_id_with_a_trailing_newline_matches_no_listener(
     executor.wait_idle()
     assert layer.votes == {}
     assert fake_api.calls_to("chat.update", status=None) == []
+
+
+def test_a_burst_of_clicks_is_acked_in_full_and_each_vote_stored_once(
+    sim: SlackSim, fake_api: FakeSlackApi, layer: FakeCommands, executor: TrackingExecutor
+) -> None:
+    """Regression (issue 11.9): ack() ran on Bolt's listener threads (4 here), each then held for
+    a slow chat.update, so in a burst a request waited for a free thread past Slack's 3 s and got
+    a 404 instead of its ack. Now every ack is sent on the request's thread; the work queues."""
+    fake_api.slow["chat.update"] = (1.2, 1.2)  # 15 clicks on 4 threads: the last wait 3.6 s
+    users = [f"U{i}" for i in range(15)]
+    ts = "1700000000.000100"
+    message = {"ts": ts, "text": "x", **card_payload(PAPERS[PID])}
+    for user in users:
+        layer.owners[message_id(f"D{user}", ts)] = f"slack:{TEAM_ID}:{user}"
+
+    def click(user: str) -> tuple[int, float]:
+        started = time.monotonic()
+        status, _ = sim.click(VOTE_UP, PID, message, channel=f"D{user}", user=user)
+        return status, time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=len(users)) as clients:
+        answers = list(clients.map(click, users))
+    assert [status for status, _ in answers] == [200] * len(users)
+    late = [round(seconds, 1) for _, seconds in answers if seconds >= ACK_DEADLINE]
+    assert late == [], "acked after Slack's deadline"
+    executor.wait_idle()
+    assert layer.votes == {(f"slack:{TEAM_ID}:{user}", PID): 1 for user in users}
+    assert len(layer.history) == len(users)  # each stored once
+    assert len(fake_api.calls_to("chat.update")) == len(users)

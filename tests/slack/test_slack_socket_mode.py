@@ -26,10 +26,9 @@ from bots.slack.settings import SlackSettings
 from bots.slack.socket import SocketModeRunner
 from paperbot.config import Config, load_config
 from paperbot.slack_runner import SlackHandle, start_slack
-from paperbot.wiring import Wiring, build_app
-from recommender.domain import Paper
+from paperbot.wiring import Wiring
 from tests.slack.conftest import TrackingExecutor, wait_for
-from tests.slack.corpus import TOPICS
+from tests.slack.corpus import corpus_wiring
 from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 
 NOW = datetime(2025, 11, 24, 9, 5, tzinfo=UTC)
@@ -174,12 +173,7 @@ drain_seconds = 3600
     )
     api.socket_url = ws.url
     config = load_config(config_path)
-    wiring = build_app(config, clock=lambda: NOW)
-    papers = [
-        Paper(paper_id=f"2511.0000{i}", title=t, abstract=a, published=NOW.date())
-        for i, (t, a) in enumerate(TOPICS, start=1)
-    ]
-    wiring.repos.papers.upsert(papers, NOW)
+    wiring = corpus_wiring(config, NOW)
     return wiring, config
 
 

@@ -14,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bots.commands import CommandLayer
@@ -22,7 +22,7 @@ from bots.messages import VoteOutcome
 from bots.slack.blocks import RUN_COMMAND, VOTE_UP, card_payload, mark_vote, reply_payload
 from bots.slack.home import home_view
 from bots.slack.ids import PLATFORM, message_id, requester, team_of
-from bots.slack.listeners import CommandsProvider
+from bots.slack.listeners import CommandsProvider, acknowledge
 from bots.slack.listeners.errors import reported
 
 # Bolt matches with `search`, so anchor both ends with \A / \Z: `$` also matches before a final
@@ -37,25 +37,22 @@ def action_event_id(body: dict[str, Any], action: dict[str, Any]) -> str:
 
 
 def register(app: App, commands: CommandsProvider) -> None:
-    @app.action(RUN_COMMAND)
-    def on_confirm(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
+    def on_confirm(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         """A confirmation button: run the follow-up command it carries, as if typed."""
-        ack()
         with reported(respond):
             who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
             reply = commands().handle(who, str(action.get("value", "")))
             respond(replace_original=True, **reply_payload(reply))
 
-    @app.action(VOTE_ACTIONS)
     def on_vote(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
-        ack()
         answer = respond if body.get("response_url") else None
         with reported(answer):
             record_click(commands(), body, action, client, answer)
+
+    app.action(RUN_COMMAND)(ack=acknowledge, lazy=[on_confirm])
+    app.action(VOTE_ACTIONS)(ack=acknowledge, lazy=[on_vote])
 
 
 def record_click(
