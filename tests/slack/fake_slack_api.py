@@ -43,7 +43,7 @@ class FakeSlackApi:
         self.calls: list[Call] = []
         self.closed_dms: set[str] = set()
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # newest first
-        self._scripted: dict[str, deque[Scripted]] = defaultdict(deque)
+        self._scripted: dict[str, deque[Scripted | None]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._ts = 0
         self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
@@ -68,9 +68,14 @@ class FakeSlackApi:
         self._server.shutdown()
         self._server.server_close()
 
-    def script(self, method: str, status: int, body: dict[str, Any], **headers: str) -> None:
-        """The next call of `method` gets this answer instead of the default one."""
-        self._scripted[method].append(Scripted(status, body, dict(headers)))
+    def script(
+        self, method: str, status: int, body: dict[str, Any], after: int = 0, **headers: str
+    ) -> None:
+        """The next call of `method` (once `after` more have had the default answer) gets this
+        answer instead; status 0 drops the connection without answering."""
+        queue = self._scripted[method]
+        queue.extend([None] * after)
+        queue.append(Scripted(status, body, dict(headers)))
 
     def calls_to(self, method: str, status: int | None = 200) -> list[Call]:
         with self._lock:
@@ -133,6 +138,9 @@ class FakeSlackApi:
                 status, body, headers = fake.answer(method, params)
                 with fake._lock:
                     fake.calls.append(Call(method, params, dict(self.headers), status))
+                if status == 0:
+                    self.close_connection = True
+                    return
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")

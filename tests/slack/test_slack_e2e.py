@@ -299,6 +299,38 @@ def test_after_a_crash_before_posting_the_picks_are_sent_once(
     assert len(stack.api.calls_to("chat.postMessage")) == 1 + len(row.paper_ids)
 
 
+FAILURES = {
+    "429 beyond the retries": [(429, {"ok": False, "error": "ratelimited"})] * 3,
+    "5xx": [(503, {"ok": False, "error": "service_unavailable"})],
+    "network error": [(0, {})] * 2,  # the client retries a dropped connection once
+}
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_dm_that_failed_on_its_second_card_is_resumed_not_resent(
+    start: Callable[..., Stack], failure: str
+) -> None:
+    """Regression (issue 11.5): when card 2 of a DM failed (429 past the retries, 5xx, network),
+    the next round posted the whole DM again: the header and card 1 twice. Now the retry finds
+    what the earlier attempt posted and sends only the rest."""
+    stack = start()
+    (row,) = stack.plan("U1")
+    for n, (status, body) in enumerate(FAILURES[failure]):
+        stack.api.script(
+            "chat.postMessage", status, body, after=2 if n == 0 else 0, Retry_After="0"
+        )
+    assert stack.handle.drain_once() == DrainReport(failed=1)
+    assert stack.handle.drain_once() == DrainReport(sent=1)
+
+    posted = list(reversed(stack.api.history["DU1"]))
+    assert [m["text"] for m in posted].count(posted[0]["text"]) == 1  # one header
+    cards = stack.card_messages("DU1")
+    assert [m["blocks"][-1]["elements"][0]["value"] for m in cards] == list(row.paper_ids)
+    (sent,) = stack.wiring.repos.ledger.for_user(key("U1"))
+    assert sent.status == "sent"
+    assert sent.message_ids == tuple(f"DU1:{m['ts']}" for m in cards)
+
+
 def test_tokens_never_reach_the_logs(
     start: Callable[..., Stack], caplog: pytest.LogCaptureFixture
 ) -> None:
