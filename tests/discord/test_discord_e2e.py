@@ -18,6 +18,7 @@ from paperbot.cli import cli
 from tests.discord.conftest import TOKEN, fake_discord, run, running, until
 from tests.discord.fake_discord import APP_ID, FakeDiscord
 from tests.discord.world import NOW, World
+from tests.logs import debug_log, leaks
 
 READER = 4242
 OTHER = 5151
@@ -408,5 +409,28 @@ def test_a_vote_on_someone_elses_card_counts_for_the_clicker_and_leaves_the_card
                 assert fake.calls("PATCH", rf"/channels/\d+/messages/{message['id']}$") == []
                 assert world.votes(READER) == {paper_id: 1}
                 assert world.votes(OTHER) == {paper_id: 1}
+
+    run(scenario())
+
+
+def test_interaction_tokens_never_reach_the_logs_even_at_debug(tmp_path: Path) -> None:
+    """Regression (issue 11.2): at DEBUG discord.py logged every interaction's token (in the
+    gateway event and in the `/interactions/<id>/<token>` and `/webhooks/<app>/<token>` routes):
+    for 15 minutes, a way to answer as the bot in that conversation."""
+
+    async def scenario() -> None:
+        with debug_log() as log:
+            async with fake_discord() as fake:
+                world = World.create(tmp_path, fake, users=(READER,))
+                async with reader_card(fake, world, 0) as (_paper_id, message):
+                    click = fake.click(READER, message["id"], custom_id(message, 0))
+                    await fake.dispatch("INTERACTION_CREATE", click)
+                    await until(lambda: fake.calls("PATCH", click["token"]), "the redraw")
+                    search = fake.command_interaction(READER, "search", query="retrieval")
+                    await fake.dispatch("INTERACTION_CREATE", search)
+                    await until(lambda: fake.calls("PATCH", search["token"]), "the answer")
+        logged = log.getvalue()
+        assert "/interactions/" in logged  # the routes were logged, tokens blanked
+        assert leaks(logged, click["token"], search["token"], TOKEN) == []
 
     run(scenario())

@@ -19,6 +19,7 @@ from paperbot.config import load_config
 from paperbot.slack_runner import SlackHandle, start_slack
 from paperbot.wiring import Wiring
 from recommender.domain import Delivery
+from tests.logs import debug_log, leaks
 from tests.slack.conftest import TrackingExecutor, wait_for
 from tests.slack.corpus import HTTP_CONFIG, corpus_wiring
 from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
@@ -343,6 +344,26 @@ def test_tokens_never_reach_the_logs(
     assert any("chat.postMessage" in r.getMessage() for r in caplog.records), "DEBUG was on"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "xoxb-e2e" not in logged and SIGNING_SECRET not in logged
+
+
+def test_no_response_url_or_unverified_body_reaches_the_logs_even_at_debug(
+    start: Callable[..., Stack],
+) -> None:
+    """Regression (issue 11.2): at DEBUG the SDKs logged every response_url (a credential for
+    posting into that chat), and at INFO Bolt logged the whole body of a request whose
+    signature failed. Both now go through paperbot's redacting handler."""
+    with debug_log() as log:
+        stack = start()
+        message, paper_id = stack.delivered_card(0)
+        stack.sim.slash("search diffusion")
+        stack.sim.click(VOTE_UP, paper_id, message, channel="DU1")
+        stack.sim.slash("unsigned-words", signature="v0=" + "1" * 64)
+        stack.sim.slash("unsigned-words", timestamp="abc")
+        stack.executor.wait_idle()
+    logged = log.getvalue()
+    assert " DEBUG " in logged and "respond/r1" in str(stack.api.calls)  # both flows ran
+    assert "Invalid request signature" in logged
+    assert leaks(logged, stack.api.response_url(), "unsigned-words", "xoxb-e2e") == []
 
 
 def test_team_digest_is_posted_once_and_votes_there_count_for_each_member(
