@@ -289,6 +289,27 @@ def test_after_a_crash_picks_already_in_the_dm_are_not_posted_again(
     assert len(stack.api.calls_to("chat.postMessage")) == posts
 
 
+def test_after_a_crash_after_the_first_card_only_the_rest_is_posted(
+    start: Callable[..., Stack],
+) -> None:
+    """A crash after the header and card 1: recovery cannot find the whole DM, puts the row back
+    with one more attempt, and that attempt posts cards 2 and 3 only (issue 11.5)."""
+    stack = start()
+    (row,) = stack.plan("U1")
+    stack.handle.drain_once()
+    header, first = list(reversed(stack.api.history["DU1"]))[:2]
+    stack.api.history["DU1"] = [first, header]  # what had arrived when the process died
+    _crash_mid_send(stack, row.delivery_id)
+    posts = len(stack.api.calls_to("chat.postMessage"))
+    assert stack.handle.worker.recover(stack.handle.notifier) == 1
+    assert stack.handle.drain_once() == DrainReport(sent=1)
+    assert len(stack.api.calls_to("chat.postMessage")) == posts + len(row.paper_ids) - 1
+    cards = stack.card_messages("DU1")
+    assert [m["blocks"][-1]["elements"][0]["value"] for m in cards] == list(row.paper_ids)
+    (sent,) = stack.wiring.repos.ledger.for_user(key("U1"))
+    assert sent.message_ids == tuple(f"DU1:{m['ts']}" for m in cards)
+
+
 def test_after_a_crash_before_posting_the_picks_are_sent_once(
     start: Callable[..., Stack],
 ) -> None:

@@ -187,8 +187,8 @@ def test_a_malformed_timestamp_is_a_401_and_nothing_is_posted_anywhere(
     unsigned request could make paperbot POST to a URL of the sender's choosing."""
     status, _ = sim.slash("search x", timestamp=timestamp, signature="v0=" + "0" * 64)
     executor.wait_idle()
-    assert status == 401
     assert fake_api.calls_to("respond/r1", status=None) == []
+    assert status == 401
     assert layer.texts == []
 
 
