@@ -109,6 +109,16 @@ class CommandLayer:
         """+1, -1, or 0 to withdraw; see bots/votes.py `Voting.vote`."""
         return self.voting.vote(who, paper_id, vote, source, event_id)
 
+    def toggle_vote(
+        self, who: Requester, paper_id: str, vote: int, event_id: str | None = None
+    ) -> VoteOutcome:
+        """A vote button that withdraws when clicked again; see `Voting.toggle_vote`."""
+        return self.voting.toggle_vote(who, paper_id, vote, event_id)
+
+    def message_owner(self, platform: str, message_id: str) -> str | None:
+        """Whose picks a posted message showed; see `Voting.message_owner`."""
+        return self.voting.message_owner(platform, message_id)
+
     def vote_on_message(
         self,
         platform: str,

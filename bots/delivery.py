@@ -143,6 +143,7 @@ class DeliveryWorker:
             header=picks_header(delivery),
             cards=cards,
             note=note,
+            attempt=delivery.attempts,
         )
 
     def recover(self, notifier: Notifier | None = None) -> int:

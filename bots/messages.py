@@ -66,6 +66,9 @@ class PicksMessage:
     header: str
     cards: tuple[PaperCard, ...] = ()
     note: str | None = None
+    # Earlier attempts at sending it (from the ledger): a notifier that posts it in several
+    # parts may have posted some of them before failing, and resumes instead of repeating them.
+    attempt: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,6 +68,21 @@ class Voting:
             text=VOTE_TEXTS.get(current, "") if recorded else "",
         )
 
+    def toggle_vote(
+        self, who: Requester, paper_id: str, vote: int, event_id: str | None = None
+    ) -> VoteOutcome:
+        """A 👍/👎 button: the button of the vote already stored withdraws it, the other sets it.
+        Decided from the database, never from how the clicked message looks: a card drawn
+        before the vote changed elsewhere shows a stale colour."""
+        current = self.current_vote(who.user_key, paper_id)
+        return self.vote(who, paper_id, 0 if current == vote else vote, "button", event_id)
+
+    def message_owner(self, platform: str, message_id: str) -> str | None:
+        """Whose picks a posted message showed (a team digest's key for a digest card); None
+        for a message that is not in the delivery ledger."""
+        found = self.service.repos.ledger.paper_for_message(platform, message_id)
+        return found[0] if found is not None else None
+
     def vote_on_message(
         self,
         platform: str,

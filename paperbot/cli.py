@@ -8,14 +8,13 @@ with a non-zero exit code (no tracebacks for user mistakes).
 from __future__ import annotations
 
 import importlib
-import logging
-import sys
 from pathlib import Path
 from typing import Any
 
 import click
 
 from paperbot.config import Config, load_config
+from paperbot.logs import configure_logging
 from recommender.domain import PaperbotError
 
 COMMAND_MODULES = (
@@ -81,11 +80,7 @@ class PaperbotGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None, verbose: bool) -> None:
     """paperbot: research-paper picks for your team, in Slack, Discord or the terminal."""
-    logging.basicConfig(
-        level=logging.DEBUG if verbose else logging.WARNING,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+    configure_logging(verbose)  # redacts response URLs, interaction tokens, tickets
     try:
         config = load_config(config_path, db_path)
     except PaperbotError as exc:

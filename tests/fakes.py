@@ -357,6 +357,7 @@ class FakeVotingLayer(CommandLayer):
         self.votes: dict[tuple[str, str], int] = {}
         self.events: set[str] = set()
         self.messages: dict[str, str] = {}  # message id -> paper id
+        self.owners: dict[str, str] = {}  # message id -> whose picks it showed
         self.texts: list[tuple[str, str]] = []
         self.history: list[tuple[str, str, int, str]] = []
         self.lock = threading.Lock()
@@ -378,6 +379,15 @@ class FakeVotingLayer(CommandLayer):
                 self.votes[(who.user_key, paper_id)] = vote
         card = replace(self.cards[paper_id], vote=vote or None)
         return VoteOutcome(who.user_key, paper_id, vote, recorded=True, card=card)
+
+    def toggle_vote(
+        self, who: Requester, paper_id: str, vote: int, event_id: str | None = None
+    ) -> VoteOutcome:
+        current = self.votes.get((who.user_key, paper_id), 0)
+        return self.vote(who, paper_id, 0 if current == vote else vote, "button", event_id)
+
+    def message_owner(self, platform: str, message_id: str) -> str | None:
+        return self.owners.get(message_id)
 
     def vote_on_message(
         self,

@@ -153,7 +153,8 @@ class PaperBot(discord.Client):
         self, message_id: str, who: Requester, vote: int, emoji_vote: int
     ) -> PaperCard | None:
         """Off the event loop: record the reaction's vote; the card to redraw (a team digest
-        card as the channel sees it, else the reactor's own), or None when nothing changed."""
+        card as the channel sees it, else the reactor's own card), or None when nothing changed
+        or the card is someone else's (it keeps showing its owner's vote)."""
         if self.commands is None:
             return None
         removed = emoji_vote if vote == 0 else None
@@ -162,7 +163,11 @@ class PaperBot(discord.Client):
         )
         if outcome is None or not outcome.recorded:
             return None
-        return self.commands.digest_card("discord", message_id) or outcome.card
+        team = self.commands.digest_card("discord", message_id)
+        if team is not None:
+            return team
+        owner = self.commands.message_owner("discord", message_id)
+        return outcome.card if owner == who.user_key else None
 
     async def _on_app_command_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

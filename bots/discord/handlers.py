@@ -60,50 +60,59 @@ async def send_reply(interaction: discord.Interaction, reply: Reply) -> None:
 async def answer_vote_click(
     interaction: discord.Interaction, commands: CommandLayer, button: VoteButton
 ) -> None:
-    """👍/👎 clicked: record it (clicking the highlighted button again withdraws the vote) and
-    update the message in place. The interaction id makes a redelivered click a no-op."""
+    """👍/👎 clicked: record it (clicking the button of the stored vote again withdraws it) and
+    update the message in place when it is the clicker's own. The interaction id makes a
+    redelivered click a no-op."""
     await interaction.response.defer()
-    vote = 0 if button.selected else button.vote
-    message_id = str(interaction.message.id) if interaction.message is not None else None
-    outcome, team = await asyncio.to_thread(
-        _vote_and_team_card,
+    message = interaction.message
+    who = interaction_requester(interaction)
+    outcome, team, owner = await asyncio.to_thread(
+        _click,
         commands,
-        interaction_requester(interaction),
+        who,
         button,
-        vote,
         f"discord:{interaction.id}",
-        message_id,
+        str(message.id) if message is not None else None,
     )
     if not outcome.recorded and outcome.card is None and outcome.text:
         # Refused (e.g. the paper is gone): say why, and leave the buttons as they were.
         await interaction.followup.send(outcome.text, ephemeral=True)
         return
-    if interaction.message is None:
+    if message is None:
         return
     if team is not None:
         # A team digest card is shared: redraw it for everyone, tell the voter privately.
-        embeds, view = after_vote(interaction.message, button.paper_id, 0, team)
+        embeds, view = after_vote(message, button.paper_id, 0, team)
         await interaction.edit_original_response(embeds=embeds, view=view)
-        if outcome.recorded and outcome.text:
-            await interaction.followup.send(outcome.text, ephemeral=True)
+    elif _shows_votes_of(message, owner, who.user_key):
+        embeds, view = after_vote(message, button.paper_id, outcome.vote, outcome.card)
+        await interaction.edit_original_response(embeds=embeds, view=view)
         return
-    embeds, view = after_vote(interaction.message, button.paper_id, outcome.vote, outcome.card)
-    await interaction.edit_original_response(embeds=embeds, view=view)
+    if outcome.recorded and outcome.text:
+        await interaction.followup.send(outcome.text, ephemeral=True)
 
 
-def _vote_and_team_card(
+def _shows_votes_of(message: discord.Message, owner: str | None, user_key: str) -> bool:
+    """Whether the clicker's vote may be drawn on `message`: their own picks, or a reply only
+    they can see. Someone else's card (a forged click, a message in a shared place) keeps
+    showing its owner's votes; the clicker is answered privately instead."""
+    return owner == user_key or (owner is None and message.flags.ephemeral)
+
+
+def _click(
     commands: CommandLayer,
     who: Requester,
     button: VoteButton,
-    vote: int,
     event_id: str,
     message_id: str | None,
-) -> tuple[VoteOutcome, PaperCard | None]:
-    """One trip off the event loop: record the vote, and when the message is a team digest
-    card, that card as the channel now sees it."""
-    outcome = commands.vote(who, button.paper_id, vote, "button", event_id)
-    team = commands.digest_card("discord", message_id) if message_id else None
-    return outcome, team
+) -> tuple[VoteOutcome, PaperCard | None, str | None]:
+    """One trip off the event loop: record the vote; and for the message clicked, the team
+    digest card as the channel now sees it (None for other messages) and whose picks it is."""
+    outcome = commands.toggle_vote(who, button.paper_id, button.vote, event_id)
+    if message_id is None:
+        return outcome, None, None
+    team = commands.digest_card("discord", message_id)
+    return outcome, team, commands.message_owner("discord", message_id)
 
 
 async def answer_confirm(

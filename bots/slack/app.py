@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable, Iterable
 from concurrent.futures import Executor
 from typing import Any
 
-from slack_bolt import App, Respond
+from slack_bolt import App
 from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_bolt.error import BoltError
 from slack_sdk import WebClient
@@ -33,6 +34,9 @@ log = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
 API_TIMEOUT_SECONDS = 15
+TIMESTAMP = re.compile(r"[0-9]{1,12}")  # fullmatch only: `$` would let "1700000000\n" in
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 
 
 def make_web_client(settings: SlackSettings, base_url: str | None = None) -> WebClient:
@@ -76,7 +80,7 @@ def build_app(
             client=web,
             signing_secret=settings.signing_secret,
             request_verification_enabled=settings.mode == "http",
-            process_before_response=False,
+            process_before_response=True,  # acks come first; the work is lazy (listeners/)
             listener_executor=executor,
         )
     except (BoltError, SlackClientError, OSError) as exc:
@@ -96,11 +100,31 @@ def _reason(exc: Exception) -> str:
     return found.group(1) if found else type(exc).__name__
 
 
-def _on_error(error: Exception, body: dict[str, Any], respond: Respond | None = None) -> None:
-    """Bolt's global hook, for errors outside the listeners (which report their own)."""
-    tell_user(error, respond if body.get("response_url") else None)
+def _on_error(error: Exception) -> None:
+    """Bolt's global hook, for errors outside the listeners (which report their own). It only
+    logs: it also runs for requests whose signature was never checked (the verifier itself
+    raised), so nothing in the body, least of all its `response_url`, may be acted on here."""
+    tell_user(error, None)
 
 
-def wsgi_app(app: App, path: str = EVENTS_PATH) -> SlackRequestHandler:
-    """The WSGI callable for HTTP mode (served by waitress in paperbot/slack_runner.py)."""
-    return SlackRequestHandler(app, path=path)
+def well_formed_timestamp(value: str) -> bool:
+    """What Slack sends in X-Slack-Request-Timestamp: whole seconds since the epoch, ASCII."""
+    return TIMESTAMP.fullmatch(value) is not None
+
+
+def wsgi_app(app: App, path: str = EVENTS_PATH) -> WsgiApp:
+    """The WSGI callable for HTTP mode (served by waitress in paperbot/slack_runner.py).
+
+    A request whose timestamp is not a plain integer is refused with 401 before Bolt sees it:
+    slack_sdk's verifier raises on one (`int("abc")`), which Bolt turns into a 500 and a call
+    of the global error hook with the unverified body."""
+    handler = SlackRequestHandler(app, path=path)
+
+    def checked(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        if not well_formed_timestamp(environ.get("HTTP_X_SLACK_REQUEST_TIMESTAMP", "")):
+            log.info("slack request refused: malformed X-Slack-Request-Timestamp")
+            start_response("401 Unauthorized", [("Content-Type", "application/json")])
+            return [b'{"error": "invalid request"}']
+        return handler(environ, start_response)
+
+    return checked

@@ -25,6 +25,7 @@ from recommender.planning import digest_channel, is_digest
 log = logging.getLogger(__name__)
 
 HISTORY_LOOKBACK = 50  # messages of the DM searched after a crash (a day's picks are ~6)
+NO_HISTORY = frozenset({"missing_scope", "not_allowed_token_type"})  # no im:history granted
 
 # Errors after which another attempt tomorrow would fail the same way.
 PERMANENT_ERRORS = frozenset(
@@ -74,10 +75,15 @@ class SlackNotifier:
     def send_picks(self, message: PicksMessage) -> SentMessage:
         """A person's picks go to their DM; a team digest to its channel (the bot must be a
         member, or have chat:write.public for a public channel: else `not_in_channel`, which
-        is Undeliverable)."""
+        is Undeliverable).
+
+        The header and each card are separate messages, so a failure on card 2 leaves the
+        header and card 1 posted. The ledger counts that attempt (`message.attempt`), and the
+        next one resumes: the parts already in the channel are reused, only the rest posted."""
         channel = self.channel_for(message.user_key)
         payloads = picks_payloads(message)
-        ids = [self._post(channel, payload) for payload in payloads]
+        done = self._posted_parts(channel, message) if message.attempt else {}
+        ids = [done.get(i) or self._post(channel, payload) for i, payload in enumerate(payloads)]
         # The header message shows no paper; the ledger wants one id per card, in card order.
         return SentMessage(channel_id=channel, message_ids=tuple(ids[1:]))
 
@@ -85,25 +91,44 @@ class SlackNotifier:
         """After a crash mid-send: did these picks reach the DM already? (ReceiptChecker.)
 
         A paper is never picked twice for one user, so a recent bot message carrying the vote
-        buttons of each card proves the send. Anything missing (or no `im:history` scope) is
-        None, and the worker resends once. (For a team digest that needs channels:history,
-        which the manifest does not ask for: a digest interrupted mid-send is posted again.)"""
+        buttons of each card proves the send. Anything missing is None: the worker puts the row
+        back with one more attempt, and that send resumes where this one stopped. (For a team
+        digest that needs channels:history, which the manifest does not ask for: a digest
+        interrupted mid-send is posted again.)"""
         try:
             channel = self.channel_for(message.user_key)
-            history = self.client.conversations_history(channel=channel, limit=HISTORY_LOOKBACK)
-        except (SlackClientError, OSError, Undeliverable, TemporaryFailure) as exc:
-            log.info("cannot check earlier sends (%s); will resend", type(exc).__name__)
+            done = self._posted_parts(channel, message)
+        except (Undeliverable, TemporaryFailure) as exc:
+            log.info("cannot check earlier sends (%s); will resend", exc)
             return None
-        posted = _posted_cards(history.get("messages") or [])
-        if message.cards:
-            found = [posted.get(card.paper_id) for card in message.cards]
-            if any(ts is None for ts in found):
-                return None
-            return SentMessage(channel, tuple(message_id(channel, str(ts)) for ts in found))
+        parts = range(1, len(message.cards) + 1) if message.cards else range(1)
+        if any(i not in done for i in parts):
+            return None
+        return SentMessage(channel, tuple(done[i] for i in parts) if message.cards else ())
+
+    def _posted_parts(self, channel: str, message: PicksMessage) -> dict[int, str]:
+        """Which parts of `message` (0 = header, i = card i) are among the channel's recent
+        messages, with their ids. Without `im:history` nothing can be seen, so nothing is
+        found (and the send posts everything, as before the ledger counted attempts)."""
+        try:
+            history = self._call("conversations_history", channel=channel, limit=HISTORY_LOOKBACK)
+        except TemporaryFailure as exc:
+            if str(exc) not in NO_HISTORY:
+                raise
+            log.warning("cannot read the DM to resume a send (%s); posting it whole", exc)
+            return {}
+        messages = history.get("messages") or []
+        ts_by_paper = _posted_cards(messages)
+        found = {
+            i: message_id(channel, ts_by_paper[card.paper_id])
+            for i, card in enumerate(message.cards, start=1)
+            if card.paper_id in ts_by_paper
+        }
         header_text = picks_payloads(message)[0]["text"]
-        if any(m.get("text") == header_text for m in history.get("messages") or []):
-            return SentMessage(channel, ())
-        return None
+        header = next((m for m in messages if m.get("text") == header_text), None)
+        if header is not None:
+            found[0] = message_id(channel, str(header.get("ts")))
+        return found
 
     def channel_for(self, user_key: str) -> str:
         """Where a user's picks go: the team digest's channel, or the person's DM."""

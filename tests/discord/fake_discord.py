@@ -66,6 +66,7 @@ class FakeDiscord(UserActions):
         self.failures: list[Failure] = []
         self.originals: dict[str, str] = {}  # interaction token -> message id of @original
         self.interaction_channels: dict[str, str] = {}
+        self.ephemeral_tokens: set[str] = set()  # deferred "only you can see this" responses
         self.identified = asyncio.Event()
         self.resumed = asyncio.Event()
         self._ids = itertools.count(1_100_000_000_000_000_000)
@@ -320,9 +321,11 @@ class FakeDiscord(UserActions):
         return json_response(message)
 
     def _callback(self, path: str, body: Any) -> dict[str, Any]:
-        interaction_id = path.split("/")[2]
+        interaction_id, token = path.split("/")[2:4]
         kind = body.get("type") if body else None
         flags = ((body or {}).get("data") or {}).get("flags") or 0
+        if flags & 64:
+            self.ephemeral_tokens.add(token)
         return {
             "interaction": {
                 "id": interaction_id,
@@ -345,6 +348,7 @@ class FakeDiscord(UserActions):
                 self.messages.pop(target, None)
             return web.Response(status=204)
         if target is None or target not in self.messages:
-            target = self.store_message(channel_id, {})["id"]
+            flags = 64 if token in self.ephemeral_tokens else 0
+            target = self.store_message(channel_id, {"flags": flags})["id"]
             self.originals[token] = target
         return self._existing_message("PATCH", target, body)

@@ -4,6 +4,9 @@ Discord on 127.0.0.1. Each test asserts on database state and on what the fake r
 from __future__ import annotations
 
 import asyncio
+import json
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +18,7 @@ from paperbot.cli import cli
 from tests.discord.conftest import TOKEN, fake_discord, run, running, until
 from tests.discord.fake_discord import APP_ID, FakeDiscord
 from tests.discord.world import NOW, World
+from tests.logs import debug_log, leaks
 
 READER = 4242
 OTHER = 5151
@@ -48,6 +52,14 @@ def custom_id(message: dict[str, Any], index: int) -> str:
 async def delivered(fake: FakeDiscord, world: World, bot: PaperBot, user_id: int) -> None:
     async with running(bot, fake):
         await until(lambda: world.delivery(user_id)["status"] == "sent", "the daily DM")
+
+
+@asynccontextmanager
+async def reader_card(fake: FakeDiscord, world: World, index: int) -> AsyncIterator[tuple]:
+    """With the bot running and READER's daily DM sent: (paper id, message) of card `index`."""
+    async with running(world.bot(), fake):
+        await until(lambda: world.delivery(READER)["status"] == "sent", "the DM")
+        yield list(card_messages(fake, world, READER).items())[index]
 
 
 def test_cli_sync_uploads_every_subcommand_and_a_normal_start_syncs_nothing(
@@ -152,9 +164,7 @@ def test_reaction_add_votes_and_remove_withdraws(tmp_path: Path) -> None:
     async def scenario() -> None:
         async with fake_discord() as fake:
             world = World.create(tmp_path, fake, users=(READER,))
-            async with running(world.bot(), fake):
-                await until(lambda: world.delivery(READER)["status"] == "sent", "the DM")
-                paper_id, message = list(card_messages(fake, world, READER).items())[2]
+            async with reader_card(fake, world, 2) as (paper_id, message):
                 reaction = fake.reaction(READER, message["id"], "👍")
                 await fake.dispatch("MESSAGE_REACTION_ADD", reaction)
                 await until(lambda: world.votes(READER) == {paper_id: 1}, "the reaction vote")
@@ -174,9 +184,7 @@ def test_removing_an_old_reaction_keeps_a_vote_clicked_since(tmp_path: Path) -> 
     async def scenario() -> None:
         async with fake_discord() as fake:
             world = World.create(tmp_path, fake, users=(READER,))
-            async with running(world.bot(), fake):
-                await until(lambda: world.delivery(READER)["status"] == "sent", "the DM")
-                paper_id, message = list(card_messages(fake, world, READER).items())[0]
+            async with reader_card(fake, world, 0) as (paper_id, message):
                 thumbs_up = fake.reaction(READER, message["id"], "👍")
                 await fake.dispatch("MESSAGE_REACTION_ADD", thumbs_up)
                 await until(lambda: world.votes(READER) == {paper_id: 1}, "the reaction vote")
@@ -333,5 +341,96 @@ def test_team_digest_goes_to_its_channel_and_votes_there_count_for_each_member(
             assert world.votes(digest) == {}
             assert world.wiring.service.plan_deliveries(NOW).claimed == ()
             assert len(fake.posted(str(channel))) == 1 + len(row["paper_ids"])
+
+    run(scenario())
+
+
+def test_a_click_on_a_card_drawn_before_the_vote_changed_decides_from_the_stored_vote(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 11.11): whether a click withdraws was read from the button colours of
+    the clicked message, so a card still showing 👍 after the vote was withdrawn elsewhere (here:
+    from another process, e.g. the terminal chat) recorded "no vote" when the reader clicked 👍
+    again."""
+
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER,))
+            async with reader_card(fake, world, 0) as (paper_id, message):
+                up = custom_id(message, 0)
+                await fake.dispatch("INTERACTION_CREATE", fake.click(READER, message["id"], up))
+                await until(lambda: len(fake.calls("PATCH", "@original")) == 1, "the redraw")
+                await until(lambda: world.votes(READER) == {paper_id: 1}, "the 👍")
+                service = world.wiring.service
+                await asyncio.to_thread(
+                    service.vote, f"discord:{READER}", paper_id, 0, "command", NOW, None
+                )
+                assert fake.messages[message["id"]]["components"][0]["components"][0]["style"] == 3
+                await fake.dispatch("INTERACTION_CREATE", fake.click(READER, message["id"], up))
+                await until(lambda: len(world.history(READER)) == 3, "the second click")
+                assert world.votes(READER) == {paper_id: 1}
+                # ...and clicking the 👍 of the stored 👍 withdraws it, as before.
+                await fake.dispatch("INTERACTION_CREATE", fake.click(READER, message["id"], up))
+                await until(lambda: len(world.history(READER)) == 4, "the third click")
+                assert world.votes(READER) == {}
+
+    run(scenario())
+
+
+def test_a_vote_on_someone_elses_card_counts_for_the_clicker_and_leaves_the_card_alone(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 11.3): a click by OTHER on READER's DM card (forged, or the card seen
+    in a shared place) was counted for OTHER, rightly, but then READER's message was redrawn
+    showing OTHER's vote. Now the card stays as READER sees it and OTHER is told privately."""
+
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake, users=(READER,))
+            async with reader_card(fake, world, 0) as (paper_id, message):
+                before = json.loads(json.dumps(fake.messages[message["id"]]))
+                click = fake.click(OTHER, message["id"], custom_id(message, 1))
+                await fake.dispatch("INTERACTION_CREATE", click)
+                told = rf"/webhooks/\d+/{click['token']}$"
+                await until(lambda: fake.calls("POST", told), "the voter told privately")
+                assert fake.calls("POST", told)[0].body["flags"] & 64  # ephemeral
+                assert "👎" in fake.calls("POST", told)[0].body["content"]
+                assert world.votes(OTHER) == {paper_id: -1}
+                reaction = fake.reaction(OTHER, message["id"], "👍")
+                await fake.dispatch("MESSAGE_REACTION_ADD", reaction)
+                await until(lambda: world.votes(OTHER) == {paper_id: 1}, "the reaction")
+                assert fake.calls("PATCH", rf"/{click['token']}/messages/@original") == []
+                assert fake.messages[message["id"]] == before
+                # The reaction's edit, had it made one, came right after its vote was stored;
+                # a click by READER, sent after that, is answered later still.
+                mine = fake.click(READER, message["id"], custom_id(message, 0))
+                await fake.dispatch("INTERACTION_CREATE", mine)
+                await until(lambda: fake.calls("PATCH", rf"/{mine['token']}/"), "READER's redraw")
+                assert fake.calls("PATCH", rf"/channels/\d+/messages/{message['id']}$") == []
+                assert world.votes(READER) == {paper_id: 1}
+                assert world.votes(OTHER) == {paper_id: 1}
+
+    run(scenario())
+
+
+def test_interaction_tokens_never_reach_the_logs_even_at_debug(tmp_path: Path) -> None:
+    """Regression (issue 11.2): at DEBUG discord.py logged every interaction's token (in the
+    gateway event and in the `/interactions/<id>/<token>` and `/webhooks/<app>/<token>` routes):
+    for 15 minutes, a way to answer as the bot in that conversation."""
+
+    async def scenario() -> None:
+        with debug_log() as log:
+            async with fake_discord() as fake:
+                world = World.create(tmp_path, fake, users=(READER,))
+                async with reader_card(fake, world, 0) as (_paper_id, message):
+                    click = fake.click(READER, message["id"], custom_id(message, 0))
+                    await fake.dispatch("INTERACTION_CREATE", click)
+                    await until(lambda: fake.calls("PATCH", click["token"]), "the redraw")
+                    search = fake.command_interaction(READER, "search", query="retrieval")
+                    await fake.dispatch("INTERACTION_CREATE", search)
+                    await until(lambda: fake.calls("PATCH", search["token"]), "the answer")
+        logged = log.getvalue()
+        assert "/interactions/" in logged  # the routes were logged, tokens blanked
+        assert leaks(logged, click["token"], search["token"], TOKEN) == []
 
     run(scenario())

@@ -8,7 +8,9 @@ with Retry-After when told to. Tests assert on `calls` (what Slack would have re
 from __future__ import annotations
 
 import json
+import random
 import threading
+import time
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -41,10 +43,11 @@ class FakeSlackApi:
         self.calls: list[Call] = []
         self.closed_dms: set[str] = set()
         self.history: dict[str, list[dict[str, Any]]] = defaultdict(list)  # newest first
-        self._scripted: dict[str, deque[Scripted]] = defaultdict(deque)
+        self._scripted: dict[str, deque[Scripted | None]] = defaultdict(deque)
         self._lock = threading.Lock()
         self._ts = 0
         self.socket_url = ""  # what apps.connections.open hands out (Socket Mode tests)
+        self.slow: dict[str, tuple[float, float]] = {}  # method -> seconds (min, max) it takes
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -65,9 +68,14 @@ class FakeSlackApi:
         self._server.shutdown()
         self._server.server_close()
 
-    def script(self, method: str, status: int, body: dict[str, Any], **headers: str) -> None:
-        """The next call of `method` gets this answer instead of the default one."""
-        self._scripted[method].append(Scripted(status, body, dict(headers)))
+    def script(
+        self, method: str, status: int, body: dict[str, Any], after: int = 0, **headers: str
+    ) -> None:
+        """The next call of `method` (once `after` more have had the default answer) gets this
+        answer instead; status 0 drops the connection without answering."""
+        queue = self._scripted[method]
+        queue.extend([None] * after)
+        queue.append(Scripted(status, body, dict(headers)))
 
     def calls_to(self, method: str, status: int | None = 200) -> list[Call]:
         with self._lock:
@@ -125,9 +133,14 @@ class FakeSlackApi:
                 raw = self.rfile.read(length).decode("utf-8")
                 params = _parse(raw, self.headers.get("Content-Type", ""))
                 method = self.path.removeprefix("/api/").lstrip("/")
+                if method in fake.slow:
+                    time.sleep(random.uniform(*fake.slow[method]))
                 status, body, headers = fake.answer(method, params)
                 with fake._lock:
                     fake.calls.append(Call(method, params, dict(self.headers), status))
+                if status == 0:
+                    self.close_connection = True
+                    return
                 payload = json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")

@@ -21,7 +21,7 @@ SIGNING_SECRET = "test-signing-secret"
 _ids = count(1)
 
 
-def sign(secret: str, timestamp: int, body: str) -> str:
+def sign(secret: str, timestamp: int | str, body: str) -> str:
     digest = hmac.new(secret.encode(), f"v0:{timestamp}:{body}".encode(), hashlib.sha256)
     return "v0=" + digest.hexdigest()
 
@@ -39,14 +39,16 @@ class SlackSim:
         *,
         age_seconds: int = 0,
         signature: str | None = None,
+        timestamp: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> tuple[int, str]:
-        """POST a signed body; `age_seconds` back-dates the timestamp, `signature` forges one."""
-        timestamp = int(time.time()) - age_seconds
+        """POST a signed body; `age_seconds` back-dates the timestamp, `signature` forges one,
+        `timestamp` sends that header verbatim (signed over its text)."""
+        stamp = timestamp if timestamp is not None else str(int(time.time()) - age_seconds)
         request = urllib.request.Request(self.url, data=body.encode(), method="POST")
         request.add_header("Content-Type", content_type)
-        request.add_header("X-Slack-Request-Timestamp", str(timestamp))
-        request.add_header("X-Slack-Signature", signature or sign(self.secret, timestamp, body))
+        request.add_header("X-Slack-Request-Timestamp", stamp)
+        request.add_header("X-Slack-Signature", signature or sign(self.secret, stamp, body))
         for name, value in (headers or {}).items():
             request.add_header(name, value)
         try:

@@ -17,10 +17,11 @@ from bots.delivery import DrainReport
 from bots.slack.blocks import VOTE_DOWN, VOTE_UP
 from paperbot.config import load_config
 from paperbot.slack_runner import SlackHandle, start_slack
-from paperbot.wiring import Wiring, build_app
-from recommender.domain import Delivery, Paper
+from paperbot.wiring import Wiring
+from recommender.domain import Delivery
+from tests.logs import debug_log, leaks
 from tests.slack.conftest import TrackingExecutor, wait_for
-from tests.slack.corpus import TOPICS
+from tests.slack.corpus import HTTP_CONFIG, corpus_wiring
 from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 from tests.slack.slack_sim import SIGNING_SECRET, SlackSim
 
@@ -63,34 +64,14 @@ def start(
     tmp_path: Path, fake_api: FakeSlackApi, executor: TrackingExecutor
 ) -> Iterator[Callable[..., Stack]]:
     config_path = tmp_path / "config.toml"
-    settings = """
-[database]
-path = "paperbot.db"
-[picks]
-k = 3
-[schedule]
-weekdays = "daily"
-[slack]
-mode = "http"
-http_host = "127.0.0.1"
-http_port = 0
-api_base_url = "FAKE_API"
-rate_limit_retries = 2
-drain_seconds = 3600
-"""
     handles: list[SlackHandle] = []
 
     def run(worker: bool = False, digest: str = "") -> Stack:
         extra = f'digest_channel = "{digest}"\n' if digest else ""
-        text = settings.replace("FAKE_API", fake_api.base_url) + extra
+        text = HTTP_CONFIG.format(k=3, api=fake_api.base_url) + extra
         config_path.write_text(text, encoding="utf-8")
         config = load_config(config_path)
-        wiring = build_app(config, clock=lambda: NOW)
-        papers = [
-            Paper(paper_id=f"2511.0000{i}", title=t, abstract=a, published=NOW.date())
-            for i, (t, a) in enumerate(TOPICS, start=1)
-        ]
-        wiring.repos.papers.upsert(papers, NOW)
+        wiring = corpus_wiring(config, NOW)
         env = {"SLACK_BOT_TOKEN": "xoxb-e2e", "SLACK_SIGNING_SECRET": SIGNING_SECRET}
         handle = start_slack(wiring, config, env, worker=worker, executor=executor)
         handles.append(handle)
@@ -160,6 +141,26 @@ def test_button_click_records_the_vote_and_updates_the_message(
     assert "Your vote: 👎" in str(stack.api.calls_to("chat.update")[1].params["blocks"])
     sources = [(h["vote"], h["source"]) for h in feedback.history_for(key("U1"))]
     assert sources == [(1, "button"), (-1, "button")]
+
+
+def test_a_click_on_someone_elses_dm_card_counts_for_the_clicker_and_leaves_it_alone(
+    start: Callable[..., Stack],
+) -> None:
+    """Regression (issue 11.3): a (forged) click by U2 on U1's DM card was counted for U2,
+    rightly, but then chat.update redrew U1's message with U2's vote. Now U1's card is left
+    alone and U2 gets their vote back privately."""
+    stack = start()
+    message, paper_id = stack.delivered_card(0)
+    feedback = stack.wiring.repos.feedback
+
+    assert stack.sim.click(VOTE_DOWN, paper_id, message, channel="DU1", user="U2")[0] == 200
+    stack.executor.wait_idle()
+    assert feedback.votes_for(key("U2")) == {paper_id: -1}
+    assert feedback.votes_for(key("U1")) == {}
+    assert stack.api.calls_to("chat.update", status=None) == []
+    (told,) = stack.api.calls_to("respond/r1")
+    assert told.params["response_type"] == "ephemeral" and "👎" in told.params["text"]
+    assert told.params["replace_original"] is False
 
 
 def test_a_reaction_votes_and_removing_it_withdraws(start: Callable[..., Stack]) -> None:
@@ -288,6 +289,27 @@ def test_after_a_crash_picks_already_in_the_dm_are_not_posted_again(
     assert len(stack.api.calls_to("chat.postMessage")) == posts
 
 
+def test_after_a_crash_after_the_first_card_only_the_rest_is_posted(
+    start: Callable[..., Stack],
+) -> None:
+    """A crash after the header and card 1: recovery cannot find the whole DM, puts the row back
+    with one more attempt, and that attempt posts cards 2 and 3 only (issue 11.5)."""
+    stack = start()
+    (row,) = stack.plan("U1")
+    stack.handle.drain_once()
+    header, first = list(reversed(stack.api.history["DU1"]))[:2]
+    stack.api.history["DU1"] = [first, header]  # what had arrived when the process died
+    _crash_mid_send(stack, row.delivery_id)
+    posts = len(stack.api.calls_to("chat.postMessage"))
+    assert stack.handle.worker.recover(stack.handle.notifier) == 1
+    assert stack.handle.drain_once() == DrainReport(sent=1)
+    assert len(stack.api.calls_to("chat.postMessage")) == posts + len(row.paper_ids) - 1
+    cards = stack.card_messages("DU1")
+    assert [m["blocks"][-1]["elements"][0]["value"] for m in cards] == list(row.paper_ids)
+    (sent,) = stack.wiring.repos.ledger.for_user(key("U1"))
+    assert sent.message_ids == tuple(f"DU1:{m['ts']}" for m in cards)
+
+
 def test_after_a_crash_before_posting_the_picks_are_sent_once(
     start: Callable[..., Stack],
 ) -> None:
@@ -297,6 +319,38 @@ def test_after_a_crash_before_posting_the_picks_are_sent_once(
     assert stack.handle.worker.recover(stack.handle.notifier) == 1
     assert stack.handle.drain_once() == DrainReport(sent=1)
     assert len(stack.api.calls_to("chat.postMessage")) == 1 + len(row.paper_ids)
+
+
+FAILURES = {
+    "429 beyond the retries": [(429, {"ok": False, "error": "ratelimited"})] * 3,
+    "5xx": [(503, {"ok": False, "error": "service_unavailable"})],
+    "network error": [(0, {})] * 2,  # the client retries a dropped connection once
+}
+
+
+@pytest.mark.parametrize("failure", FAILURES)
+def test_a_dm_that_failed_on_its_second_card_is_resumed_not_resent(
+    start: Callable[..., Stack], failure: str
+) -> None:
+    """Regression (issue 11.5): when card 2 of a DM failed (429 past the retries, 5xx, network),
+    the next round posted the whole DM again: the header and card 1 twice. Now the retry finds
+    what the earlier attempt posted and sends only the rest."""
+    stack = start()
+    (row,) = stack.plan("U1")
+    for n, (status, body) in enumerate(FAILURES[failure]):
+        stack.api.script(
+            "chat.postMessage", status, body, after=2 if n == 0 else 0, Retry_After="0"
+        )
+    assert stack.handle.drain_once() == DrainReport(failed=1)
+    assert stack.handle.drain_once() == DrainReport(sent=1)
+
+    posted = list(reversed(stack.api.history["DU1"]))
+    assert [m["text"] for m in posted].count(posted[0]["text"]) == 1  # one header
+    cards = stack.card_messages("DU1")
+    assert [m["blocks"][-1]["elements"][0]["value"] for m in cards] == list(row.paper_ids)
+    (sent,) = stack.wiring.repos.ledger.for_user(key("U1"))
+    assert sent.status == "sent"
+    assert sent.message_ids == tuple(f"DU1:{m['ts']}" for m in cards)
 
 
 def test_tokens_never_reach_the_logs(
@@ -311,6 +365,26 @@ def test_tokens_never_reach_the_logs(
     assert any("chat.postMessage" in r.getMessage() for r in caplog.records), "DEBUG was on"
     logged = "\n".join(r.getMessage() for r in caplog.records)
     assert "xoxb-e2e" not in logged and SIGNING_SECRET not in logged
+
+
+def test_no_response_url_or_unverified_body_reaches_the_logs_even_at_debug(
+    start: Callable[..., Stack],
+) -> None:
+    """Regression (issue 11.2): at DEBUG the SDKs logged every response_url (a credential for
+    posting into that chat), and at INFO Bolt logged the whole body of a request whose
+    signature failed. Both now go through paperbot's redacting handler."""
+    with debug_log() as log:
+        stack = start()
+        message, paper_id = stack.delivered_card(0)
+        stack.sim.slash("search diffusion")
+        stack.sim.click(VOTE_UP, paper_id, message, channel="DU1")
+        stack.sim.slash("unsigned-words", signature="v0=" + "1" * 64)
+        stack.sim.slash("unsigned-words", timestamp="abc")
+        stack.executor.wait_idle()
+    logged = log.getvalue()
+    assert " DEBUG " in logged and "respond/r1" in str(stack.api.calls)  # both flows ran
+    assert "Invalid request signature" in logged
+    assert leaks(logged, stack.api.response_url(), "unsigned-words", "xoxb-e2e") == []
 
 
 def test_team_digest_is_posted_once_and_votes_there_count_for_each_member(

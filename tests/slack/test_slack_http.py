@@ -4,7 +4,9 @@ listeners' wiring and the message updates, with real HTTP both ways."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from slack_bolt import App
@@ -21,6 +23,7 @@ from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 from tests.slack.slack_sim import SlackSim
 
 USER_KEY = f"slack:{TEAM_ID}:U1"
+ACK_DEADLINE = 3.0  # seconds: Slack shows the user an error when the ack comes later
 PID = "2509.00001"
 
 
@@ -74,6 +77,7 @@ def test_button_click_records_the_vote_and_updates_that_message(
     sim: SlackSim, fake_api: FakeSlackApi, layer: FakeCommands, executor: TrackingExecutor
 ) -> None:
     message = {"ts": "1700000000.000001", "text": "x", **card_payload(PAPERS[PID])}
+    layer.owners[message_id("DU1", message["ts"])] = USER_KEY  # U1's own picks
     assert sim.click(VOTE_UP, PID, message, channel="DU1")[0] == 200
     executor.wait_idle()
     update = fake_api.calls_to("chat.update")[0].params
@@ -168,3 +172,62 @@ def test_a_refused_bot_token_is_a_clear_error(
     with pytest.raises(PaperbotError, match=f"SLACK_BOT_TOKEN: {error}") as caught:
         build_app(layer, http_settings, base_url=fake_api.base_url)
     assert "xoxb-fake" not in str(caught.value)
+
+
+@pytest.mark.parametrize("timestamp", ["abc", "1700000000.5", "9" * 5000, "", "-0"])
+def test_a_malformed_timestamp_is_a_401_and_nothing_is_posted_anywhere(
+    sim: SlackSim,
+    fake_api: FakeSlackApi,
+    layer: FakeCommands,
+    executor: TrackingExecutor,
+    timestamp: str,
+) -> None:
+    """Regression (issue 11.1): slack_sdk's verifier raised on `int(timestamp)`, Bolt handed the
+    unverified body to the global error hook, and the hook POSTed to its `response_url`: any
+    unsigned request could make paperbot POST to a URL of the sender's choosing."""
+    status, _ = sim.slash("search x", timestamp=timestamp, signature="v0=" + "0" * 64)
+    executor.wait_idle()
+    assert fake_api.calls_to("respond/r1", status=None) == []
+    assert status == 401
+    assert layer.texts == []
+
+
+def test_an_action_id_with_a_trailing_newline_matches_no_listener(
+    sim: SlackSim, fake_api: FakeSlackApi, layer: FakeCommands, executor: TrackingExecutor
+) -> None:
+    """Regression (issue 11.4): `^vote_(up|down)$` matched `vote_up\\n` (`$` allows a final
+    newline) and the click was then counted as 👎 because it was not exactly `vote_up`."""
+    message = {"ts": "1700000000.000003", "text": "x", **card_payload(PAPERS[PID])}
+    sim.click(VOTE_UP + "\n", PID, message, channel="DU1")
+    executor.wait_idle()
+    assert layer.votes == {}
+    assert fake_api.calls_to("chat.update", status=None) == []
+
+
+def test_a_burst_of_clicks_is_acked_in_full_and_each_vote_stored_once(
+    sim: SlackSim, fake_api: FakeSlackApi, layer: FakeCommands, executor: TrackingExecutor
+) -> None:
+    """Regression (issue 11.9): ack() ran on Bolt's listener threads (4 here), each then held for
+    a slow chat.update, so in a burst a request waited for a free thread past Slack's 3 s and got
+    a 404 instead of its ack. Now every ack is sent on the request's thread; the work queues."""
+    fake_api.slow["chat.update"] = (1.2, 1.2)  # 15 clicks on 4 threads: the last wait 3.6 s
+    users = [f"U{i}" for i in range(15)]
+    ts = "1700000000.000100"
+    message = {"ts": ts, "text": "x", **card_payload(PAPERS[PID])}
+    for user in users:
+        layer.owners[message_id(f"D{user}", ts)] = f"slack:{TEAM_ID}:{user}"
+
+    def click(user: str) -> tuple[int, float]:
+        started = time.monotonic()
+        status, _ = sim.click(VOTE_UP, PID, message, channel=f"D{user}", user=user)
+        return status, time.monotonic() - started
+
+    with ThreadPoolExecutor(max_workers=len(users)) as clients:
+        answers = list(clients.map(click, users))
+    assert [status for status, _ in answers] == [200] * len(users)
+    late = [round(seconds, 1) for _, seconds in answers if seconds >= ACK_DEADLINE]
+    assert late == [], "acked after Slack's deadline"
+    executor.wait_idle()
+    assert layer.votes == {(f"slack:{TEAM_ID}:{user}", PID): 1 for user in users}
+    assert len(layer.history) == len(users)  # each stored once
+    assert len(fake_api.calls_to("chat.update")) == len(users)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 import pytest
@@ -99,3 +100,23 @@ def test_settings_repr_never_shows_tokens() -> None:
         bot_token="xoxb-secret", signing_secret="shh", app_token="xapp-secret", mode="socket"
     )
     assert "secret" not in repr(settings) and "shh" not in repr(settings)
+
+
+def test_a_retry_without_im_history_posts_the_whole_dm(
+    notifier: SlackNotifier, fake_api: FakeSlackApi
+) -> None:
+    """Resuming needs to read the DM; a workspace that did not grant im:history gets the whole
+    DM again (a possible repeat, never a lost card) instead of a delivery stuck retrying."""
+    fake_api.script("conversations.history", 200, {"ok": False, "error": "missing_scope"})
+    sent = notifier.send_picks(replace(picks(), attempt=1))
+    assert len(fake_api.calls_to("chat.postMessage")) == 3
+    assert len(sent.message_ids) == 2
+
+
+def test_a_retry_that_cannot_read_the_dm_for_now_posts_nothing(
+    notifier: SlackNotifier, fake_api: FakeSlackApi
+) -> None:
+    fake_api.script("conversations.history", 200, {"ok": False, "error": "internal_error"})
+    with pytest.raises(TemporaryFailure):
+        notifier.send_picks(replace(picks(), attempt=1))
+    assert fake_api.calls_to("chat.postMessage") == []

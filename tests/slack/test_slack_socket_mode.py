@@ -26,14 +26,15 @@ from bots.slack.settings import SlackSettings
 from bots.slack.socket import SocketModeRunner
 from paperbot.config import Config, load_config
 from paperbot.slack_runner import SlackHandle, start_slack
-from paperbot.wiring import Wiring, build_app
-from recommender.domain import Paper
+from paperbot.wiring import Wiring
+from tests.logs import debug_log, leaks
 from tests.slack.conftest import TrackingExecutor, wait_for
-from tests.slack.corpus import TOPICS
+from tests.slack.corpus import corpus_wiring
 from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 
 NOW = datetime(2025, 11, 24, 9, 5, tzinfo=UTC)
 LOOP_SECONDS = 10.0
+TICKET = "ticket-0f3a9c"  # what opens this app's event stream: never logged
 
 
 class FakeSocketServer:
@@ -52,7 +53,7 @@ class FakeSocketServer:
 
     @property
     def url(self) -> str:
-        return f"ws://127.0.0.1:{self.port}/link?ticket=fake"
+        return f"ws://127.0.0.1:{self.port}/link?ticket={TICKET}&app_id=A1"
 
     def _run(self, coro: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(LOOP_SECONDS)
@@ -174,12 +175,7 @@ drain_seconds = 3600
     )
     api.socket_url = ws.url
     config = load_config(config_path)
-    wiring = build_app(config, clock=lambda: NOW)
-    papers = [
-        Paper(paper_id=f"2511.0000{i}", title=t, abstract=a, published=NOW.date())
-        for i, (t, a) in enumerate(TOPICS, start=1)
-    ]
-    wiring.repos.papers.upsert(papers, NOW)
+    wiring = corpus_wiring(config, NOW)
     return wiring, config
 
 
@@ -213,6 +209,25 @@ def test_socket_mode_slash_command_is_acked_over_the_socket_and_answered(stack: 
     assert "Diffusion models for video synthesis" in str(answer.params["blocks"])
     assert stack.ws.acks() == ["env-1"]
     assert stack.wiring.repos.users.get(f"slack:{TEAM_ID}:U1") is not None
+
+
+def test_the_ticket_url_and_response_urls_never_reach_the_logs(
+    tmp_path: Path, fake_api: FakeSlackApi, socket_server: FakeSocketServer
+) -> None:
+    """Regression (issue 11.2): at DEBUG slack_sdk logged the Socket Mode URL with its ticket,
+    and the envelopes with their response_url."""
+    with debug_log() as log:
+        wiring, config = make_wiring(tmp_path, fake_api, socket_server)
+        env = {"SLACK_BOT_TOKEN": "xoxb-socket", "SLACK_APP_TOKEN": "xapp-socket"}
+        handle = start_slack(wiring, config, env, worker=False)
+        try:
+            socket_server.send(slash_envelope("env-9", "search diffusion", fake_api.response_url()))
+            wait_for(lambda: fake_api.calls_to("respond/r1"), "the reply on response_url")
+        finally:
+            handle.stop()
+    logged = log.getvalue()
+    assert "/link?ticket=" in logged  # it was logged, with the ticket blanked
+    assert leaks(logged, TICKET, fake_api.response_url(), "xapp-socket") == []
 
 
 @dataclass

@@ -1,10 +1,11 @@
 """👍/👎 button clicks. The button carries the paper id, so no state is kept between clicks.
 
 A click records the vote (the trigger id is the dedup key, so a replayed request changes
-nothing) and then redraws the message the button sat on: chat.update for a normal message,
-the response_url for an ephemeral one, a fresh views.publish for the Home tab. A team digest
-card is shared by the channel, so it is redrawn with the team's count, and the voter is told
-their vote privately.
+nothing) and then redraws the message the button sat on when it is the voter's own:
+chat.update for their picks, the response_url for an ephemeral reply, a fresh views.publish
+for the Home tab. A team digest card is shared by the channel, so it is redrawn with the
+team's count; on it, and on any message that is not the voter's, the voter is told their vote
+privately.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from slack_bolt import Ack, App, Respond
+from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bots.commands import CommandLayer
@@ -21,10 +22,12 @@ from bots.messages import VoteOutcome
 from bots.slack.blocks import RUN_COMMAND, VOTE_UP, card_payload, mark_vote, reply_payload
 from bots.slack.home import home_view
 from bots.slack.ids import PLATFORM, message_id, requester, team_of
-from bots.slack.listeners import CommandsProvider
+from bots.slack.listeners import CommandsProvider, acknowledge
 from bots.slack.listeners.errors import reported
 
-VOTE_ACTIONS = re.compile(r"^vote_(up|down)$")
+# Bolt matches with `search`, so anchor both ends with \A / \Z: `$` also matches before a final
+# newline, which let `vote_up\n` in (and counted it as 👎).
+VOTE_ACTIONS = re.compile(r"\Avote_(?:up|down)\Z")
 
 
 def action_event_id(body: dict[str, Any], action: dict[str, Any]) -> str:
@@ -34,25 +37,22 @@ def action_event_id(body: dict[str, Any], action: dict[str, Any]) -> str:
 
 
 def register(app: App, commands: CommandsProvider) -> None:
-    @app.action(RUN_COMMAND)
-    def on_confirm(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], respond: Respond
-    ) -> None:
+    def on_confirm(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         """A confirmation button: run the follow-up command it carries, as if typed."""
-        ack()
         with reported(respond):
             who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
             reply = commands().handle(who, str(action.get("value", "")))
             respond(replace_original=True, **reply_payload(reply))
 
-    @app.action(VOTE_ACTIONS)
     def on_vote(
-        ack: Ack, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+        body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
     ) -> None:
-        ack()
         answer = respond if body.get("response_url") else None
         with reported(answer):
             record_click(commands(), body, action, client, answer)
+
+    app.action(RUN_COMMAND)(ack=acknowledge, lazy=[on_confirm])
+    app.action(VOTE_ACTIONS)(ack=acknowledge, lazy=[on_vote])
 
 
 def record_click(
@@ -65,14 +65,27 @@ def record_click(
     who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
     vote = 1 if action["action_id"] == VOTE_UP else -1
     outcome = layer.vote(who, action["value"], vote, "button", action_event_id(body, action))
-    if outcome.recorded and redraw_digest(layer, body, client):
-        if respond is not None:  # the channel sees the count; the voter sees their vote
-            respond(text=outcome.text, response_type="ephemeral", replace_original=False)
-    elif outcome.recorded:
+    if not outcome.recorded:
+        if outcome.text and respond is not None:
+            # Not a replay but a refusal (e.g. a paper since deleted): say so, privately.
+            respond(text=f"⚠️ {outcome.text}", response_type="ephemeral", replace_original=False)
+    elif not redraw_digest(layer, body, client) and shows_votes_of(layer, body, who.user_key):
         redraw(body, outcome, client, respond, lambda: home_view(layer.home(who)))
-    elif outcome.text and respond is not None:
-        # Not a replay but a refusal (e.g. a paper since deleted): say so, privately.
-        respond(text=f"⚠️ {outcome.text}", response_type="ephemeral", replace_original=False)
+    elif respond is not None:  # the message is shared, or someone else's: tell the voter alone
+        respond(text=outcome.text, response_type="ephemeral", replace_original=False)
+
+
+def shows_votes_of(layer: CommandLayer, body: dict[str, Any], user_key: str) -> bool:
+    """Whether the clicked message may be redrawn with the clicker's vote: their Home tab, an
+    ephemeral reply only they see, or their own picks. Someone else's DM card (a forged click)
+    or a message in a channel keeps showing what its owner sees."""
+    container = body.get("container") or {}
+    if container.get("type") == "view" or container.get("is_ephemeral"):
+        return True
+    channel, ts = container.get("channel_id"), container.get("message_ts")
+    if not channel or not ts:
+        return False
+    return layer.message_owner(PLATFORM, message_id(channel, ts)) == user_key
 
 
 def redraw_digest(layer: CommandLayer, body: dict[str, Any], client: WebClient) -> bool:

@@ -1,10 +1,10 @@
 """The one error policy for Slack listeners: the traceback goes to the log, the user gets a short
 sentence (privately, when there is a response_url to answer on).
 
-Listeners catch their own errors with `reported(...)` instead of letting them reach Bolt: when a
-listener raises right after `ack()`, Bolt's thread runner can overwrite the acknowledgement it
-has not sent yet, and Slack then sees a 404 ("dispatch_failed") instead of the ack. The same
-policy also serves as Bolt's global error hook, for errors raised outside the listeners.
+Listeners catch their own errors with `reported(...)` instead of letting them reach Bolt: the
+work runs as a lazy function after the ack, where Bolt would only log the error and the user
+would never hear of it. Bolt's global error hook logs through the same policy but never answers
+(see bots/slack/app.py).
 """
 
 from __future__ import annotations

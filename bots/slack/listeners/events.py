@@ -1,4 +1,4 @@
-"""Reactions and the Home tab. Bolt acknowledges events itself before these run.
+"""Reactions and the Home tab, acknowledged at once (`acknowledge`) and handled on a worker.
 
 Slack redelivers an event it thinks we missed (sometimes while the first attempt is still
 running), so the event id goes to the command layer, which records it in the database and
@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from bots.slack.blocks import card_payload
 from bots.slack.home import home_view
 from bots.slack.ids import PLATFORM, message_id, reaction_vote, requester, team_of
-from bots.slack.listeners import CommandsProvider
+from bots.slack.listeners import CommandsProvider, acknowledge
 from bots.slack.listeners.errors import reported
 
 log = logging.getLogger(__name__)
@@ -51,20 +51,21 @@ def register(app: App, commands: CommandsProvider) -> None:
             # A team digest card: show the channel the new "👍 by N teammates".
             client.chat_update(channel=item["channel"], ts=item["ts"], **card_payload(card))
 
-    @app.event("reaction_added")
     def on_reaction_added(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         with reported(None):
             on_reaction(event, body, client, added=True)
 
-    @app.event("reaction_removed")
     def on_reaction_removed(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         with reported(None):
             on_reaction(event, body, client, added=False)
 
-    @app.event("app_home_opened")
     def on_home_opened(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab", "home") != "home":
             return
         with reported(None):
             view = commands().home(requester(team_of(body), event["user"]))
             client.views_publish(user_id=event["user"], view=home_view(view))
+
+    app.event("reaction_added")(ack=acknowledge, lazy=[on_reaction_added])
+    app.event("reaction_removed")(ack=acknowledge, lazy=[on_reaction_removed])
+    app.event("app_home_opened")(ack=acknowledge, lazy=[on_home_opened])
