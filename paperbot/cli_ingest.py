@@ -92,14 +92,15 @@ def _now() -> datetime:
 
 
 def _ingest_path(ctx: click.Context, path: Path, show_progress: bool) -> IngestReport:
+    db = ctx.obj.db  # opened first: a missing database is an error of its own, not of `path`
     with _progress(show_progress) as (on_total, advance):
         try:
             if str(path) == "-":
                 data = sys.stdin.buffer.read()
                 return ingest_bytes(
-                    ctx.obj.db, data, "<stdin>", _now(), progress=advance, on_total=on_total
+                    db, data, "<stdin>", _now(), progress=advance, on_total=on_total
                 )
-            return ingest_file(ctx.obj.db, path, _now(), progress=advance, on_total=on_total)
+            return ingest_file(db, path, _now(), progress=advance, on_total=on_total)
         except PaperbotError as exc:
             return IngestReport(source=str(path), failure=str(exc))
 

@@ -87,14 +87,16 @@ def serve(
     stop: threading.Event | None = None,
     env: Mapping[str, str] | None = None,
     batch_jobs: bool = True,
+    create_db: bool = True,
 ) -> None:
     """Run until SIGTERM / SIGINT (or `stop` is set, or the Discord client ends).
-    `batch_jobs=False` (`--no-jobs`): no ingest or retrain jobs here (see build_scheduler)."""
+    `batch_jobs=False` (`--no-jobs`): no ingest or retrain jobs here (see build_scheduler).
+    `create_db=False` (the CLI without `--create-db`): a missing database is an error."""
     env = os.environ if env is None else env
     stop = stop or threading.Event()
     previous = _stop_on_signals(stop)  # early, so a SIGTERM during start-up also ends cleanly
     try:
-        _serve(config, only, clock, stop, env, batch_jobs)
+        _serve(config, only, clock, stop, env, batch_jobs, create_db)
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
@@ -106,10 +108,11 @@ def _serve(
     clock: Clock | None,
     stop: threading.Event,
     env: Mapping[str, str],
-    batch_jobs: bool = True,
+    batch_jobs: bool,
+    create_db: bool,
 ) -> None:
     platforms = choose_platforms(only, env)
-    wiring = build_app(config, clock)
+    wiring = build_app(config, clock, create_db)
     notifiers: dict[str, Notifier] = {}
     if "console" in platforms:
         notifiers["console"] = console_notifier(env)

@@ -232,10 +232,11 @@ class Wiring:
         return f"Sample corpus: {report.inserted} new, {report.unchanged + report.updated} known."
 
 
-def build_app(config: Config, clock: Clock | None = None) -> Wiring:
-    """Open the database (migrations applied), the model store and the service for `config`."""
+def build_app(config: Config, clock: Clock | None = None, create: bool = True) -> Wiring:
+    """Open the database (migrations applied), the model store and the service for `config`.
+    `create=False`: NoDatabaseError when the database file does not exist."""
     clock = clock or clock_from_env()
-    pool = ConnectionPool(config.db_path)
+    pool = ConnectionPool(config.db_path, create)
     return Wiring(
         config=config,
         clock=clock,
