@@ -1,11 +1,13 @@
 """Getting papers into the database: from a file, from the bundled sample, from the configured
 feeds. Used by `paperbot ingest`, `init --sample`, the scheduler's ingest job and `admin ingest`.
 
-Every source is parsed completely before anything is written, and written in one transaction
-(`PaperStore.upsert`), so a file that cannot be parsed, or a crash halfway, leaves the database as
-it was. Bad records are skipped and reported with their line. The report's exit code follows the
-arxiv-sanity convention so a pipeline can skip retraining: 0 something new or changed arrived,
-1 nothing did, 2 a source failed.
+A file that cannot be read at all (its format is not recognised, or no line of it is a paper)
+changes nothing. What is read is written in bounded chunks, each its own transaction
+(`PaperStore.upsert`), so a 100k-paper file never holds the write lock for long: votes and
+deliveries are written between the chunks. A crash halfway keeps the chunks already written;
+ingesting the file again is idempotent. Bad records are skipped and reported with their line.
+The report's exit code follows the arxiv-sanity convention so a pipeline can skip retraining:
+0 something new or changed arrived, 1 nothing did, 2 a source failed.
 """
 
 from __future__ import annotations
@@ -93,7 +95,7 @@ def store_result(
     progress: Progress | None = None,
     papers: Iterable[Paper] | None = None,
 ) -> IngestReport:
-    """Upsert `papers` (default: the parsed ones) in one transaction and report what changed.
+    """Upsert `papers` (default: the parsed ones) in bounded chunks and report what changed.
 
     When `papers` is a stream that fills `result.errors` as it goes, the report is built after
     the stream is spent, so it counts every skipped record."""

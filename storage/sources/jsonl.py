@@ -50,7 +50,7 @@ def iter_jsonl(
 ) -> Iterator[Paper]:
     """The streaming form of `parse_jsonl`, for files too big to hold: papers are yielded as
     they are read, skipped records go to `result.errors`, and the InvalidInputError for a file
-    with no readable line comes at the end (inside the caller's transaction, which it undoes)."""
+    with no readable line comes at the end (when no paper was yielded, so nothing was written)."""
     objects = 0
     for line_no, raw in enumerate(lines, start=1):
         if line_no == 1:
