@@ -77,11 +77,17 @@ def to_state(ranker: HybridRanker) -> tuple[dict[str, np.ndarray], dict[str, Any
 
 def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> HybridRanker:
     """Rebuild a ranker; raises CorruptModelError when the pieces do not fit together."""
+    if not isinstance(meta, Mapping):
+        raise CorruptModelError(f"model metadata is {type(meta).__name__}, not an object")
     if meta.get("format") != FORMAT:
         raise CorruptModelError(f"unknown model format {meta.get('format')!r}")
     missing = [name for name in ARRAYS if name not in arrays]
     if missing:
         raise CorruptModelError(f"model file lacks {', '.join(missing)}")
+    _check_kinds(arrays)
+    for section in ("model", "picks"):
+        if not isinstance(meta.get(section, {}), Mapping):
+            raise CorruptModelError(f"model metadata {section!r} is not an object")
     try:
         settings = ModelSettings.from_mapping(meta.get("model", {}))
         picks = PickSettings.from_mapping(meta.get("picks", {}))
@@ -96,6 +102,8 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
             (arrays["readers_data"], arrays["readers_indices"], arrays["readers_indptr"]),
             shape=tuple(int(x) for x in arrays["readers_shape"]),
         )
+        text.check_format(full_check=True)
+        readers.check_format(full_check=True)
         items = ItemTable(
             paper_ids=arrays["item_ids"],
             text=text,
@@ -117,6 +125,37 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
     )
 
 
+# What each array must hold: U = str, i = integer (signed or not), f = float (or integer
+# counts, which are exact in float32). Everything numeric must also be finite.
+KINDS = {
+    "vocabulary": "U",
+    "item_ids": "U",
+    "item_text_indices": "iu",
+    "item_text_indptr": "iu",
+    "term_columns": "iu",
+    "readers_indices": "iu",
+    "readers_indptr": "iu",
+    "readers_shape": "iu",
+}
+
+
+def _check_kinds(arrays: Mapping[str, np.ndarray]) -> None:
+    """Every array is an ndarray of the right kind, 1-D except the two vector tables, and
+    finite: a NaN bias would silently rank nothing, a string where numbers belong would crash
+    on the first request."""
+    wrong: list[str] = []
+    for name in ARRAYS:
+        value = arrays[name]
+        kinds = KINDS.get(name, "fiu")
+        ndim = 2 if name in ("item_vectors", "term_vectors") else 1
+        if not isinstance(value, np.ndarray) or value.dtype.kind not in kinds or value.ndim != ndim:
+            wrong.append(name)
+        elif value.dtype.kind == "f" and not np.isfinite(value).all():
+            wrong.append(f"{name} (not finite)")
+    if wrong:
+        raise CorruptModelError(f"model arrays have the wrong type: {', '.join(wrong)}")
+
+
 def _check_shapes(arrays: Mapping[str, np.ndarray], n: int, v: int) -> None:
     vectors, terms = arrays["item_vectors"], arrays["term_vectors"]
     d = vectors.shape[1] if vectors.ndim == 2 else -1
@@ -130,8 +169,7 @@ def _check_shapes(arrays: Mapping[str, np.ndarray], n: int, v: int) -> None:
         "term_vectors": terms.shape in ((t, d), (0, 0)),
         "term_bias": arrays["term_bias"].shape == (t,),
         "term_columns": bool(((columns >= 0) & (columns < v)).all()),
-        "readers": shape.shape == (2,) and int(shape[0]) == n,
-        "finite": bool(np.isfinite(vectors).all() and np.isfinite(terms).all()),
+        "readers": shape.shape == (2,) and int(shape[0]) == n and int(shape[1]) >= 0,
     }
     broken = [name for name, ok in expectations.items() if not ok]
     if broken:
