@@ -28,7 +28,7 @@ from storage.meta import MetaStore
 from storage.papers import PaperStore
 from storage.sources import ParseResult, RecordError, detect_format, parse
 from storage.sources.fetch import fetch_arxiv, fetch_hf_daily
-from storage.sources.jsonl import iter_jsonl
+from storage.sources.jsonl import bounded_lines, iter_jsonl
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -49,6 +49,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    cut: int = 0  # papers stored with their abstract cut at MAX_ABSTRACT_CHARS
     errors: list[RecordError] = field(default_factory=list)
     failure: str | None = None
 
@@ -68,6 +69,7 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "abstracts_cut": self.cut,
             "errors": [{"line": e.line, "message": e.message} for e in self.errors],
             "failure": self.failure,
         }
@@ -108,6 +110,7 @@ def store_result(
         updated=upserted.updated,
         unchanged=upserted.unchanged,
         skipped=result.skipped,
+        cut=result.cut,
         errors=list(result.errors),
     )
     if report.changed:
@@ -154,7 +157,7 @@ def ingest_file(
                 on_total(_count_lines(handle))
             handle.seek(0)
             result = ParseResult(format="jsonl")
-            stream = iter_jsonl(handle, result)
+            stream = iter_jsonl(bounded_lines(handle), result)
             return store_result(db, result, str(path), now, progress, papers=stream)
     except FileNotFoundError:
         raise InvalidInputError(f"no such file: {path}") from None
