@@ -184,14 +184,18 @@ class DeliveryWorker:
             self.ledger.remember_messages(delivery.delivery_id, pairs)
             log.warning("delivery %s: message ids mapped to papers again", delivery.delivery_id)
 
-    def drain(self, notifier: Notifier) -> DrainReport:
+    def drain(self, notifier: Notifier, stopping: Callable[[], bool] | None = None) -> DrainReport:
         """Send every pending row for this platform, one user at a time; one user's failure never
         stops the run (Undeliverable marks the user, TemporaryFailure leaves the row pending).
 
         Each row goes `sending` just before its own send, so a crash leaves at most one row whose
-        fate is unknown."""
+        fate is unknown. `stopping` (a shutdown) is asked before each row: the send under way
+        finishes and is booked, the rest stay pending for the next start."""
         sent = failed = undeliverable = skipped = 0
         for delivery in self.ledger.pending(self.platform):
+            if stopping is not None and stopping():
+                log.info("%s drain stopped for shutdown; the rest stay pending", self.platform)
+                break
             batch = self.begin(only=delivery)
             if not batch:
                 skipped += 1  # another worker took it

@@ -49,10 +49,13 @@ class EngineJobs:
         wiring: Wiring,
         platforms: Sequence[str],
         notifiers: Mapping[str, Notifier] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         """`platforms`: whose users to plan for. `notifiers`: platforms drained inline by the
-        tick (the console); Slack and Discord drain their own rows in their own loops."""
+        tick (the console); Slack and Discord drain their own rows in their own loops.
+        `stop` (set on SIGTERM): drains end after the current send, a retrain before saving."""
         self.wiring = wiring
+        self.stop = stop or threading.Event()
         self.platforms = list(platforms)
         self.notifiers = dict(notifiers or {})
         self.workers = {p: wiring.delivery_worker(p) for p in self.notifiers}
@@ -81,7 +84,9 @@ class EngineJobs:
                 self.wiring.repos.meta.set(
                     PLANNED_KEY.format(platform=platform), newest.isoformat()
                 )
-            drains = {p: self.workers[p].drain(n) for p, n in self.notifiers.items()}
+            drains = {
+                p: self.workers[p].drain(n, self.stop.is_set) for p, n in self.notifiers.items()
+            }
         if any(plan.claimed for plan in plans.values()):
             for wake in self.wakers:
                 wake()
@@ -99,7 +104,18 @@ class EngineJobs:
         return result
 
     def retrain(self) -> str:
-        result = self.wiring.train()
+        """Train on a daemon thread and wait for it, or for `stop`: a LightFM fit cannot be
+        interrupted, so on shutdown it is abandoned (the process exits without waiting for
+        it), and `Wiring.train` never starts saving once `stop` is set, so no model file is
+        left half-written."""
+        outcome: list[str] = []
+        worker = threading.Thread(
+            target=lambda: outcome.append(self.wiring.train(self.stop)), name="retrain", daemon=True
+        )
+        worker.start()
+        while worker.is_alive() and not self.stop.is_set():
+            worker.join(timeout=0.5)
+        result = outcome[0] if outcome else "Retrain abandoned: shutting down."
         log.info("retrain job: %s", result)
         return result
 

@@ -157,6 +157,7 @@ class Wiring:
     service: PaperService = field(init=False)
     commands: CommandLayer = field(init=False)
     _train_lock: threading.Lock = field(default_factory=threading.Lock)
+    _save_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.ranker = RankerHolder(self.models, self._content_ranker)
@@ -196,8 +197,9 @@ class Wiring:
         papers: list[Paper] = list(self.repos.papers.all())
         return content_ranker(papers, self.pick_settings, self.model_settings)
 
-    def train(self) -> str:
-        """Full fit on every paper and current vote; saved atomically, picked up by readers."""
+    def train(self, stop: threading.Event | None = None) -> str:
+        """Full fit on every paper and current vote; saved atomically, picked up by readers.
+        With `stop` set by the time the fit ends (a shutdown), nothing is saved."""
         with self._train_lock:
             papers = list(self.repos.papers.all())
             if not papers:
@@ -208,10 +210,18 @@ class Wiring:
             ranker = train_ranker(
                 papers, votes, interests, self.model_settings, self.pick_settings, seed
             )
-            version = self.models.save(ranker)  # type: ignore[arg-type]
-            self.ranker.invalidate()
-            self.repos.meta.set("model.trained_at", self.clock().isoformat())
+            with self._save_lock:
+                if stop is not None and stop.is_set():
+                    return "Retrain stopped before saving: shutting down."
+                version = self.models.save(ranker)  # type: ignore[arg-type]
+                self.ranker.invalidate()
+                self.repos.meta.set("model.trained_at", self.clock().isoformat())
         return f"Trained model {version} on {len(papers)} papers and {len(votes)} votes."
+
+    def quiesce(self) -> None:
+        """At shutdown: wait for a model save under way, and let no other start (the lock is
+        kept), so exiting never leaves the model folder between two versions."""
+        self._save_lock.acquire()
 
     def ingest(self) -> str:
         """Fetch every feed in [sources] (network), then refresh the content fallback."""
