@@ -161,7 +161,9 @@ class Wiring:
 
     def __post_init__(self) -> None:
         self.ranker = RankerHolder(self.models, self._content_ranker)
-        self.service = PaperService(self.repos, self.ranker, service_settings(self.config))
+        self.service = PaperService(
+            self.repos, self.ranker, service_settings(self.config), on_forget=self._forget_in_model
+        )
         actions = AdminActions(ingest=self.ingest, retrain=self.train)
         self.commands = CommandLayer(self.service, self.clock, self.config.admins, actions)
 
@@ -192,6 +194,13 @@ class Wiring:
                 digest.timezone, schedule.describe_days(digest.weekdays),
             )  # fmt: skip
         return saved
+
+    def _forget_in_model(self, user_key: str) -> None:
+        """`forget-me` in the model files: the current model is rewritten without the user."""
+        with self._save_lock:
+            if self.models.forget(user_key):
+                self.ranker.invalidate()
+                log.info("model rewritten without a forgotten user")
 
     def _content_ranker(self) -> Ranker:
         papers: list[Paper] = list(self.repos.papers.all())

@@ -62,6 +62,7 @@ def to_state(ranker: HybridRanker) -> tuple[dict[str, np.ndarray], dict[str, Any
         "readers_indices": items.readers.indices,
         "readers_indptr": items.readers.indptr,
         "readers_shape": np.array(items.readers.shape, dtype=np.int64),
+        "reader_keys": items.reader_keys,
     }
     meta = {
         "format": FORMAT,
@@ -113,6 +114,7 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
             term_vectors=arrays["term_vectors"].astype(np.float32),
             term_bias=arrays["term_bias"].astype(np.float32),
             readers=sp.csr_matrix(readers, dtype=np.float32),
+            reader_keys=_reader_keys(arrays, readers.shape[1]),
         )
     except (ValueError, TypeError, IndexError, PaperbotError) as exc:
         raise CorruptModelError(f"model arrays are inconsistent: {exc}") from exc
@@ -154,6 +156,30 @@ def _check_kinds(arrays: Mapping[str, np.ndarray]) -> None:
             wrong.append(f"{name} (not finite)")
     if wrong:
         raise CorruptModelError(f"model arrays have the wrong type: {', '.join(wrong)}")
+
+
+def _reader_keys(arrays: Mapping[str, np.ndarray], readers: int) -> np.ndarray:
+    """The user_key of each readers column; empty for model files saved before they were."""
+    keys = arrays.get("reader_keys")
+    if keys is None:
+        return np.zeros(0, dtype=str)
+    if keys.dtype.kind != "U" or keys.shape not in ((readers,), (0,)):
+        raise CorruptModelError("reader_keys do not match the readers columns")
+    return keys
+
+
+def without_reader(ranker: HybridRanker, user_key: str) -> HybridRanker | None:
+    """`ranker` with no trace of `user_key` among its readers; None when it had none."""
+    items = ranker.items.without_reader(user_key)
+    if items is None:
+        return None
+    return HybridRanker(
+        settings=ranker.settings,
+        picks=ranker.pick_settings,
+        space=ranker.space,
+        items=items,
+        version=ranker.version,
+    )
 
 
 def _check_shapes(arrays: Mapping[str, np.ndarray], n: int, v: int) -> None:

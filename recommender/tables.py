@@ -8,10 +8,11 @@ rankable the moment it is ingested, in the same space as everything else.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from recommender.domain import Paper
 from recommender.features import TextSpace, term_rows
@@ -52,7 +53,8 @@ class ItemTable:
     paper_ids (n,) str; text (n, V); vectors (n, d) and bias (n,): LightFM representations
     (identity + terms for papers with likes, terms alone otherwise); term_columns (T,) the columns
     of the term space LightFM has embeddings for, term_vectors (T, d), term_bias (T,);
-    readers (n, R) unit rows of the training likes (R = users in training)."""
+    readers (n, R) unit rows of the training likes (R = users in training); reader_keys (R,)
+    str the user_key of each readers column (empty in model files that predate it)."""
 
     paper_ids: np.ndarray
     text: sp.csr_matrix
@@ -62,6 +64,7 @@ class ItemTable:
     term_vectors: np.ndarray
     term_bias: np.ndarray
     readers: sp.csr_matrix
+    reader_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
     index: dict[str, int] = field(init=False, repr=False, compare=False)
     unit: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -72,6 +75,20 @@ class ItemTable:
     @property
     def dim(self) -> int:
         return int(self.vectors.shape[1])
+
+    def without_reader(self, user_key: str) -> ItemTable | None:
+        """The table with `user_key`'s readers column removed and each paper's row made unit
+        again ("forget me" must reach the model files too); None when they are not a reader."""
+        keys = self.reader_keys.tolist()
+        if user_key not in keys:
+            return None
+        keep = np.array([k != user_key for k in keys])
+        readers = normalize(sp.csr_matrix(self.readers[:, keep]), copy=True)
+        return replace(
+            self,
+            readers=sp.csr_matrix(readers, dtype=np.float32),
+            reader_keys=self.reader_keys[keep],
+        )
 
     def from_terms(self, text: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """((n, d), (n,)) representations of TF-IDF rows from their terms alone: a new paper, or

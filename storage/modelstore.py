@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from recommender.ranker import HybridRanker
-from recommender.state import CorruptModelError, from_state
+from recommender.state import CorruptModelError, from_state, without_reader
 
 log = logging.getLogger(__name__)
 
@@ -140,6 +140,32 @@ class ModelStore:
         with loaded as data:
             return {name: data[name] for name in data.files}
 
+    def forget(self, user_key: str) -> bool:
+        """Rewrite the current model without `user_key` among its readers, and delete every
+        older version (they still hold them): `forget-me` reaches the model files, not only the
+        database. False when the model does not name them (nothing to rewrite)."""
+        ranker = self.load()
+        if ranker is None:
+            return False
+        if not ranker.items.reader_keys.size and ranker.items.readers.shape[1]:
+            log.warning(
+                "model %s predates reader keys: %s stays in it until the next retrain",
+                ranker.version, user_key,
+            )  # fmt: skip
+            return False
+        rewritten = without_reader(ranker, user_key)
+        if rewritten is None:
+            return False
+        version = self.save(rewritten)
+        for old in self.versions():
+            if old != version:
+                self._delete(old)
+        return True
+
+    def _delete(self, version: str) -> None:
+        for suffix in (".npz", ".json"):
+            (self.dir / f"model-{version}{suffix}").unlink(missing_ok=True)
+
     def _clear_pointer(self) -> None:
         """A CURRENT that is a directory (or anything but a file) would make every save fail:
         move it aside, so `paperbot train` repairs the folder instead of crashing."""
@@ -157,5 +183,4 @@ class ModelStore:
     def _prune(self, keep: str) -> None:
         old = [v for v in self.versions() if v != keep][: -(KEEP_VERSIONS - 1) or None]
         for version in old:
-            for suffix in (".npz", ".json"):
-                (self.dir / f"model-{version}{suffix}").unlink(missing_ok=True)
+            self._delete(version)
