@@ -56,6 +56,7 @@ class EngineJobs:
         `stop` (set on SIGTERM): drains end after the current send, a retrain before saving."""
         self.wiring = wiring
         self.stop = stop or threading.Event()
+        self.failure: str | None = None  # why serving cannot go on (see database_gone)
         self.platforms = list(platforms)
         self.notifiers = dict(notifiers or {})
         self.workers = {p: wiring.delivery_worker(p) for p in self.notifiers}
@@ -72,8 +73,22 @@ class EngineJobs:
         stamp = self.wiring.repos.meta.get(PLANNED_KEY.format(platform=platform))
         return datetime.fromisoformat(stamp) if stamp else None
 
+    def database_gone(self) -> bool:
+        """The database file was deleted or moved while serving: the open connections would
+        go on writing to a file nobody can see. Said once, then `stop` is set (serve exits 2)."""
+        path = self.wiring.config.db_path
+        if path.is_file():
+            return False
+        if self.failure is None:
+            self.failure = f"no database at {path} any more (deleted or moved while serving)"
+            log.error("%s: stopping; restore it, or run paperbot init", self.failure)
+            self.stop.set()
+        return True
+
     def deliver(self) -> tuple[dict[str, PlanReport], dict[str, DrainReport]]:
         """One tick: plan every platform's due users, then drain the inline platforms."""
+        if self.database_gone():
+            return {}, {}
         with self._tick:
             now = self.wiring.clock()
             plans: dict[str, PlanReport] = {}

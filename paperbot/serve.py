@@ -28,7 +28,7 @@ from bots.ports import Notifier
 from paperbot.config import Config
 from paperbot.scheduler import EngineJobs, build_scheduler
 from paperbot.wiring import Clock, Wiring, build_app
-from recommender.domain import InvalidInputError
+from recommender.domain import InvalidInputError, PaperbotError
 
 log = logging.getLogger(__name__)
 
@@ -171,6 +171,8 @@ def _serve(
             closer = getattr(handle, "close", None) or getattr(handle, "stop", None)
             if callable(closer):
                 closer()
+    if jobs.failure:
+        raise PaperbotError(jobs.failure)
 
 
 SLACK = ("paperbot.slack_runner", "start_slack")

@@ -75,3 +75,22 @@ def test_a_retrain_under_way_is_abandoned_on_stop_and_never_saves(
     finish.set()  # the abandoned fit ends later: it must not save over a stopping process
     time.sleep(0.5)
     assert wiring.models.current_version() is None
+
+
+def test_a_database_deleted_under_serve_stops_it_with_exit_2(tmp_path: Path) -> None:
+    """Issue 11.13: a deleted database went unnoticed (the open connections wrote on into a
+    file nobody could see)."""
+    _setup(tmp_path)
+    db_path = tmp_path / "paperbot.db"
+    serving = _serve(tmp_path, delay=0.0, log_name="serve.log")
+    try:
+        _wait_for(lambda: set(_statuses(db_path).values()) == {"sent"}, "every delivery sent")
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{db_path}{suffix}").unlink(missing_ok=True)
+        serving.wait(timeout=30)
+    finally:
+        if serving.poll() is None:
+            serving.kill()
+    log = (tmp_path / "serve.log").read_text()
+    assert serving.returncode == 2, log
+    assert f"Error: no database at {db_path} any more (deleted or moved while serving)" in log
