@@ -30,8 +30,10 @@ from recommender.api import content_ranker, train_ranker
 from recommender.domain import InvalidInputError, Paper, User
 from recommender.planning import digest_channel
 from recommender.ports import Ranker
+from recommender.ranker import HybridRanker
 from recommender.service import PaperService, ServiceSettings
 from recommender.settings import ModelSettings, PickSettings
+from recommender.state import without_reader
 from storage.db import ConnectionPool
 from storage.modelstore import ModelStore
 from storage.repos import Repos, open_repos
@@ -222,10 +224,20 @@ class Wiring:
             with self._save_lock:
                 if stop is not None and stop.is_set():
                     return "Retrain stopped before saving: shutting down."
+                ranker = self._without_forgotten(ranker)
                 version = self.models.save(ranker)  # type: ignore[arg-type]
                 self.ranker.invalidate()
                 self.repos.meta.set("model.trained_at", self.clock().isoformat())
         return f"Trained model {version} on {len(papers)} papers and {len(votes)} votes."
+
+    def _without_forgotten(self, ranker: HybridRanker) -> HybridRanker:
+        """Readers who said `forget-me` while the fit ran (their votes were read before) are
+        taken out before saving; every voter is a user (a foreign key), so a reader with no
+        user row is one of them."""
+        users = {user.user_key for user in self.repos.users.all()}
+        for key in set(ranker.items.reader_keys.tolist()) - users:
+            ranker = without_reader(ranker, key) or ranker
+        return ranker
 
     def quiesce(self) -> None:
         """At shutdown: wait for a model save under way, and let no other start (the lock is
