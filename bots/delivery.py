@@ -102,6 +102,15 @@ def team_card(service: PaperService, platform: str, message_id: str) -> PaperCar
     return paper_card(paper, reason, teammates_up=likes.get(paper.paper_id, 0))
 
 
+def _message_papers(message_ids: Sequence[str], message: PicksMessage) -> list[tuple[str, str]]:
+    """(message_id, paper_id) per posted message, paired with the cards in order; one id
+    repeated means one message for all cards, which maps to its first card."""
+    pairs: dict[str, str] = {}
+    for message_id, card in zip(message_ids, message.cards, strict=False):
+        pairs.setdefault(message_id, card.paper_id)
+    return list(pairs.items())
+
+
 class DeliveryWorker:
     def __init__(
         self,
@@ -165,16 +174,29 @@ class DeliveryWorker:
             log.warning(
                 "%d %s deliveries interrupted by a crash: resending", put_back, self.platform
             )
+        self._map_unmapped()
         return put_back
 
-    def drain(self, notifier: Notifier) -> DrainReport:
+    def _map_unmapped(self) -> None:
+        """Sent rows whose message -> paper rows an older version's crash never wrote: rebuilt
+        from the row's cards, so reactions on those messages count again."""
+        for delivery in self.ledger.sent_unmapped(self.platform):
+            pairs = _message_papers(delivery.message_ids, self.message_for(delivery))
+            self.ledger.remember_messages(delivery.delivery_id, pairs)
+            log.warning("delivery %s: message ids mapped to papers again", delivery.delivery_id)
+
+    def drain(self, notifier: Notifier, stopping: Callable[[], bool] | None = None) -> DrainReport:
         """Send every pending row for this platform, one user at a time; one user's failure never
         stops the run (Undeliverable marks the user, TemporaryFailure leaves the row pending).
 
         Each row goes `sending` just before its own send, so a crash leaves at most one row whose
-        fate is unknown."""
+        fate is unknown. `stopping` (a shutdown) is asked before each row: the send under way
+        finishes and is booked, the rest stay pending for the next start."""
         sent = failed = undeliverable = skipped = 0
         for delivery in self.ledger.pending(self.platform):
+            if stopping is not None and stopping():
+                log.info("%s drain stopped for shutdown; the rest stay pending", self.platform)
+                break
             batch = self.begin(only=delivery)
             if not batch:
                 skipped += 1  # another worker took it
@@ -208,17 +230,16 @@ class DeliveryWorker:
         return batch
 
     def complete(self, delivery: Delivery, sent: SentMessage, message: PicksMessage) -> None:
-        """Mark `sent` and remember message id -> paper id, so reactions map to papers.
+        """Mark `sent` and remember message id -> paper id (one transaction), so reactions map
+        to papers.
 
         The ids pair with the cards of `message` (what was actually posted), not with
         `delivery.paper_ids`: a paper deleted from the store since planning has no card, and
         pairing with the row would shift every later reaction onto the wrong paper."""
-        self.ledger.mark_sent(delivery.delivery_id, sent.channel_id, sent.message_ids, self.clock())
-        cards = [card.paper_id for card in message.cards]
-        pairs: dict[str, str] = {}
-        for message_id, paper_id in zip(sent.message_ids, cards, strict=False):
-            pairs.setdefault(message_id, paper_id)  # one id repeated = one message for all cards
-        self.ledger.remember_messages(delivery.delivery_id, pairs.items())
+        pairs = _message_papers(sent.message_ids, message)
+        self.ledger.mark_sent(
+            delivery.delivery_id, sent.channel_id, sent.message_ids, self.clock(), pairs
+        )
 
     def fail(self, delivery: Delivery, error: Exception) -> None:
         """Undeliverable: the row is `undeliverable` and the user marked (told on their next

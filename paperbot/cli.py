@@ -7,7 +7,9 @@ with a non-zero exit code (no tracebacks for user mistakes).
 
 from __future__ import annotations
 
+import errno
 import importlib
+import sqlite3
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +42,7 @@ class CliContext:
         if self._db is None:
             from storage.db import connect
 
-            self._db = connect(self.config.db_path)
+            self._db = connect(self.config.db_path, create=False)
         return self._db
 
 
@@ -52,13 +54,24 @@ class UserError(click.ClickException):
 
 
 class PaperbotGroup(click.Group):
-    """Turns PaperbotError (bad input, unknown ids) into `Error: ...` and exit code 2."""
+    """Turns PaperbotError (bad input, unknown ids), a failing database and a full disk into
+    `Error: ...` and exit code 2, never 1, which means "nothing new" (`ingest && train`)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
         except PaperbotError as exc:
             raise UserError(str(exc)) from exc
+        except sqlite3.Error as exc:
+            from storage.db import describe_error
+
+            path = ctx.obj.config.db_path if isinstance(ctx.obj, CliContext) else "?"
+            raise UserError(describe_error(exc, path)) from exc
+        except OSError as exc:
+            if exc.errno not in (errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES):
+                raise
+            where = f" ({exc.filename})" if exc.filename else ""
+            raise UserError(f"cannot write{where}: {exc.strerror}") from exc
 
 
 @click.group(cls=PaperbotGroup)

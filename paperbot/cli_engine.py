@@ -20,6 +20,7 @@ from bots.console.chat import ChatSession
 from bots.console.render import render_card
 from bots.delivery import paper_card
 from paperbot.cli import CliContext
+from recommender.domain import NotFoundError
 
 if TYPE_CHECKING:
     from paperbot.wiring import Wiring
@@ -32,12 +33,13 @@ def user_key_for(name: str) -> str:
     return name if ":" in name else f"console:{name}"
 
 
-def _wiring(ctx: click.Context) -> Wiring:
-    """Built on demand: the model code it imports is slow to load, and `--help` needs none."""
+def _wiring(ctx: click.Context, create: bool = False) -> Wiring:
+    """Built on demand: the model code it imports is slow to load, and `--help` needs none.
+    Only `init` and `demo` (and `serve --create-db`) create a missing database."""
     from paperbot.wiring import build_app
 
     obj: CliContext = ctx.obj
-    return build_app(obj.config)
+    return build_app(obj.config, create=create)
 
 
 @click.command("init")
@@ -45,7 +47,7 @@ def _wiring(ctx: click.Context) -> Wiring:
 @click.pass_context
 def init(ctx: click.Context, sample: bool) -> None:
     """Create the database (and apply migrations); optionally load the sample corpus."""
-    wiring = _wiring(ctx)
+    wiring = _wiring(ctx, create=True)
     click.echo(f"Database ready: {wiring.config.db_path}")
     if sample:
         click.echo(wiring.load_sample())
@@ -96,13 +98,19 @@ def chat(ctx: click.Context, name: str | None) -> None:
     "For split deployments (`--only slack` and `--only discord` as two processes), give every "
     "process but one --no-jobs, so feeds are fetched and the model trained once.",
 )
+@click.option(
+    "--create-db",
+    "create_db",
+    is_flag=True,
+    help="Create the database when it does not exist yet (else: run `paperbot init` first).",
+)
 @click.pass_context
-def serve_command(ctx: click.Context, only: str | None, no_jobs: bool) -> None:
+def serve_command(ctx: click.Context, only: str | None, no_jobs: bool, create_db: bool) -> None:
     """Run the scheduler and the chat platforms in one process until stopped."""
     from paperbot.serve import serve
 
     obj: CliContext = ctx.obj
-    serve(obj.config, only=only, batch_jobs=not no_jobs)
+    serve(obj.config, only=only, batch_jobs=not no_jobs, create_db=create_db)
 
 
 @click.command("train")
@@ -122,7 +130,7 @@ def picks(ctx: click.Context, user: str) -> None:
     if result.note:
         click.echo(result.note)
     if not result.picks:
-        raise click.ClickException("no papers to pick from: run `paperbot init --sample`")
+        raise NotFoundError("no papers to pick from: run `paperbot init --sample`")
     for number, pick in enumerate(result.picks, start=1):
         click.echo(render_card(paper_card(pick.paper, pick.reason), number) + "\n")
 
@@ -134,8 +142,8 @@ def _step(number: int, text: str) -> None:
 @click.command("demo")
 @click.pass_context
 def demo(ctx: click.Context) -> None:
-    """The whole product in a minute, in the terminal (`make demo`)."""
-    wiring = _wiring(ctx)
+    """The whole product in a minute, in the terminal (`make demo`); creates its database."""
+    wiring = _wiring(ctx, create=True)
     settings = wiring.config.section("demo")
     user_key = user_key_for(str(settings.get("user", "console:demo")))
     interests = [str(i) for i in settings.get("interests", [])] or ["large language models"]

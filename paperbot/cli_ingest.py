@@ -28,6 +28,7 @@ from paperbot.ingest import (
 from recommender.domain import PaperbotError
 from storage.sources import ParseResult
 from storage.sources.fetch import fetch_arxiv, fetch_arxiv_rss, fetch_hf_daily
+from storage.sources.records import MAX_ABSTRACT_CHARS
 
 PROGRESS_MIN_PAPERS = 200
 MAX_ERRORS_SHOWN = 20
@@ -92,14 +93,15 @@ def _now() -> datetime:
 
 
 def _ingest_path(ctx: click.Context, path: Path, show_progress: bool) -> IngestReport:
+    db = ctx.obj.db  # opened first: a missing database is an error of its own, not of `path`
     with _progress(show_progress) as (on_total, advance):
         try:
             if str(path) == "-":
                 data = sys.stdin.buffer.read()
                 return ingest_bytes(
-                    ctx.obj.db, data, "<stdin>", _now(), progress=advance, on_total=on_total
+                    db, data, "<stdin>", _now(), progress=advance, on_total=on_total
                 )
-            return ingest_file(ctx.obj.db, path, _now(), progress=advance, on_total=on_total)
+            return ingest_file(db, path, _now(), progress=advance, on_total=on_total)
         except PaperbotError as exc:
             return IngestReport(source=str(path), failure=str(exc))
 
@@ -112,6 +114,8 @@ def _summary(report: IngestReport) -> str:
     parts = [f"{report.inserted} new", f"{report.updated} updated", f"{report.unchanged} unchanged"]
     if report.skipped:
         parts.append(f"{report.skipped} passed over")
+    if report.cut:
+        parts.append(f"{report.cut} abstracts cut at {MAX_ABSTRACT_CHARS:,} characters")
     if report.errors:
         parts.append(f"{len(report.errors)} bad records skipped")
     kind = f" ({report.format})" if report.format else ""
@@ -135,7 +139,7 @@ def _print_human(reports: Sequence[IngestReport]) -> None:
 def _print_json(reports: Sequence[IngestReport]) -> None:
     totals: dict[str, Any] = {
         key: sum(getattr(r, key) for r in reports)
-        for key in ("inserted", "updated", "unchanged", "skipped")
+        for key in ("inserted", "updated", "unchanged", "skipped", "cut")
     }
     totals["bad_records"] = sum(len(r.errors) for r in reports)
     totals["exit_code"] = combined_exit_code(reports)

@@ -1,11 +1,13 @@
 """Getting papers into the database: from a file, from the bundled sample, from the configured
 feeds. Used by `paperbot ingest`, `init --sample`, the scheduler's ingest job and `admin ingest`.
 
-Every source is parsed completely before anything is written, and written in one transaction
-(`PaperStore.upsert`), so a file that cannot be parsed, or a crash halfway, leaves the database as
-it was. Bad records are skipped and reported with their line. The report's exit code follows the
-arxiv-sanity convention so a pipeline can skip retraining: 0 something new or changed arrived,
-1 nothing did, 2 a source failed.
+A file that cannot be read at all (its format is not recognised, or no line of it is a paper)
+changes nothing. What is read is written in bounded chunks, each its own transaction
+(`PaperStore.upsert`), so a 100k-paper file never holds the write lock for long: votes and
+deliveries are written between the chunks. A crash halfway keeps the chunks already written;
+ingesting the file again is idempotent. Bad records are skipped and reported with their line.
+The report's exit code follows the arxiv-sanity convention so a pipeline can skip retraining:
+0 something new or changed arrived, 1 nothing did, 2 a source failed.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from storage.meta import MetaStore
 from storage.papers import PaperStore
 from storage.sources import ParseResult, RecordError, detect_format, parse
 from storage.sources.fetch import fetch_arxiv, fetch_hf_daily
-from storage.sources.jsonl import iter_jsonl
+from storage.sources.jsonl import bounded_lines, iter_jsonl
 
 log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
@@ -47,6 +49,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    cut: int = 0  # papers stored with their abstract cut at MAX_ABSTRACT_CHARS
     errors: list[RecordError] = field(default_factory=list)
     failure: str | None = None
 
@@ -66,6 +69,7 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "abstracts_cut": self.cut,
             "errors": [{"line": e.line, "message": e.message} for e in self.errors],
             "failure": self.failure,
         }
@@ -93,7 +97,7 @@ def store_result(
     progress: Progress | None = None,
     papers: Iterable[Paper] | None = None,
 ) -> IngestReport:
-    """Upsert `papers` (default: the parsed ones) in one transaction and report what changed.
+    """Upsert `papers` (default: the parsed ones) in bounded chunks and report what changed.
 
     When `papers` is a stream that fills `result.errors` as it goes, the report is built after
     the stream is spent, so it counts every skipped record."""
@@ -106,6 +110,7 @@ def store_result(
         updated=upserted.updated,
         unchanged=upserted.unchanged,
         skipped=result.skipped,
+        cut=result.cut,
         errors=list(result.errors),
     )
     if report.changed:
@@ -152,7 +157,7 @@ def ingest_file(
                 on_total(_count_lines(handle))
             handle.seek(0)
             result = ParseResult(format="jsonl")
-            stream = iter_jsonl(handle, result)
+            stream = iter_jsonl(bounded_lines(handle), result)
             return store_result(db, result, str(path), now, progress, papers=stream)
     except FileNotFoundError:
         raise InvalidInputError(f"no such file: {path}") from None

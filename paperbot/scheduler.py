@@ -49,10 +49,14 @@ class EngineJobs:
         wiring: Wiring,
         platforms: Sequence[str],
         notifiers: Mapping[str, Notifier] | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         """`platforms`: whose users to plan for. `notifiers`: platforms drained inline by the
-        tick (the console); Slack and Discord drain their own rows in their own loops."""
+        tick (the console); Slack and Discord drain their own rows in their own loops.
+        `stop` (set on SIGTERM): drains end after the current send, a retrain before saving."""
         self.wiring = wiring
+        self.stop = stop or threading.Event()
+        self.failure: str | None = None  # why serving cannot go on (see database_gone)
         self.platforms = list(platforms)
         self.notifiers = dict(notifiers or {})
         self.workers = {p: wiring.delivery_worker(p) for p in self.notifiers}
@@ -69,8 +73,22 @@ class EngineJobs:
         stamp = self.wiring.repos.meta.get(PLANNED_KEY.format(platform=platform))
         return datetime.fromisoformat(stamp) if stamp else None
 
+    def database_gone(self) -> bool:
+        """The database file was deleted or moved while serving: the open connections would
+        go on writing to a file nobody can see. Said once, then `stop` is set (serve exits 2)."""
+        path = self.wiring.config.db_path
+        if path.is_file():
+            return False
+        if self.failure is None:
+            self.failure = f"no database at {path} any more (deleted or moved while serving)"
+            log.error("%s: stopping; restore it, or run paperbot init", self.failure)
+            self.stop.set()
+        return True
+
     def deliver(self) -> tuple[dict[str, PlanReport], dict[str, DrainReport]]:
         """One tick: plan every platform's due users, then drain the inline platforms."""
+        if self.database_gone():
+            return {}, {}
         with self._tick:
             now = self.wiring.clock()
             plans: dict[str, PlanReport] = {}
@@ -81,7 +99,9 @@ class EngineJobs:
                 self.wiring.repos.meta.set(
                     PLANNED_KEY.format(platform=platform), newest.isoformat()
                 )
-            drains = {p: self.workers[p].drain(n) for p, n in self.notifiers.items()}
+            drains = {
+                p: self.workers[p].drain(n, self.stop.is_set) for p, n in self.notifiers.items()
+            }
         if any(plan.claimed for plan in plans.values()):
             for wake in self.wakers:
                 wake()
@@ -99,7 +119,18 @@ class EngineJobs:
         return result
 
     def retrain(self) -> str:
-        result = self.wiring.train()
+        """Train on a daemon thread and wait for it, or for `stop`: a LightFM fit cannot be
+        interrupted, so on shutdown it is abandoned (the process exits without waiting for
+        it), and `Wiring.train` never starts saving once `stop` is set, so no model file is
+        left half-written."""
+        outcome: list[str] = []
+        worker = threading.Thread(
+            target=lambda: outcome.append(self.wiring.train(self.stop)), name="retrain", daemon=True
+        )
+        worker.start()
+        while worker.is_alive() and not self.stop.is_set():
+            worker.join(timeout=0.5)
+        result = outcome[0] if outcome else "Retrain abandoned: shutting down."
         log.info("retrain job: %s", result)
         return result
 

@@ -28,7 +28,7 @@ from bots.ports import Notifier
 from paperbot.config import Config
 from paperbot.scheduler import EngineJobs, build_scheduler
 from paperbot.wiring import Clock, Wiring, build_app
-from recommender.domain import InvalidInputError
+from recommender.domain import InvalidInputError, PaperbotError
 
 log = logging.getLogger(__name__)
 
@@ -68,16 +68,38 @@ def _runner(module: str, name: str, required: bool) -> Callable[..., Any] | None
         return None
 
 
-def _stop_on_signals(stop: threading.Event) -> dict[int, Any]:
-    """SIGTERM / SIGINT set `stop`; returns the previous handlers, restored on the way out."""
+SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
-    def handler(signum: int, frame: object) -> None:
-        log.info("signal %s: shutting down", signum)
-        stop.set()
 
-    if threading.current_thread() is not threading.main_thread():
-        return {}
-    return {sig: signal.signal(sig, handler) for sig in (signal.SIGTERM, signal.SIGINT)}
+class SignalStop:
+    """SIGTERM / SIGINT set `stop`. Our handlers stay until every job has stopped: a second
+    SIGTERM during the shutdown must not kill the process in the middle of a send. Installed
+    only on the main thread (Python's rule for signal handlers)."""
+
+    def __init__(self, stop: threading.Event) -> None:
+        self.stop = stop
+        self.received = False
+        self.previous: dict[int, Any] = {}
+
+    def handler(self, signum: int, frame: object) -> None:
+        if self.received:
+            log.info("signal %s: already stopping at the next safe point", signum)
+            return
+        self.received = True
+        log.info("signal %s: shutting down after the current send", signum)
+        self.stop.set()
+
+    def install(self) -> None:
+        if threading.current_thread() is threading.main_thread():
+            for sig in SIGNALS:
+                previous = signal.signal(sig, self.handler)
+                self.previous.setdefault(sig, previous)
+
+    def restore(self) -> None:
+        """The previous handlers back; after a signal, ignore more instead, so one repeated
+        while the process exits does not turn a clean stop into a kill."""
+        for sig, handler in self.previous.items():
+            signal.signal(sig, signal.SIG_IGN if self.received else handler)
 
 
 def serve(
@@ -87,33 +109,37 @@ def serve(
     stop: threading.Event | None = None,
     env: Mapping[str, str] | None = None,
     batch_jobs: bool = True,
+    create_db: bool = True,
 ) -> None:
     """Run until SIGTERM / SIGINT (or `stop` is set, or the Discord client ends).
-    `batch_jobs=False` (`--no-jobs`): no ingest or retrain jobs here (see build_scheduler)."""
+    `batch_jobs=False` (`--no-jobs`): no ingest or retrain jobs here (see build_scheduler).
+    `create_db=False` (the CLI without `--create-db`): a missing database is an error."""
     env = os.environ if env is None else env
     stop = stop or threading.Event()
-    previous = _stop_on_signals(stop)  # early, so a SIGTERM during start-up also ends cleanly
+    signals = SignalStop(stop)
+    signals.install()  # early, so a SIGTERM during start-up also ends cleanly
     try:
-        _serve(config, only, clock, stop, env, batch_jobs)
+        _serve(config, only, clock, signals, env, batch_jobs, create_db)
     finally:
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
+        signals.restore()
 
 
 def _serve(
     config: Config,
     only: str | None,
     clock: Clock | None,
-    stop: threading.Event,
+    signals: SignalStop,
     env: Mapping[str, str],
-    batch_jobs: bool = True,
+    batch_jobs: bool,
+    create_db: bool,
 ) -> None:
+    stop = signals.stop
     platforms = choose_platforms(only, env)
-    wiring = build_app(config, clock)
+    wiring = build_app(config, clock, create_db)
     notifiers: dict[str, Notifier] = {}
     if "console" in platforms:
         notifiers["console"] = console_notifier(env)
-    jobs = EngineJobs(wiring, platforms, notifiers)
+    jobs = EngineJobs(wiring, platforms, notifiers, stop)
     recovered = jobs.recover()
     if recovered:
         log.warning("start-up: %d interrupted deliveries will be resent", recovered)
@@ -131,15 +157,22 @@ def _serve(
         log.info("serving %s", ", ".join(platforms))
         if run is not None:
             run(wiring, config)  # blocks: discord.py owns this thread's event loop
+            signals.install()  # discord.py removed its handlers: ours again until the end
         else:
             stop.wait()
     finally:
+        stop.set()
         if scheduler.running:
-            scheduler.shutdown(wait=False)
+            # Waits for the running jobs, which end at their next safe point: a drain after the
+            # send under way, a retrain at once (its fit is abandoned, never half-saved).
+            scheduler.shutdown(wait=True)
+        wiring.quiesce()
         for handle in handles:
             closer = getattr(handle, "close", None) or getattr(handle, "stop", None)
             if callable(closer):
                 closer()
+    if jobs.failure:
+        raise PaperbotError(jobs.failure)
 
 
 SLACK = ("paperbot.slack_runner", "start_slack")

@@ -104,7 +104,7 @@ class SlackHandle:
         return self
 
     def drain_once(self) -> DrainReport:
-        report = self.worker.drain(self.notifier)
+        report = self.worker.drain(self.notifier, self._stop.is_set)
         if report != DrainReport():
             log.info("slack deliveries: %s", report)
         return report

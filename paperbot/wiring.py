@@ -30,8 +30,10 @@ from recommender.api import content_ranker, train_ranker
 from recommender.domain import InvalidInputError, Paper, User
 from recommender.planning import digest_channel
 from recommender.ports import Ranker
+from recommender.ranker import HybridRanker
 from recommender.service import PaperService, ServiceSettings
 from recommender.settings import ModelSettings, PickSettings
+from recommender.state import without_reader
 from storage.db import ConnectionPool
 from storage.modelstore import ModelStore
 from storage.repos import Repos, open_repos
@@ -157,10 +159,13 @@ class Wiring:
     service: PaperService = field(init=False)
     commands: CommandLayer = field(init=False)
     _train_lock: threading.Lock = field(default_factory=threading.Lock)
+    _save_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
         self.ranker = RankerHolder(self.models, self._content_ranker)
-        self.service = PaperService(self.repos, self.ranker, service_settings(self.config))
+        self.service = PaperService(
+            self.repos, self.ranker, service_settings(self.config), on_forget=self._forget_in_model
+        )
         actions = AdminActions(ingest=self.ingest, retrain=self.train)
         self.commands = CommandLayer(self.service, self.clock, self.config.admins, actions)
 
@@ -192,12 +197,20 @@ class Wiring:
             )  # fmt: skip
         return saved
 
+    def _forget_in_model(self, user_key: str) -> None:
+        """`forget-me` in the model files: the current model is rewritten without the user."""
+        with self._save_lock:
+            if self.models.forget(user_key):
+                self.ranker.invalidate()
+                log.info("model rewritten without a forgotten user")
+
     def _content_ranker(self) -> Ranker:
         papers: list[Paper] = list(self.repos.papers.all())
         return content_ranker(papers, self.pick_settings, self.model_settings)
 
-    def train(self) -> str:
-        """Full fit on every paper and current vote; saved atomically, picked up by readers."""
+    def train(self, stop: threading.Event | None = None) -> str:
+        """Full fit on every paper and current vote; saved atomically, picked up by readers.
+        With `stop` set by the time the fit ends (a shutdown), nothing is saved."""
         with self._train_lock:
             papers = list(self.repos.papers.all())
             if not papers:
@@ -208,10 +221,28 @@ class Wiring:
             ranker = train_ranker(
                 papers, votes, interests, self.model_settings, self.pick_settings, seed
             )
-            version = self.models.save(ranker)  # type: ignore[arg-type]
-            self.ranker.invalidate()
-            self.repos.meta.set("model.trained_at", self.clock().isoformat())
+            with self._save_lock:
+                if stop is not None and stop.is_set():
+                    return "Retrain stopped before saving: shutting down."
+                ranker = self._without_forgotten(ranker)
+                version = self.models.save(ranker)  # type: ignore[arg-type]
+                self.ranker.invalidate()
+                self.repos.meta.set("model.trained_at", self.clock().isoformat())
         return f"Trained model {version} on {len(papers)} papers and {len(votes)} votes."
+
+    def _without_forgotten(self, ranker: HybridRanker) -> HybridRanker:
+        """Readers who said `forget-me` while the fit ran (their votes were read before) are
+        taken out before saving; every voter is a user (a foreign key), so a reader with no
+        user row is one of them."""
+        users = {user.user_key for user in self.repos.users.all()}
+        for key in set(ranker.items.reader_keys.tolist()) - users:
+            ranker = without_reader(ranker, key) or ranker
+        return ranker
+
+    def quiesce(self) -> None:
+        """At shutdown: wait for a model save under way, and let no other start (the lock is
+        kept), so exiting never leaves the model folder between two versions."""
+        self._save_lock.acquire()
 
     def ingest(self) -> str:
         """Fetch every feed in [sources] (network), then refresh the content fallback."""
@@ -232,10 +263,11 @@ class Wiring:
         return f"Sample corpus: {report.inserted} new, {report.unchanged + report.updated} known."
 
 
-def build_app(config: Config, clock: Clock | None = None) -> Wiring:
-    """Open the database (migrations applied), the model store and the service for `config`."""
+def build_app(config: Config, clock: Clock | None = None, create: bool = True) -> Wiring:
+    """Open the database (migrations applied), the model store and the service for `config`.
+    `create=False`: NoDatabaseError when the database file does not exist."""
     clock = clock or clock_from_env()
-    pool = ConnectionPool(config.db_path)
+    pool = ConnectionPool(config.db_path, create)
     return Wiring(
         config=config,
         clock=clock,

@@ -9,6 +9,7 @@ is an argument), named exceptions for a person's mistakes."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -28,9 +29,17 @@ class Accounts:
     """The per-user settings use cases. `repos` is read on every call (never cached): the
     composition root hands in repositories that resolve to the calling thread's connection."""
 
-    def __init__(self, repos: RepositorySet, settings: ServiceSettings) -> None:
+    def __init__(
+        self,
+        repos: RepositorySet,
+        settings: ServiceSettings,
+        on_forget: Callable[[str], None] | None = None,
+    ) -> None:
+        """`on_forget(user_key)`: runs after `forget` deleted the user's rows, to erase what is
+        stored outside the repositories (the model files)."""
         self.repos = repos
         self.settings = settings
+        self.on_forget = on_forget
 
     # -- who ----------------------------------------------------------------------------------
 
@@ -164,3 +173,5 @@ class Accounts:
     def forget(self, user_key: str) -> None:
         """Delete the user and everything stored about them (`forget-me confirm`)."""
         self.repos.users.delete(user_key)
+        if self.on_forget is not None:
+            self.on_forget(user_key)

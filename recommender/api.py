@@ -32,6 +32,11 @@ def _unique(papers: Sequence[Paper]) -> list[Paper]:
 def like_matrix(papers: Sequence[Paper], votes: Sequence[Vote]) -> sp.csr_matrix:
     """(readers, papers) float32 0/1: each user's current 👍 on known papers, users in sorted
     order of user_key (only users with at least one such like are rows)."""
+    return liked_by(papers, votes)[0]
+
+
+def liked_by(papers: Sequence[Paper], votes: Sequence[Vote]) -> tuple[sp.csr_matrix, list[str]]:
+    """`like_matrix` and the user_key of each of its rows."""
     index = {p.paper_id: i for i, p in enumerate(papers)}
     current: dict[str, dict[str, int]] = defaultdict(dict)
     for vote in votes:
@@ -47,7 +52,7 @@ def like_matrix(papers: Sequence[Paper], votes: Sequence[Vote]) -> sp.csr_matrix
     rows = [row[key] for key, _ in cells]
     cols = [c for _, c in cells]
     data = np.ones(len(cells), dtype=np.float32)
-    return sp.csr_matrix((data, (rows, cols)), shape=(len(keys), len(papers)))
+    return sp.csr_matrix((data, (rows, cols)), shape=(len(keys), len(papers))), keys
 
 
 def train_ranker(
@@ -67,7 +72,7 @@ def train_ranker(
     del interests
     papers = _unique(papers)
     space, text = fit_corpus(papers, settings)
-    likes = like_matrix(papers, votes)
+    likes, readers = liked_by(papers, votes)
     if likes.nnz == 0:
         return content_ranker(papers, picks, settings)
     columns = feature_columns(text, settings.feature_terms)
@@ -88,6 +93,7 @@ def train_ranker(
         als=co_reading,
         als_weight=weights,
         als_inverse=inverse,
+        reader_keys=np.array(readers, dtype=str),
     )
     return HybridRanker(settings=settings, picks=picks, space=space, items=items)
 

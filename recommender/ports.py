@@ -99,8 +99,16 @@ class DeliveryLedger(Protocol):
 
     def mark_sending(self, delivery_id: int, now: datetime) -> bool: ...
     def mark_sent(
-        self, delivery_id: int, channel_id: str | None, message_ids: Sequence[str], now: datetime
-    ) -> None: ...
+        self,
+        delivery_id: int,
+        channel_id: str | None,
+        message_ids: Sequence[str],
+        now: datetime,
+        pairs: Iterable[tuple[str, str]] = (),
+    ) -> None:
+        """`sent` plus remember_messages(`pairs`) atomically: never one without the other."""
+        ...
+
     def mark_failed(
         self, delivery_id: int, error: str, now: datetime, status: str = "pending"
     ) -> None:
@@ -117,6 +125,11 @@ class DeliveryLedger(Protocol):
 
     def paper_for_message(self, platform: str, message_id: str) -> tuple[str, str] | None:
         """(user_key, paper_id) of the pick posted as this platform message, for reactions."""
+        ...
+
+    def sent_unmapped(self, platform: str) -> list[Delivery]:
+        """`sent` rows with message ids but no (message_id, paper_id) rows (a crash of an older
+        version between the two writes); start-up recovery maps them."""
         ...
 
 

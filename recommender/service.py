@@ -87,13 +87,14 @@ class PaperService:
         repos: RepositorySet,
         ranker: Callable[[], Ranker],
         settings: ServiceSettings | None = None,
+        on_forget: Callable[[str], None] | None = None,
     ) -> None:
         self.repos = repos
         self.ranker = ranker
         self.settings = settings or ServiceSettings()
         self.planner = DailyPlanner(self)
         # Per-user settings, interests and data (recommender/accounts.py).
-        self.accounts = Accounts(repos, self.settings)
+        self.accounts = Accounts(repos, self.settings, on_forget)
 
     # -- users and profiles -------------------------------------------------------------------
 

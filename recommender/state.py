@@ -68,6 +68,7 @@ def to_state(ranker: HybridRanker) -> tuple[dict[str, np.ndarray], dict[str, Any
         "als_factors": items.als,
         "als_weight": items.als_weight,
         "als_inverse": items.als_inverse,
+        "reader_keys": items.reader_keys,
     }
     meta = {
         "format": FORMAT,
@@ -83,11 +84,17 @@ def to_state(ranker: HybridRanker) -> tuple[dict[str, np.ndarray], dict[str, Any
 
 def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> HybridRanker:
     """Rebuild a ranker; raises CorruptModelError when the pieces do not fit together."""
+    if not isinstance(meta, Mapping):
+        raise CorruptModelError(f"model metadata is {type(meta).__name__}, not an object")
     if meta.get("format") != FORMAT:
         raise CorruptModelError(f"unknown model format {meta.get('format')!r}")
     missing = [name for name in ARRAYS if name not in arrays]
     if missing:
         raise CorruptModelError(f"model file lacks {', '.join(missing)}")
+    _check_kinds(arrays)
+    for section in ("model", "picks"):
+        if not isinstance(meta.get(section, {}), Mapping):
+            raise CorruptModelError(f"model metadata {section!r} is not an object")
     try:
         settings = ModelSettings.from_mapping(meta.get("model", {}))
         picks = PickSettings.from_mapping(meta.get("picks", {}))
@@ -102,6 +109,8 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
             (arrays["readers_data"], arrays["readers_indices"], arrays["readers_indptr"]),
             shape=tuple(int(x) for x in arrays["readers_shape"]),
         )
+        text.check_format(full_check=True)
+        readers.check_format(full_check=True)
         items = ItemTable(
             paper_ids=arrays["item_ids"],
             text=text,
@@ -114,6 +123,7 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
             als=arrays["als_factors"].astype(np.float32),
             als_weight=arrays["als_weight"].astype(np.float32),
             als_inverse=arrays["als_inverse"].astype(np.float64),
+            reader_keys=_reader_keys(arrays, readers.shape[1]),
         )
     except (ValueError, TypeError, IndexError, PaperbotError) as exc:
         raise CorruptModelError(f"model arrays are inconsistent: {exc}") from exc
@@ -123,6 +133,61 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
         space=space,
         items=items,
         version=str(meta.get("version", "unknown")),
+    )
+
+
+# What each array must hold: U = str, i = integer (signed or not), f = float (or integer
+# counts, which are exact in float32). Everything numeric must also be finite.
+KINDS = {
+    "vocabulary": "U",
+    "item_ids": "U",
+    "item_text_indices": "iu",
+    "item_text_indptr": "iu",
+    "term_columns": "iu",
+    "readers_indices": "iu",
+    "readers_indptr": "iu",
+    "readers_shape": "iu",
+}
+
+
+def _check_kinds(arrays: Mapping[str, np.ndarray]) -> None:
+    """Every array is an ndarray of the right kind, 1-D except the vector tables, and
+    finite: a NaN bias would silently rank nothing, a string where numbers belong would crash
+    on the first request."""
+    wrong: list[str] = []
+    for name in ARRAYS:
+        value = arrays[name]
+        kinds = KINDS.get(name, "fiu")
+        ndim = 2 if name in ("item_vectors", "term_vectors", "als_factors", "als_inverse") else 1
+        if not isinstance(value, np.ndarray) or value.dtype.kind not in kinds or value.ndim != ndim:
+            wrong.append(name)
+        elif value.dtype.kind == "f" and not np.isfinite(value).all():
+            wrong.append(f"{name} (not finite)")
+    if wrong:
+        raise CorruptModelError(f"model arrays have the wrong type: {', '.join(wrong)}")
+
+
+def _reader_keys(arrays: Mapping[str, np.ndarray], readers: int) -> np.ndarray:
+    """The user_key of each readers column; empty for model files saved before they were."""
+    keys = arrays.get("reader_keys")
+    if keys is None:
+        return np.zeros(0, dtype=str)
+    if keys.dtype.kind != "U" or keys.shape not in ((readers,), (0,)):
+        raise CorruptModelError("reader_keys do not match the readers columns")
+    return keys
+
+
+def without_reader(ranker: HybridRanker, user_key: str) -> HybridRanker | None:
+    """`ranker` with no trace of `user_key` among its readers; None when it had none."""
+    items = ranker.items.without_reader(user_key)
+    if items is None:
+        return None
+    return HybridRanker(
+        settings=ranker.settings,
+        picks=ranker.pick_settings,
+        space=ranker.space,
+        items=items,
+        version=ranker.version,
     )
 
 
@@ -141,11 +206,10 @@ def _check_shapes(arrays: Mapping[str, np.ndarray], n: int, v: int) -> None:
         "term_vectors": terms.shape in ((t, d), (0, 0)),
         "term_bias": arrays["term_bias"].shape == (t,),
         "term_columns": bool(((columns >= 0) & (columns < v)).all()),
-        "readers": shape.shape == (2,) and int(shape[0]) == n,
+        "readers": shape.shape == (2,) and int(shape[0]) == n and int(shape[1]) >= 0,
         "als_factors": factors.shape == (n, f),
         "als_weight": arrays["als_weight"].shape == (n,),
         "als_inverse": inverse.shape == (f, f),
-        "finite": all(bool(np.isfinite(a).all()) for a in (vectors, terms, factors, inverse)),
     }
     broken = [name for name, ok in expectations.items() if not ok]
     if broken:

@@ -8,10 +8,11 @@ rankable the moment it is ingested, in the same space as everything else.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 from recommender.domain import Paper
 from recommender.features import TextSpace, term_rows
@@ -56,7 +57,8 @@ class ItemTable:
     of the term space LightFM has embeddings for, term_vectors (T, d), term_bias (T,);
     readers (n, R) unit rows of the training likes (R = users in training); als (n, f) ALS paper
     factors, als_weight (n,) their BM25 weights and als_inverse (f, f) (YᵀY + reg·I)⁻¹ (see
-    recommender.als; f = 0 without ALS)."""
+    recommender.als; f = 0 without ALS); reader_keys (R,) str the user_key of each readers
+    column (empty in model files that predate it)."""
 
     paper_ids: np.ndarray
     text: sp.csr_matrix
@@ -69,6 +71,7 @@ class ItemTable:
     als: np.ndarray
     als_weight: np.ndarray
     als_inverse: np.ndarray
+    reader_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
     index: dict[str, int] = field(init=False, repr=False, compare=False)
     unit: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -79,6 +82,20 @@ class ItemTable:
     @property
     def dim(self) -> int:
         return int(self.vectors.shape[1])
+
+    def without_reader(self, user_key: str) -> ItemTable | None:
+        """The table with `user_key`'s readers column removed and each paper's row made unit
+        again ("forget me" must reach the model files too); None when they are not a reader."""
+        keys = self.reader_keys.tolist()
+        if user_key not in keys:
+            return None
+        keep = np.array([k != user_key for k in keys])
+        readers = normalize(sp.csr_matrix(self.readers[:, keep]), copy=True)
+        return replace(
+            self,
+            readers=sp.csr_matrix(readers, dtype=np.float32),
+            reader_keys=self.reader_keys[keep],
+        )
 
     def from_terms(self, text: sp.csr_matrix) -> tuple[np.ndarray, np.ndarray]:
         """((n, d), (n,)) representations of TF-IDF rows from their terms alone: a new paper, or

@@ -118,17 +118,27 @@ class DeliveryStore:
         return self._update(delivery_id, "pending", status="sending", updated_at=now.isoformat())
 
     def mark_sent(
-        self, delivery_id: int, channel_id: str | None, message_ids: Sequence[str], now: datetime
+        self,
+        delivery_id: int,
+        channel_id: str | None,
+        message_ids: Sequence[str],
+        now: datetime,
+        pairs: Iterable[tuple[str, str]] = (),
     ) -> None:
-        self._update(
-            delivery_id,
-            None,
-            status="sent",
-            channel_id=channel_id,
-            message_ids=dumps(list(message_ids)),
-            error=None,
-            updated_at=now.isoformat(),
-        )
+        """`sent`, and which paper each posted message shows (`pairs`), in ONE transaction: a
+        crash can leave the row `sending` (recovery resolves it) but never `sent` with cards
+        whose reactions map to nothing."""
+        with transaction(self.db):
+            self._update(
+                delivery_id,
+                None,
+                status="sent",
+                channel_id=channel_id,
+                message_ids=dumps(list(message_ids)),
+                error=None,
+                updated_at=now.isoformat(),
+            )
+            self.remember_messages(delivery_id, pairs)
 
     def mark_failed(
         self, delivery_id: int, error: str, now: datetime, status: str = "pending"
@@ -184,6 +194,15 @@ class DeliveryStore:
         sql = "SELECT delivery_id FROM delivery_messages WHERE platform = ? AND message_id = ?"
         rows = list(self.db.query(sql, [platform, message_id]))
         return self.get(int(rows[0]["delivery_id"])) if rows else None
+
+    def sent_unmapped(self, platform: str) -> list[Delivery]:
+        """`sent` rows with message ids but no message -> paper rows: left by versions that
+        wrote the two in separate transactions and crashed in between. Recovery maps them."""
+        return self._select(
+            "platform = ? AND status = 'sent' AND message_ids NOT IN ('', '[]') AND NOT EXISTS "
+            "(SELECT 1 FROM delivery_messages m WHERE m.delivery_id = deliveries.delivery_id)",
+            [platform],
+        )
 
     def paper_for_message(self, platform: str, message_id: str) -> tuple[str, str] | None:
         sql = (

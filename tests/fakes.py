@@ -200,12 +200,18 @@ class FakeLedger:
         return True
 
     def mark_sent(
-        self, delivery_id: int, channel_id: str | None, message_ids: Sequence[str], now: datetime
+        self,
+        delivery_id: int,
+        channel_id: str | None,
+        message_ids: Sequence[str],
+        now: datetime,
+        pairs: Iterable[tuple[str, str]] = (),
     ) -> None:
         row = self.rows[delivery_id]
         self.rows[delivery_id] = replace(
             row, status="sent", channel_id=channel_id, message_ids=tuple(message_ids), error=None
         )
+        self.remember_messages(delivery_id, pairs)
 
     def mark_failed(
         self, delivery_id: int, error: str, now: datetime, status: str = "pending"
@@ -231,6 +237,14 @@ class FakeLedger:
     def paper_for_message(self, platform: str, message_id: str) -> tuple[str, str] | None:
         hit = self.messages.get((platform, message_id))
         return (self.rows[hit[0]].user_key, hit[1]) if hit else None
+
+    def sent_unmapped(self, platform: str) -> list[Delivery]:
+        mapped = {delivery_id for delivery_id, _ in self.messages.values()}
+        return [
+            d
+            for d in self._with_status(platform, "sent")
+            if d.message_ids and d.delivery_id not in mapped
+        ]
 
     def forget(self, user_key: str) -> None:
         self.rows = {i: d for i, d in self.rows.items() if d.user_key != user_key}

@@ -16,7 +16,7 @@ from typing import TextIO
 
 from bots.console.render import render_picks
 from bots.messages import PicksMessage
-from bots.ports import SentMessage
+from bots.ports import SentMessage, TemporaryFailure
 
 PLATFORM = "console"
 
@@ -30,6 +30,21 @@ def _sent(message: PicksMessage) -> SentMessage:
     base = f"{message.user_key}/{message.local_date.isoformat()}"
     ids = tuple(f"{base}/{i}" for i in range(len(message.cards))) or (base,)
     return SentMessage(channel_id=f"console:{message.user_key}", message_ids=ids)
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    """os.write until every byte is written: a short write (a full disk writes what fits) must
+    not count as sent. A write that makes no progress fails as TemporaryFailure, so the row is
+    retried; the partial block has no end marker, so `find_sent` never takes it for a receipt."""
+    view = memoryview(data)
+    while view:
+        try:
+            written = os.write(fd, view)
+        except OSError as exc:
+            raise TemporaryFailure(f"cannot write the picks: {exc.strerror}") from exc
+        if written <= 0:
+            raise TemporaryFailure("cannot write the picks: no space written")
+        view = view[written:]
 
 
 class ConsoleNotifier:
@@ -57,7 +72,7 @@ class ConsoleNotifier:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         try:
-            os.write(fd, block.encode("utf-8"))
+            _write_all(fd, block.encode("utf-8"))
             os.fsync(fd)
         finally:
             os.close(fd)

@@ -36,6 +36,12 @@ def detect_format(data: bytes) -> str:
     An empty file counts as an empty JSON Lines file: nothing to import, not an error.
     """
     head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip()
+    encoding = _wide_encoding(data[:4096])
+    if encoding:
+        raise InvalidInputError(
+            f"the file is {encoding} text; paperbot reads UTF-8: convert it first "
+            f"(iconv -f {encoding} -t UTF-8)"
+        )
     if not head or head.startswith(b"{"):
         return "jsonl"
     if head.startswith(b"["):
@@ -46,6 +52,25 @@ def detect_format(data: bytes) -> str:
         "unrecognised file: expected papers JSON Lines, a Hugging Face daily_papers JSON array "
         "or an arXiv Atom/RSS feed"
     )
+
+
+def _wide_encoding(head: bytes) -> str | None:
+    """UTF-16 / UTF-32, by their byte-order mark or by the NUL bytes that ASCII text has in
+    them; None for anything else. (Windows tools save "Unicode" text as UTF-16.)"""
+    for bom, name in (
+        (b"\xff\xfe\x00\x00", "UTF-32LE"),
+        (b"\x00\x00\xfe\xff", "UTF-32BE"),
+        (b"\xff\xfe", "UTF-16LE"),
+        (b"\xfe\xff", "UTF-16BE"),
+    ):
+        if head.startswith(bom):
+            return name
+    sample = head[:64]
+    if len(sample) >= 4 and sample[1::2].count(0) >= len(sample) // 4 and sample[0] != 0:
+        return "UTF-16LE"
+    if len(sample) >= 4 and sample[0::2].count(0) >= len(sample) // 4 and sample[1] != 0:
+        return "UTF-16BE"
+    return None
 
 
 def parse(data: bytes, fmt: str | None = None, default_source: str = "file") -> ParseResult:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from typing import Any
+from typing import Any, BinaryIO
 
 from recommender.domain import InvalidInputError, Paper, normalise_arxiv_id, paper_id_for
 from storage.sources.records import (
@@ -23,6 +23,7 @@ from storage.sources.records import (
     RecordInvalid,
     clean_text,
     count,
+    is_cut,
     opt_text,
     parse_day,
     require_title,
@@ -31,6 +32,9 @@ from storage.sources.records import (
 
 FORMAT = "jsonl"
 MAX_PAPER_ID_CHARS = 100
+# A paper at every field's cap fits in well under this; a longer line is a broken or hostile
+# file, and reading it whole would hold it several times over in memory.
+MAX_LINE_BYTES = 1 << 20
 
 
 def parse_jsonl(data: bytes, default_source: str = "file") -> ParseResult:
@@ -50,7 +54,7 @@ def iter_jsonl(
 ) -> Iterator[Paper]:
     """The streaming form of `parse_jsonl`, for files too big to hold: papers are yielded as
     they are read, skipped records go to `result.errors`, and the InvalidInputError for a file
-    with no readable line comes at the end (inside the caller's transaction, which it undoes)."""
+    with no readable line comes at the end (when no paper was yielded, so nothing was written)."""
     objects = 0
     for line_no, raw in enumerate(lines, start=1):
         if line_no == 1:
@@ -58,15 +62,29 @@ def iter_jsonl(
         if not raw.strip():
             continue
         try:
+            if len(raw.rstrip(b"\r\n")) > MAX_LINE_BYTES:
+                raise RecordInvalid(f"line longer than {MAX_LINE_BYTES:,} bytes")
             record = _decode(raw)
             objects += 1
             paper = record_to_paper(record, default_source)
         except RecordInvalid as exc:
             result.errors.append(RecordError(line_no, str(exc)))
             continue
+        result.cut += is_cut(record.get("abstract"), MAX_ABSTRACT_CHARS)
         yield paper
     if result.errors and objects == 0:
         raise InvalidInputError(f"not a JSON Lines papers file ({result.errors[0]})")
+
+
+def bounded_lines(handle: BinaryIO, limit: int = MAX_LINE_BYTES) -> Iterator[bytes]:
+    """The lines of a binary file, holding at most `limit` + 1 bytes of one at a time: a line
+    longer than `limit` comes out as its first `limit` + 1 bytes (iter_jsonl rejects it, with
+    its number) and the rest of it is read past in bounded pieces."""
+    while line := handle.readline(limit + 1):
+        if len(line) > limit and not line.endswith(b"\n"):
+            while (rest := handle.readline(limit + 1)) and not rest.endswith(b"\n"):
+                pass
+        yield line
 
 
 def _decode(raw: bytes) -> dict[str, Any]:

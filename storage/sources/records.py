@@ -48,6 +48,7 @@ class ParseResult:
     papers: list[Paper] = field(default_factory=list)
     errors: list[RecordError] = field(default_factory=list)
     skipped: int = 0  # records deliberately passed over (not errors), e.g. arXiv revisions
+    cut: int = 0  # papers kept with their abstract cut at MAX_ABSTRACT_CHARS
 
     @property
     def total(self) -> int:
@@ -58,6 +59,11 @@ def clean_text(value: str, limit: int) -> str:
     """Strip control characters and cap the length: a hostile or broken feed must not be able
     to store megabytes in one field or smuggle terminal escapes into a chat message."""
     return _CONTROL.sub("", value).strip()[:limit]
+
+
+def is_cut(value: object, limit: int) -> bool:
+    """Whether `clean_text(value, limit)` loses text: counted in the report, so a cut is seen."""
+    return isinstance(value, str) and len(_CONTROL.sub("", value).strip()) > limit
 
 
 def one_line(value: str, limit: int) -> str:
@@ -125,8 +131,10 @@ def count(value: object, key: str = "upvotes") -> int:
 
 
 def require_title(value: object) -> str:
-    if not isinstance(value, str):
+    if value is None:
         raise RecordInvalid("missing 'title'")
+    if not isinstance(value, str):
+        raise RecordInvalid(f"'title' must be a string, not {type(value).__name__}")
     title = one_line(value, MAX_TITLE_CHARS)
     if not title:
         raise RecordInvalid("'title' is empty")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from datetime import date
 from pathlib import Path
 
@@ -155,3 +157,48 @@ def test_reactions_map_to_the_cards_sent_when_a_planned_paper_was_deleted(world:
     message_ids = world.repos.ledger.for_user("console:a")[0].message_ids
     shown = [world.repos.ledger.paper_for_message("console", m) for m in message_ids]
     assert shown == [("console:a", c.paper_id) for c in sent.cards]
+
+
+class ShortWrites:
+    """os.write for the picks file that writes at most `step` bytes a call and then, once
+    `room` bytes are used, fails as a full disk does (ENOSPC); other fds write normally."""
+
+    def __init__(self, real, step: int, room: int | None = None) -> None:
+        self.real, self.step, self.room = real, step, room
+
+    def __call__(self, fd: int, data) -> int:
+        if fd <= 2:
+            return self.real(fd, data)
+        if self.room is not None and self.room <= 0:
+            raise OSError(errno.ENOSPC, "No space left on device")
+        n = min(len(data), self.step, self.room if self.room is not None else len(data))
+        self.room = None if self.room is None else self.room - n
+        return self.real(fd, bytes(data[:n]))
+
+
+def test_console_short_writes_are_continued_until_the_whole_card_is_written(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """Issue 11.7: a short os.write used to be ignored, so a truncated card was booked sent."""
+    monkeypatch.setattr(os, "write", ShortWrites(os.write, step=7))
+    notifier = ConsoleNotifier(path=tmp_path / "picks.txt")
+    notifier.send_picks(message())
+    monkeypatch.undo()
+    expected = ConsoleNotifier(path=tmp_path / "whole.txt")
+    expected.send_picks(message())
+    assert (tmp_path / "picks.txt").read_text() == (tmp_path / "whole.txt").read_text()
+    assert notifier.find_sent(message()) is not None
+
+
+def test_a_full_disk_leaves_the_row_pending_not_sent(world: World, tmp_path, monkeypatch) -> None:
+    plan(world, "console:a")
+    notifier = ConsoleNotifier(path=tmp_path / "picks.txt")
+    monkeypatch.setattr(os, "write", ShortWrites(os.write, step=50, room=120))
+    report = world.worker.drain(notifier)
+    monkeypatch.undo()
+    assert (report.sent, report.failed) == (0, 1)
+    row = world.repos.ledger.for_user("console:a")[0]
+    assert row.status == "pending" and "No space left" in (row.error or "")
+    assert notifier.find_sent(world.worker.message_for(row)) is None  # a torn block is no receipt
+    assert world.worker.drain(notifier).sent == 1  # space again: sent once, in full
+    assert (tmp_path / "picks.txt").read_text().count("=== end console:a") == 1

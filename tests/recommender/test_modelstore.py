@@ -88,3 +88,69 @@ def test_a_corrupt_model_means_none_and_a_warning(
     with caplog.at_level(logging.WARNING, logger="storage.modelstore"):
         assert store.load() is None
     assert version in caplog.text and "falling back to content" in caplog.text
+
+
+def _rewrite_arrays(npz: Path, **changes: np.ndarray) -> None:
+    with np.load(npz, allow_pickle=False) as data:
+        arrays = {k: data[k] for k in data.files}
+    arrays.update(changes)
+    with npz.open("wb") as handle:  # np.savez(path) would add a second ".npz"
+        np.savez(handle, **arrays)
+
+
+@pytest.mark.parametrize(
+    "damage",
+    ["meta_list", "meta_null", "meta_settings_list", "current_not_utf8", "current_is_a_path",
+     "npy_for_npz", "nan_item_bias", "text_as_floats", "indices_out_of_range"],
+)  # fmt: skip
+def test_damaged_model_files_fall_back_with_one_warning(
+    tmp_path: Path, hybrid: HybridRanker, caplog: pytest.LogCaptureFixture, damage: str
+) -> None:
+    """Issue 11.12: these crashed picks and every serve tick (or, NaN, silently ranked
+    nothing); now each is None, one WARNING however often it is asked, and content ranking."""
+    store = _store(tmp_path)
+    version = store.save(hybrid)
+    npz, meta = store.dir / f"model-{version}.npz", store.dir / f"model-{version}.json"
+    pointer = store.dir / "CURRENT"
+    if damage == "meta_list":
+        meta.write_text("[]")
+    elif damage == "meta_null":
+        meta.write_text("null")
+    elif damage == "meta_settings_list":
+        meta.write_text(json.dumps({**json.loads(meta.read_text()), "model": [1, 2]}))
+    elif damage == "current_not_utf8":
+        pointer.write_bytes(b"\xff\xfe\x00model\n")
+    elif damage == "current_is_a_path":
+        pointer.write_text("../../elsewhere/x\n")
+    elif damage == "npy_for_npz":
+        with npz.open("wb") as handle:
+            np.save(handle, np.arange(10))
+    elif damage == "nan_item_bias":
+        with np.load(npz, allow_pickle=False) as data:
+            bias = data["item_bias"].copy()
+        bias[0] = np.nan
+        _rewrite_arrays(npz, item_bias=bias)
+    elif damage == "text_as_floats":
+        _rewrite_arrays(npz, item_text_indices=np.array([0.5, 1.5]))
+    else:
+        with np.load(npz, allow_pickle=False) as data:
+            indices = data["item_text_indices"].copy()
+        indices[0] = 10**6
+        _rewrite_arrays(npz, item_text_indices=indices)
+    with caplog.at_level(logging.WARNING, logger="storage.modelstore"):
+        assert [store.load() for _ in range(3)] == [None, None, None]
+    warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1, caplog.text
+
+
+def test_train_repairs_a_model_folder_whose_current_is_a_directory(
+    tmp_path: Path, content: HybridRanker, caplog: pytest.LogCaptureFixture
+) -> None:
+    store = _store(tmp_path)
+    (store.dir / "CURRENT").mkdir(parents=True)
+    with caplog.at_level(logging.WARNING, logger="storage.modelstore"):
+        assert store.load() is None and store.load() is None
+        version = store.save(content)
+    assert store.current_version() == version and store.load() is not None
+    assert (store.dir / "CURRENT").is_file()
+    assert [r.levelno for r in caplog.records].count(logging.WARNING) == 2  # read, repaired

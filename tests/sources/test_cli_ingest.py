@@ -21,7 +21,9 @@ from .conftest import FIXTURES
 
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
-    return tmp_path / "cli.db"
+    path = tmp_path / "cli.db"
+    connect(path).close()  # what `paperbot init` does: ingest never creates a database
+    return path
 
 
 def run(db_path: Path, *args: str, stdin: bytes | None = None):
