@@ -32,21 +32,21 @@ def test_two_sigterms_mid_drain_stop_after_the_current_send(tmp_path: Path) -> N
     try:
         _wait_for(lambda: len(_ends(out)) >= 1, "the first delivery")
         serving.send_signal(signal.SIGTERM)
-        asked = time.monotonic()
+        ended_before = len(_ends(out))
         time.sleep(0.3)
         serving.send_signal(signal.SIGTERM)  # the impatient operator
         serving.wait(timeout=60)
-        took = time.monotonic() - asked
     finally:
         if serving.poll() is None:
             serving.kill()
     log = (tmp_path / "serve.log").read_text()
     assert serving.returncode == 0, log
-    assert took < 2 * SEND_SECONDS + 1.5, f"{took:.1f} s to stop"
     statuses = _statuses(db_path)
     assert "sending" not in statuses.values(), statuses
     sent = [user for user, status in statuses.items() if status == "sent"]
     assert 1 <= len(sent) < len(USERS), statuses  # the rest stays pending for the next start
+    # a safe point, not a timer: at most the send under way when asked finished after it
+    assert len(sent) <= ended_before + 1, statuses
     assert sorted(line.split()[2] for line in _ends(out)) == sorted(sent)
 
 
