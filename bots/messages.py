@@ -46,7 +46,9 @@ class PaperCard:
 @dataclass(frozen=True, slots=True)
 class Reply:
     """The answer to one command. `private` asks the platform for an ephemeral reply where it has
-    one. `confirm` names a follow-up the user must type to go on (e.g. `forget-me confirm`)."""
+    one. `confirm` names a follow-up the user must type to go on (e.g. `forget-me confirm`, or
+    the first-contact `subscribe 09:00 UTC`); renderers make it a button labelled
+    `confirm_label`, red when `confirm_danger` (deleting), plain when it is an offer."""
 
     text: str
     cards: tuple[PaperCard, ...] = ()
@@ -55,6 +57,8 @@ class Reply:
     data: dict[str, object] | None = None
     is_error: bool = False
     confirm: str | None = None
+    confirm_label: str = "Yes, go ahead"
+    confirm_danger: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ is an argument), named exceptions for a person's mistakes."""
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from datetime import datetime, time, timedelta
 from typing import TYPE_CHECKING, Any
@@ -79,6 +80,17 @@ class Accounts:
             timezone=timezone or user.timezone,
             weekdays=weekdays or user.weekdays,
         )
+
+    def subscribe_offer(self, user_key: str, timezone: str | None = None) -> str:
+        """The `subscribe ...` command a new user is offered: their send time and days, in
+        `timezone` (e.g. the one Slack knows for them) when it is a real zone, else theirs."""
+        user = self.user(user_key)
+        zone = user.timezone
+        if timezone:
+            with contextlib.suppress(InvalidInputError):  # not a real zone: keep the user's
+                zone = schedule.parse_timezone(timezone)
+        days = schedule.describe_days(user.weekdays)
+        return f"subscribe {user.send_time:%H:%M} {zone} {days}"
 
     def unsubscribe(self, user_key: str) -> User:
         return self._change(user_key, subscribed=False)

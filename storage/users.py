@@ -70,6 +70,8 @@ class UserStore:
         return _row_to_user(rows[0]) if rows else None
 
     def ensure(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
+        """The user, created on first contact NOT subscribed: daily picks are the person's
+        choice (`subscribe`), never a side effect of asking for help or searching once."""
         existing = self.get(user_key)
         if existing is not None:
             return existing, False
@@ -80,6 +82,7 @@ class UserStore:
             send_time=self.defaults.send_time,
             weekdays=self.defaults.weekdays,
             picks_per_day=self.defaults.picks_per_day,
+            subscribed=False,
             created_at=now,
         )
         row = _user_to_row(user, now)

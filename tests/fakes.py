@@ -77,7 +77,13 @@ class FakeUsers:
     def ensure(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
         if user_key in self.rows:
             return self.rows[user_key], False
-        user = replace(self.defaults, user_key=user_key, display_name=display_name, created_at=now)
+        user = replace(
+            self.defaults,
+            user_key=user_key,
+            display_name=display_name,
+            created_at=now,
+            subscribed=False,  # as UserStore.ensure: picks are the person's choice
+        )
         self.rows[user_key] = user
         return user, True
 

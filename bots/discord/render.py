@@ -225,7 +225,8 @@ def reply_messages(reply: Reply) -> list[DiscordMessage]:
             )
         )
     if reply.confirm:
-        out = _with_confirm(out, reply.confirm)
+        label = "Confirm" if reply.confirm_danger else reply.confirm_label
+        out = _with_confirm(out, reply.confirm, label, reply.confirm_danger)
     if not any(m.content or m.embeds or m.attachment for m in out[:1]):
         out[0] = DiscordMessage(content="Done.", embeds=out[0].embeds, view=out[0].view)
     return out
@@ -240,10 +241,12 @@ def _attachment(reply: Reply, text: str) -> Attachment | None:
     return None
 
 
-def _with_confirm(messages: list[DiscordMessage], command: str) -> list[DiscordMessage]:
+def _with_confirm(
+    messages: list[DiscordMessage], command: str, label: str, danger: bool
+) -> list[DiscordMessage]:
     """A Confirm button on the last message, or on a message of its own when rows are full."""
     try:
-        button = ConfirmButton(command)
+        button = ConfirmButton(command, label, danger)
     except CustomIdTooLong:
         log.warning("confirmation %r cannot be a button; the user can type it", command)
         return messages

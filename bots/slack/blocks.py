@@ -140,16 +140,17 @@ def card_blocks(card: PaperCard) -> list[Block]:
     return blocks
 
 
-def confirm_button(command: str) -> Block:
-    """A button that runs the follow-up command the reply asks for (e.g. `forget-me confirm`),
-    or, when it cannot be a button value, the words to type."""
+def confirm_button(command: str, label: str = "Yes, go ahead", danger: bool = True) -> Block:
+    """A button that runs the follow-up command the reply asks for (e.g. `forget-me confirm`,
+    or a new user's `subscribe 09:00 UTC weekdays`), or, when it cannot be a button value, the
+    words to type. Red only for what cannot be undone."""
     if len(command) > MAX_BUTTON_VALUE:
         return context([f"To go on, type `/papers {escape(command)}`"])
     button = {
         "type": "button",
         "action_id": RUN_COMMAND,
-        "text": plain("Yes, go ahead", MAX_BUTTON_TEXT),
-        "style": "danger",
+        "text": plain(label, MAX_BUTTON_TEXT),
+        "style": "danger" if danger else "primary",
         "value": command,
     }
     return {"type": "actions", "block_id": "confirm", "elements": [button]}
@@ -209,7 +210,7 @@ def reply_payload(reply: Reply) -> Payload:
     text = reply.text if not reply.is_error else f"⚠️ {reply.text}"
     head.extend(sections_for_long_text(mrkdwn_text(text)) if text.strip() else [])
     if reply.confirm:
-        head.append(confirm_button(reply.confirm))
+        head.append(confirm_button(reply.confirm, reply.confirm_label, reply.confirm_danger))
     blocks = fit_groups(head, [card_blocks(c) for c in reply.cards], MAX_MESSAGE_BLOCKS)
     fallback = reply.title or reply.text or "paperbot"
     return {

@@ -42,6 +42,7 @@ class Stack:
     def plan(self, *users: str) -> list[Delivery]:
         for user in users:
             self.wiring.service.accounts.ensure(key(user), user.lower(), NOW)
+            self.wiring.service.accounts.subscribe(key(user))
         return list(self.wiring.service.plan_deliveries(NOW, None, "slack").claimed)
 
     def card_messages(self, channel: str) -> list[dict]:
