@@ -22,6 +22,7 @@ from bots.texts import DMS_CLOSED, HELP, NOT_ADMIN, WELCOME, offer_text, welcome
 from bots.votes import Voting
 from recommender import schedule
 from recommender.domain import InvalidInputError, PaperbotError
+from recommender.library import parse_references
 from recommender.service import PaperService
 
 
@@ -80,7 +81,7 @@ class CommandLayer:
             "subscribe": self._subscribe, "unsubscribe": self._unsubscribe, "pause": self._pause,
             "resume": self._resume, "interests": self._interests, "similar": self._similar,
             "why": self._why, "settings": self._settings, "k": self._k, "export": self._export,
-            "forget-me": self._forget, "admin": self._admin,
+            "forget-me": self._forget, "admin": self._admin, "like": self._like,
         }  # fmt: skip
 
     # -- the contract -------------------------------------------------------------------------
@@ -259,6 +260,15 @@ class CommandLayer:
         if not listed:
             return Reply(text="No interests yet. Add one: `/papers interests add <topic>`.")
         return Reply(text=f"Your interests:\n{listed}")
+
+    def _like(self, who: Requester, rest: str, now: datetime) -> Reply:
+        """`like <arXiv ids, URLs or DOIs...>`: pasted papers become 👍 (as `import-library`)."""
+        entries = parse_references(rest)
+        if not entries:
+            raise InvalidInputError(
+                "like which papers? e.g. `/papers like 2509.04664 https://arxiv.org/abs/2510.00001`"
+            )
+        return Reply(text=self.service.import_library(who.user_key, entries, now).summary())
 
     def _similar(self, who: Requester, rest: str, now: datetime) -> Reply:
         paper, picks = self.service.similar(rest)

@@ -14,6 +14,7 @@ HELP = """\
 `/papers search <words>` — find papers (`author:name`, `since:2025-01-01`, "a phrase")
 `/papers similar <paper>` · `/papers why <paper>` — a paper is its id, e.g. 2509.04664
 `/papers interests add|remove <text>` · `/papers interests list`
+`/papers like <arXiv ids, URLs or DOIs>` — papers you already like become 👍
 `/papers subscribe [HH:MM] [Area/City] [weekdays|daily]` · `/papers unsubscribe`
 `/papers pause [days]` · `/papers resume` · `/papers k <n>` (picks a day) · `/papers settings`
 `/papers export` (all your data) · `/papers forget-me` (delete it all)

@@ -93,6 +93,9 @@ class ThreadRepos:
     def meta(self) -> Any:
         return self.current().meta
 
+    def atomic(self) -> Any:
+        return self.current().atomic()
+
 
 class RankerHolder:
     """The live ranker: the saved model, reloaded when the store's version changes, else the

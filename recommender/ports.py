@@ -30,6 +30,10 @@ class PaperRepository(Protocol):
 
     def all(self) -> Iterator[Paper]: ...
     def count(self) -> int: ...
+    def lookup(self, keys: Iterable[str]) -> dict[str, Paper]:
+        """Stored papers by key: `ax:<arXiv id>`, `t:<normalised title>` or `url:<one of its
+        urls>` (e.g. a doi.org link); keys that match nothing are left out."""
+        ...
 
 
 class UserRepository(Protocol):

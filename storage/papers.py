@@ -179,6 +179,33 @@ class PaperStore:
                     found.setdefault(key, row)
         return found
 
+    def lookup(self, keys: Iterable[str]) -> dict[str, Paper]:
+        """Papers by `ax:<arXiv id>` (paper_id or arxiv_id), `t:<title_norm>` (both indexed) or
+        `url:<url>`. Urls have no index: they are matched in one pass over the papers that
+        have a DOI link, which an import (the only caller) can afford."""
+        wanted = set(keys)
+        out: dict[str, Paper] = {}
+        ids = sorted(k[3:] for k in wanted if k.startswith("ax:"))
+        titles = sorted(k[2:] for k in wanted if k.startswith("t:"))
+        for column, values, prefix in (
+            ("paper_id", ids, "ax:"),
+            ("arxiv_id", ids, "ax:"),
+            ("title_norm", titles, "t:"),
+        ):
+            for start in range(0, len(values), CHUNK):
+                chunk = values[start : start + CHUNK]
+                marks = ",".join("?" for _ in chunk)
+                sql = f"SELECT * FROM papers WHERE {column} IN ({marks})"
+                for row in self.db.query(sql, chunk):
+                    out.setdefault(f"{prefix}{row[column]}", row_to_paper(row))
+        if any(k.startswith("url:") for k in wanted):
+            for row in self.db.query("SELECT * FROM papers WHERE urls LIKE '%doi.org/%'"):
+                paper = row_to_paper(row)
+                for url in paper.urls:
+                    if f"url:{url.lower()}" in wanted:
+                        out.setdefault(f"url:{url.lower()}", paper)
+        return out
+
     def get(self, paper_id: str) -> Paper | None:
         rows = list(self.db.query("SELECT * FROM papers WHERE paper_id = ?", [paper_id]))
         return row_to_paper(rows[0]) if rows else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +19,15 @@ from typing import Any
 from bots.commands import CommandLayer, Requester
 from bots.messages import PaperCard, PicksMessage, VoteOutcome
 from bots.ports import SentMessage
-from recommender.domain import Delivery, NotFoundError, Paper, Pick, User, UserProfile
+from recommender.domain import (
+    Delivery,
+    NotFoundError,
+    Paper,
+    Pick,
+    User,
+    UserProfile,
+    normalise_title,
+)
 from recommender.domain import Vote as VoteRow
 from recommender.ports import UpsertResult
 
@@ -57,6 +66,16 @@ class FakePapers:
 
     def recent(self, since: date) -> list[Paper]:
         return [p for p in self.rows.values() if p.day is not None and p.day >= since]
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, Paper]:
+        wanted, out = set(keys), {}
+        for paper in self.rows.values():
+            mine = [f"ax:{paper.paper_id}", f"t:{normalise_title(paper.title)}"]
+            mine += [f"ax:{paper.arxiv_id}"] * bool(paper.arxiv_id)
+            mine += [f"url:{u.lower()}" for u in paper.urls]
+            for key in wanted.intersection(mine):
+                out.setdefault(key, paper)
+        return out
 
     def all(self) -> Iterator[Paper]:
         return iter(list(self.rows.values()))
@@ -325,6 +344,10 @@ class FakeRepos:
     users: FakeUsers
     feedback: FakeFeedback
     ledger: FakeLedger
+
+    def atomic(self) -> AbstractContextManager[object]:
+        """The fakes write nothing half-way that a test could see; a no-op unit of work."""
+        return nullcontext()
 
     @classmethod
     def with_papers(cls, papers: Iterable[Paper], defaults: User | None = None) -> FakeRepos:
