@@ -18,7 +18,7 @@ from storage.search import build_match
 CHUNK = 500
 COLUMNS = (
     "paper_id, arxiv_id, title, abstract, authors, organization, keywords, published, upvotes, "
-    "urls, source, ingested_at"
+    "urls, source, ingested_at, tldr"
 )
 # bm25 weights in the FTS column order: title, abstract, authors, keywords.
 BM25 = "bm25(papers_fts, 10.0, 1.0, 3.0, 4.0)"
@@ -38,6 +38,7 @@ def row_to_paper(row: dict[str, Any]) -> Paper:
         source=row["source"],
         ingested_at=parse_datetime(row["ingested_at"]),
         arxiv_id=row["arxiv_id"],
+        tldr=row.get("tldr"),
     )
 
 
@@ -51,6 +52,7 @@ def _merge(old: dict[str, Any], new: Paper) -> dict[str, Any]:
         ("organization", new.organization),
         ("arxiv_id", new.arxiv_id),
         ("published", iso(new.published)),
+        ("tldr", new.tldr),
     ):
         if value:
             merged[column] = value
@@ -84,6 +86,7 @@ def _new_row(paper: Paper, now: datetime) -> dict[str, Any]:
         "upvotes": max(int(paper.upvotes), 0),
         "urls": dumps(list(paper.urls)),
         "source": paper.source,
+        "tldr": paper.tldr,
         "ingested_at": stamp,
         "updated_at": now.isoformat(),
     }

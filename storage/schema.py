@@ -192,3 +192,10 @@ def subscribe_is_a_choice(db: Database) -> None:
         raise
     finally:
         db.execute(f"PRAGMA foreign_keys = {'ON' if fk_on else 'OFF'}")
+
+
+@migrations(name="0006_paper_tldr")
+def paper_tldr(db: Database) -> None:
+    """A paper's one-line summary when its source gives one (Hugging Face `ai_summary`), shown
+    on cards above the abstract. NULL for every paper stored before."""
+    db.execute("ALTER TABLE papers ADD COLUMN tldr TEXT")
