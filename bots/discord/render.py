@@ -32,7 +32,6 @@ FIELD_LIMIT = 1024
 FOOTER_LIMIT = 2048
 MAX_ROWS = 5  # action rows per message, so at most 5 voteable cards per message
 SUMMARY_CHARS = 900  # a readable summary; Discord would allow 4096
-MAX_AUTHORS = 8
 COLOUR = {1: discord.Colour(0x2ECC71), -1: discord.Colour(0xE74C3C), None: discord.Colour(0x5865F2)}
 
 
@@ -91,11 +90,21 @@ def _safe_url(url: str | None) -> str | None:
     return None
 
 
-def _authors(authors: Sequence[str]) -> str:
-    shown = ", ".join(authors[:MAX_AUTHORS])
-    if len(authors) > MAX_AUTHORS:
-        shown += " et al."
-    return clip(shown, FIELD_LIMIT)
+def _links(card: PaperCard) -> str:
+    """`[arXiv](…) · [PDF](…) · [Hugging Face](…)`: the links that fit in one field."""
+    shown = ""
+    for label, url in card.links:
+        link = f"[{label}]({url})"
+        if _safe_url(url) and len(shown) + len(link) + 3 <= FIELD_LIMIT:
+            shown = f"{shown} · {link}" if shown else link
+    return shown
+
+
+def _description(card: PaperCard) -> str | None:
+    """The one-liner in italics, then the summary."""
+    tldr = f"*{clip(card.tldr, FIELD_LIMIT)}*" if card.tldr else ""
+    text = "\n\n".join(filter(None, [tldr, clip(card.summary, SUMMARY_CHARS)]))
+    return clip(text, DESCRIPTION_LIMIT) or None
 
 
 def _footer(card: PaperCard) -> str:
@@ -103,6 +112,8 @@ def _footer(card: PaperCard) -> str:
     if card.teammates_up:
         noun = "teammate" if card.teammates_up == 1 else "teammates"
         parts.append(f"👍 by {card.teammates_up} {noun}")
+    if card.published:
+        parts.append(card.published.isoformat())
     parts.append(card.paper_id)
     return clip(" · ".join(parts), FOOTER_LIMIT)
 
@@ -119,11 +130,13 @@ def card_embed(
     embed = discord.Embed(
         title=clip(title, TITLE_LIMIT),
         url=_safe_url(card.url),
-        description=clip(card.summary, SUMMARY_CHARS) or None,
+        description=_description(card),
         colour=COLOUR.get(card.vote, COLOUR[None]),
     )
+    if card.links:
+        embed.add_field(name="Read", value=_links(card) or "—", inline=False)
     if card.authors:
-        embed.add_field(name="Authors", value=_authors(card.authors), inline=False)
+        embed.add_field(name="Authors", value=clip(card.author_line, FIELD_LIMIT), inline=False)
     if card.organization:
         embed.add_field(name="Organization", value=clip(card.organization, FIELD_LIMIT))
     if card.reason:
