@@ -157,11 +157,11 @@ class Accounts:
         user = self.user(user_key)
         deliveries = self.repos.ledger.for_user(user_key, limit=100_000)
         return {
-            "user": schedule.describe(user)
-            | {"user_key": user.user_key, "name": user.display_name},
+            "user": settings_record(user),
             "interests": list(user.interests),
             "votes": self.repos.feedback.votes_for(user_key),
             "vote_history": [dict(row) for row in self.repos.feedback.history_for(user_key)],
+            "events": [dict(row) for row in self.repos.feedback.events_for(user_key)],
             "deliveries": [
                 {
                     "local_date": d.local_date.isoformat(),
@@ -176,3 +176,20 @@ class Accounts:
     def forget(self, user_key: str) -> None:
         """Delete the user and everything stored about them (`forget-me confirm`)."""
         self.repos.users.delete(user_key)
+
+
+def settings_record(user: User) -> dict[str, Any]:
+    """A user's row for `export`: stable machine keys and plain values (`picks_per_day: 3`, a
+    number), not the display labels `settings` shows, so a script can read it back."""
+    return {
+        "user_key": user.user_key,
+        "name": user.display_name,
+        "subscribed": user.subscribed,
+        "paused_until": user.paused_until.isoformat() if user.paused_until else None,
+        "send_time": user.send_time.strftime("%H:%M"),
+        "timezone": user.timezone,
+        "weekdays": list(user.weekdays),
+        "picks_per_day": user.picks_per_day,
+        "undeliverable": user.undeliverable,
+        "created_at": user.created_at.isoformat() if user.created_at else None,
+    }

@@ -123,7 +123,7 @@ class FakeFeedback:
         self.papers = papers
         self.current: dict[tuple[str, str], VoteRow] = {}
         self.history: list[dict[str, Any]] = []
-        self.events: set[str] = set()
+        self.events: dict[str, dict[str, Any]] = {}
 
     def record(
         self,
@@ -137,7 +137,7 @@ class FakeFeedback:
         if event_id is not None:
             if event_id in self.events:
                 return False
-            self.events.add(event_id)
+            self.events[event_id] = {"event_id": event_id, "user_key": user_key, "seen_at": at}
         if self.papers.get(paper_id) is None:
             raise NotFoundError(f"unknown paper: {paper_id}")
         if vote == 0:
@@ -168,6 +168,10 @@ class FakeFeedback:
 
     def history_for(self, user_key: str) -> list[dict[str, Any]]:
         return [h for h in self.history if h["user_key"] == user_key]
+
+    def events_for(self, user_key: str) -> list[dict[str, Any]]:
+        mine = [e for e in self.events.values() if e["user_key"] == user_key]
+        return [{"event_id": e["event_id"], "seen_at": e["seen_at"].isoformat()} for e in mine]
 
     def count(self) -> int:
         return len(self.current)
