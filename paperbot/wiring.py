@@ -224,6 +224,9 @@ class Wiring:
         self.ranker.invalidate()
         new = sum(r.inserted for r in reports)
         failed = [r.source for r in reports if r.failure]
+        for report in reports:
+            if report.failure:
+                log.warning("ingest of %s failed: %s", report.source, report.failure)
         return f"Ingested {new} new papers" + (f"; failed: {', '.join(failed)}" if failed else ".")
 
     def load_sample(self) -> str:
