@@ -24,7 +24,7 @@ from rich.table import Table
 
 from paperbot.cli import CliContext
 from paperbot.datasets import read_ctr, read_dataset, write_dataset
-from paperbot.plots import plot_report
+from paperbot.plots import plot_report, pyplot
 from recommender.baselines import (
     ImplicitALS,
     ItemKNN,
@@ -195,6 +195,8 @@ def eval_command(
     Protocols: random20 (20% of each library held out), P1 / P10 (1 or 10 papers per user in
     training), cold (20% of papers held out entirely and ranked among themselves)."""
     names = _model_list(models)
+    if plot is not None:
+        pyplot()  # before minutes of work, not after them
     settings, picks = _settings(obj)
     dataset = _load(directory)
     started = time.perf_counter()

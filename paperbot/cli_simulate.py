@@ -21,7 +21,7 @@ from rich.table import Table
 
 from paperbot.cli import CliContext
 from paperbot.cli_eval import DIRECTORY, PLOT, WIDE, _load, _settings
-from paperbot.plots import plot_simulation
+from paperbot.plots import plot_simulation, pyplot
 from recommender.baselines import Popularity, RandomScores, TfidfProfile
 from recommender.evaluation.dataset import dataset_content
 from recommender.evaluation.sim_policies import HYBRID_SETTINGS, EstimatorPolicy, HybridFoldInPolicy
@@ -151,6 +151,8 @@ def simulate_command(obj: CliContext, directory: Path, **options: Any) -> None:
     """Closed loop over DAYS: newcomers get K picks a day from the new papers, react 👍 when the
     paper is in their library and 👎 otherwise; every model learns from the reactions. Prints
     each model's hit rate over days 1-3 and over all days (mean over newcomers ± SE), per seed."""
+    if options["plot"] is not None:
+        pyplot()  # before minutes of work, not after them
     settings, picks = _settings(obj)
     hybrid = dataclasses.replace(
         HYBRID_SETTINGS,

@@ -192,3 +192,30 @@ def test_the_downvote_ablation_runs_from_the_command_line(dataset_dir: Path, con
     report = json.loads(result.output)
     assert [m["name"] for m in report["models"]] == models.split(",")
     assert any("simulated" in note for note in report["notes"])
+
+
+def test_eval_plot_without_matplotlib_fails_before_any_work(
+    dataset_dir: Path, config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import paperbot.cli_eval as cli_eval
+
+    ran: list[object] = []
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now fails
+    monkeypatch.setattr(cli_eval, "dataset_content", lambda *a: ran.append(a))
+    args = ["--config", str(config), "eval", str(dataset_dir), "--plot", str(tmp_path / "p.png")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "--plot needs matplotlib" in result.stderr
+    assert ran == []
+
+
+def test_eval_on_a_raw_citeulike_folder_says_to_import_it(tmp_path: Path) -> None:
+    raw = tmp_path / "citeulike-t"
+    raw.mkdir()
+    for name in ("users.dat", "mult.dat", "vocabulary.dat"):
+        (raw / name).write_text("1 0\n")
+    result = CliRunner().invoke(cli, ["eval", str(raw)])
+    assert result.exit_code == 2
+    assert f"`paperbot dataset import-ctr {raw} data/citeulike-t`" in result.stderr
