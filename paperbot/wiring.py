@@ -199,18 +199,22 @@ class Wiring:
         papers: list[Paper] = list(self.repos.papers.all())
         return content_ranker(papers, self.pick_settings, self.model_settings)
 
-    def train(self) -> str:
-        """Full fit on every paper and current vote; saved atomically, picked up by readers."""
+    def train(self, stage: Callable[[str], None] = lambda text: None) -> str:
+        """Full fit on every paper and current vote; saved atomically, picked up by readers.
+        `stage(text)` is told as each stage starts (the CLI's progress)."""
         with self._train_lock:
+            stage("reading papers and votes")
             papers = list(self.repos.papers.all())
             if not papers:
                 return "No papers to train on yet: run `paperbot init --sample` or an ingest."
             votes = self.repos.feedback.all_current()
             interests = {u.user_key: u.interests for u in self.repos.users.all()}
             seed = self.model_settings.seed
+            stage(f"fitting on {len(papers)} papers and {len(votes)} votes")
             ranker = train_ranker(
                 papers, votes, interests, self.model_settings, self.pick_settings, seed
             )
+            stage("saving the model")
             version = self.models.save(ranker)  # type: ignore[arg-type]
             self.ranker.invalidate()
             self.repos.meta.set("model.trained_at", self.clock().isoformat())
