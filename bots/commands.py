@@ -144,6 +144,9 @@ class CommandLayer:
             recent += [paper_card(p, vote=votes.get(p.paper_id)) for p in papers]
         if not notices and not user.interests:
             notices = [WELCOME]
+        if notices == [WELCOME] and not user.subscribed:
+            offer = self.accounts.subscribe_offer(who.user_key, _hint(who))
+            notices = [f"{WELCOME} {offer_text(offer)}"]
         return HomeView(
             user_key=who.user_key,
             settings=self.accounts.describe(user, now),

@@ -20,7 +20,7 @@ READER = 4242
 OTHER = 5151
 ALL_SUBCOMMANDS = {
     "search", "picks", "subscribe", "unsubscribe", "pause", "resume", "interests add",
-    "interests remove", "interests list", "similar", "why", "settings", "k", "export",
+    "interests remove", "interests list", "like", "similar", "why", "settings", "k", "export",
     "forget-me", "help", "admin ingest", "admin retrain", "admin stats",
 }  # fmt: skip
 

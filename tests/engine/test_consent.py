@@ -72,3 +72,9 @@ def test_forget_me_then_any_command_does_not_subscribe_again(world: World) -> No
     assert "status: unsubscribed" in reply.text
     assert world.repos.users.rows["console:anna"].subscribed is False
     assert _planned(world) == []
+
+
+def test_the_home_tab_of_a_new_user_offers_subscribe_and_subscribes_no_one(world: World) -> None:
+    home = world.commands.home(Requester("slack:T1:U9", timezone=lambda: "Asia/Tokyo"))
+    assert home.notice is not None and "`/papers subscribe 09:00 Asia/Tokyo daily`" in home.notice
+    assert world.repos.users.rows["slack:T1:U9"].subscribed is False
