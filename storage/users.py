@@ -114,7 +114,15 @@ class UserStore:
     def export(self, user_key: str) -> dict[str, Any]:
         """Every row stored about one user, as plain JSON-able data."""
         out: dict[str, Any] = {}
-        for table in ("users", "feedback", "feedback_history", "deliveries", "delivery_messages"):
+        tables = (
+            "users",
+            "feedback",
+            "feedback_history",
+            "deliveries",
+            "delivery_messages",
+            "events",
+        )
+        for table in tables:
             rows = list(self.db.query(f"SELECT * FROM {table} WHERE user_key = ?", [user_key]))
             for row in rows:
                 for key in ("interests", "paper_ids", "message_ids"):
