@@ -11,14 +11,14 @@ from __future__ import annotations
 
 import difflib
 import json
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
 from bots.delivery import paper_card, teammates_up
 from bots.messages import HomeView, PaperCard, Reply, VoteOutcome
-from bots.texts import DMS_CLOSED, HELP, NOT_ADMIN, WELCOME, offer_text, welcome_for
+from bots.onboarding import home_welcome, welcome_reply
+from bots.texts import DMS_CLOSED, HELP, NOT_ADMIN, WELCOME
 from bots.votes import Voting
 from recommender import schedule
 from recommender.domain import InvalidInputError, PaperbotError
@@ -45,8 +45,6 @@ class AdminActions:
     ingest: Callable[[], str] | None = None
     retrain: Callable[[], str] | None = None
 
-
-log = logging.getLogger(__name__)
 
 Handler = Callable[[Requester, str, datetime], Reply]
 
@@ -101,7 +99,7 @@ class CommandLayer:
         except PaperbotError as exc:
             reply = _error(_sentence(str(exc)))
         if notices == [WELCOME]:
-            return self._welcome(who, name, rest, reply, now)
+            return welcome_reply(self.accounts, who.user_key, who.timezone, name, rest, reply)
         if notices:
             reply = replace(reply, text="\n\n".join([*notices, reply.text]))
         return reply
@@ -144,9 +142,8 @@ class CommandLayer:
             recent += [paper_card(p, vote=votes.get(p.paper_id)) for p in papers]
         if not notices and not user.interests:
             notices = [WELCOME]
-        if notices == [WELCOME] and not user.subscribed:
-            offer = self.accounts.subscribe_offer(who.user_key, _hint(who))
-            notices = [f"{WELCOME} {offer_text(offer)}"]
+        if notices == [WELCOME]:
+            notices = [home_welcome(self.accounts, who.user_key, who.timezone)]
         return HomeView(
             user_key=who.user_key,
             settings=self.accounts.describe(user, now),
@@ -166,22 +163,6 @@ class CommandLayer:
             self.accounts.clear_undeliverable(who.user_key)
             return [DMS_CLOSED.format(reason=user.undeliverable)]
         return []
-
-    def _welcome(self, who: Requester, name: str, rest: str, reply: Reply, now: datetime) -> Reply:
-        """First contact: what paperbot does and the subscribe offer (a button with the time and
-        timezone to confirm; unless the first words already subscribed), then the answer."""
-        text = welcome_for(name, rest, reply)
-        subscribed = self.accounts.user(who.user_key).subscribed
-        if subscribed or reply.confirm:
-            return replace(reply, text=f"{text}\n\n{reply.text}")
-        offer = self.accounts.subscribe_offer(who.user_key, _hint(who))
-        return replace(
-            reply,
-            text=f"{text} {offer_text(offer)}\n\n{reply.text}",
-            confirm=offer,
-            confirm_label=f"Subscribe: {offer.removeprefix('subscribe ')}",
-            confirm_danger=False,
-        )
 
     # -- subcommands --------------------------------------------------------------------------
 
@@ -326,17 +307,6 @@ class CommandLayer:
         if job is None:
             return _error(f"`admin {action}` is not available in this process.")
         return Reply(text=job())
-
-
-def _hint(who: Requester) -> str | None:
-    """The platform's idea of the person's timezone, when it has one (never fails a command)."""
-    if who.timezone is None:
-        return None
-    try:
-        return who.timezone()
-    except Exception:  # a lookup is a nicety: the offer falls back to the default timezone
-        log.warning("timezone lookup for %s failed", who.user_key, exc_info=True)
-        return None
 
 
 def _split(text: str) -> tuple[str, str]:
