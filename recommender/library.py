@@ -91,7 +91,7 @@ def parse_references(text: str) -> list[LibraryEntry]:
     entries = []
     for number, raw in enumerate(text.splitlines(), start=1):
         for token in re.split(r"[\s,]+", raw.split("#", 1)[0].strip()):
-            token = token.strip("<>()[]")
+            token = token.strip("<>()[]").split("|", 1)[0]  # Slack's <url|label> form
             if token:
                 hf = _HF_PAPER.match(token)
                 arxiv_id = normalise_arxiv_id(hf.group(1) if hf else token)

@@ -103,7 +103,8 @@ def test_the_like_command_takes_pasted_ids_urls_and_dois(repos: Repos) -> None:
     layer = CommandLayer(_service(repos), lambda: NOW)
     reply = layer.handle(
         Requester("console:anna"),
-        "like 2510.00001 https://arxiv.org/abs/2510.00002v2 10.1145/3292500.3330701 nonsense",
+        "like 2510.00001 <https://arxiv.org/abs/2510.00002v2|arxiv.org/abs/2510.00002v2> "
+        "10.1145/3292500.3330701 nonsense",
     )
     assert reply.text.startswith("👍 3 papers from your library: 3 matched, 0 added, 1 skipped.")
     assert "nonsense" in reply.text
