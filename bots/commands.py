@@ -17,19 +17,25 @@ from datetime import datetime
 
 from bots.delivery import paper_card, teammates_up
 from bots.messages import HomeView, PaperCard, Reply, VoteOutcome
-from bots.texts import DMS_CLOSED, HELP, NOT_ADMIN, WELCOME, welcome_for
+from bots.onboarding import home_welcome, welcome_reply
+from bots.texts import DMS_CLOSED, HELP, NOT_ADMIN, WELCOME
 from bots.votes import Voting
 from recommender import schedule
 from recommender.domain import InvalidInputError, PaperbotError
+from recommender.library import parse_references
 from recommender.service import PaperService
 
 
 @dataclass(frozen=True, slots=True)
 class Requester:
-    """Who is asking. `user_key` is `slack:<team>:<user>`, `discord:<user>` or `console:<name>`."""
+    """Who is asking. `user_key` is `slack:<team>:<user>`, `discord:<user>` or `console:<name>`.
+
+    `timezone` is asked only on first contact, to prefill the subscribe offer (Slack knows the
+    person's `tz`; the lookup is an API call, hence a callable rather than a value)."""
 
     user_key: str
     display_name: str = ""
+    timezone: Callable[[], str | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,7 +79,7 @@ class CommandLayer:
             "subscribe": self._subscribe, "unsubscribe": self._unsubscribe, "pause": self._pause,
             "resume": self._resume, "interests": self._interests, "similar": self._similar,
             "why": self._why, "settings": self._settings, "k": self._k, "export": self._export,
-            "forget-me": self._forget, "admin": self._admin,
+            "forget-me": self._forget, "admin": self._admin, "like": self._like,
         }  # fmt: skip
 
     # -- the contract -------------------------------------------------------------------------
@@ -93,7 +99,7 @@ class CommandLayer:
         except PaperbotError as exc:
             reply = _error(_sentence(str(exc)))
         if notices == [WELCOME]:
-            notices = [welcome_for(name, rest, reply)]
+            return welcome_reply(self.accounts, who.user_key, who.timezone, name, rest, reply)
         if notices:
             reply = replace(reply, text="\n\n".join([*notices, reply.text]))
         return reply
@@ -146,6 +152,8 @@ class CommandLayer:
             recent += [paper_card(p, vote=votes.get(p.paper_id)) for p in papers]
         if not notices and not user.interests:
             notices = [WELCOME]
+        if notices == [WELCOME]:
+            notices = [home_welcome(self.accounts, who.user_key, who.timezone)]
         return HomeView(
             user_key=who.user_key,
             settings=self.accounts.describe(user, now),
@@ -246,6 +254,15 @@ class CommandLayer:
         if not listed:
             return Reply(text="No interests yet. Add one: `/papers interests add <topic>`.")
         return Reply(text=f"Your interests:\n{listed}")
+
+    def _like(self, who: Requester, rest: str, now: datetime) -> Reply:
+        """`like <arXiv ids, URLs or DOIs...>`: pasted papers become 👍 (as `import-library`)."""
+        entries = parse_references(rest)
+        if not entries:
+            raise InvalidInputError(
+                "like which papers? e.g. `/papers like 2509.04664 https://arxiv.org/abs/2510.00001`"
+            )
+        return Reply(text=self.service.import_library(who.user_key, entries, now).summary())
 
     def _similar(self, who: Requester, rest: str, now: datetime) -> Reply:
         paper, picks = self.service.similar(rest)

@@ -27,6 +27,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
 SUMMARY_CHARS = 280
+AUTHORS_SHOWN = 3
+ARXIV = "https://arxiv.org/"
+HF_PAPERS = "https://huggingface.co/papers/"
 DIGEST_NOTE = "Vote with 👍 / 👎 (buttons or reactions): your vote counts for your own picks."
 
 
@@ -55,20 +58,43 @@ def summarize(text: str, limit: int = SUMMARY_CHARS) -> str:
     return cut[: end + 1] if end > limit // 3 else cut.rsplit(" ", 1)[0] + "…"
 
 
+def paper_links(paper: Paper) -> tuple[tuple[str, str], ...]:
+    """Where a reader goes: the arXiv abstract and PDF when the id is known, the Hugging Face
+    page for a paper from HF Daily Papers, else the first link the source gave."""
+    links: list[tuple[str, str]] = []
+    if paper.arxiv_id:
+        links.append(("arXiv", f"{ARXIV}abs/{paper.arxiv_id}"))
+        links.append(("PDF", f"{ARXIV}pdf/{paper.arxiv_id}"))
+    hf = next((u for u in paper.urls if u.startswith(HF_PAPERS)), None)
+    if hf is None and paper.arxiv_id and "hf" in paper.source.split(","):
+        hf = f"{HF_PAPERS}{paper.arxiv_id}"
+    if hf:
+        links.append(("Hugging Face", hf))
+    if not links and paper.urls:
+        links.append(("Link", paper.urls[0]))
+    return tuple(links)
+
+
 def paper_card(
     paper: Paper, reason: str | None = None, vote: int | None = None, teammates_up: int = 0
 ) -> PaperCard:
-    """A paper as every platform shows it (title, link, authors, summary, reason, vote state)."""
+    """A paper as every platform shows it (title, links, authors, date, one-line summary,
+    abstract summary, reason, vote state)."""
+    links = paper_links(paper)
     return PaperCard(
         paper_id=paper.paper_id,
         title=paper.title,
-        url=paper.url,
-        authors=paper.authors[:6],
+        url=links[0][1] if links else None,
+        authors=paper.authors[:AUTHORS_SHOWN],
         organization=paper.organization,
         summary=summarize(paper.abstract),
         reason=reason,
         vote=vote or None,
         teammates_up=teammates_up,
+        links=links,
+        et_al=len(paper.authors) > AUTHORS_SHOWN,
+        published=paper.published,
+        tldr=paper.tldr,
     )
 
 

@@ -27,6 +27,10 @@ from datetime import date
 class PaperCard:
     """One paper as shown in chat, with the vote buttons' state.
 
+    `url` is where the title links; `links` are (label, url) pairs to show beside it (arXiv
+    abstract, PDF, Hugging Face page). `authors` are the first few and `et_al` says there are
+    more (`author_line` writes both the same way on every platform). `tldr` is the source's
+    one-line summary, shown before `summary` (the abstract's first sentences, one paragraph).
     `vote` is the viewer's current vote (+1, -1 or None) so a renderer can show it;
     `teammates_up` feeds "👍 by 2 teammates".
     """
@@ -41,12 +45,24 @@ class PaperCard:
     vote: int | None = None
     teammates_up: int = 0
     votable: bool = True
+    links: tuple[tuple[str, str], ...] = ()
+    et_al: bool = False
+    published: date | None = None
+    tldr: str | None = None
+
+    @property
+    def author_line(self) -> str:
+        """`A, B, C et al.`; empty when no authors are known."""
+        names = ", ".join(self.authors)
+        return f"{names} et al." if names and self.et_al else names
 
 
 @dataclass(frozen=True, slots=True)
 class Reply:
     """The answer to one command. `private` asks the platform for an ephemeral reply where it has
-    one. `confirm` names a follow-up the user must type to go on (e.g. `forget-me confirm`)."""
+    one. `confirm` names a follow-up the user must type to go on (e.g. `forget-me confirm`, or
+    the first-contact `subscribe 09:00 UTC`); renderers make it a button labelled
+    `confirm_label`, red when `confirm_danger` (deleting), plain when it is an offer."""
 
     text: str
     cards: tuple[PaperCard, ...] = ()
@@ -55,6 +71,8 @@ class Reply:
     data: dict[str, object] | None = None
     is_error: bool = False
     confirm: str | None = None
+    confirm_label: str = "Yes, go ahead"
+    confirm_danger: bool = True
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,25 +14,41 @@ HELP = """\
 `/papers search <words>` — find papers (`author:name`, `since:2025-01-01`, "a phrase")
 `/papers similar <paper>` · `/papers why <paper>` — a paper is its id, e.g. 2509.04664
 `/papers interests add|remove <text>` · `/papers interests list`
+`/papers like <arXiv ids, URLs or DOIs>` — papers you already like become 👍
 `/papers subscribe [HH:MM] [Area/City] [weekdays|daily]` · `/papers unsubscribe`
 `/papers pause [days]` · `/papers resume` · `/papers k <n>` (picks a day) · `/papers settings`
 `/papers export` (all your data) · `/papers forget-me` (delete it all)
 React 👍 / 👎 on a pick to teach me what you like."""
 
+INTRO = (
+    "👋 Welcome to paperbot! I pick a few new research papers (arXiv, Hugging Face Daily "
+    "Papers) for you each day and learn from your 👍 / 👎; you can also search any time."
+)
 WELCOME = (
-    "👋 Welcome to paperbot! Tell me a few things you work on, one at a time, e.g. "
-    "`/papers interests add retrieval-augmented generation`. Or try `/papers picks` right away "
+    f"{INTRO} Tell me a few things you work on, one at a time, e.g. "
+    "`/papers interests add retrieval-augmented generation`, or bring papers you already like: "
+    "`/papers like 2509.04664 10.1145/3292500.3330701`. Or try `/papers picks` right away "
     "for what is trending."
 )
 WELCOME_FIRST_INTEREST = (
-    "👋 Welcome to paperbot! Noted your first interest. Add a couple more the same way "
+    f"{INTRO} Noted your first interest. Add a couple more the same way "
     "(`/papers interests add <topic>`) so I can tell what you like, then try `/papers picks`."
+)
+OFFER = (
+    "Nothing is sent to you until you ask. Want daily picks? `/papers {offer}` "
+    "(or choose your own time and Area/City timezone, e.g. `/papers subscribe 08:30 Europe/Berlin"
+    " daily`)."
 )
 DMS_CLOSED = (
     "⚠️ I could not send you your daily picks ({reason}). Please allow direct messages from "
     "paperbot; I will try again at your next send time."
 )
 NOT_ADMIN = "Only admins can run `/papers admin ...`."
+
+
+def offer_text(offer: str) -> str:
+    """The subscribe offer after a first contact; `offer` is the command it proposes."""
+    return OFFER.format(offer=offer)
 
 
 def welcome_for(name: str, rest: str, reply: Reply) -> str:

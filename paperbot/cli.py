@@ -25,6 +25,7 @@ COMMAND_MODULES = (
     "paperbot.cli_eval",
     "paperbot.cli_simulate",
     "paperbot.cli_engine",
+    "paperbot.cli_library",
     "paperbot.cli_discord",
 )
 

@@ -20,6 +20,7 @@ from bots.console.chat import ChatSession
 from bots.console.render import render_card
 from bots.delivery import paper_card
 from paperbot.cli import CliContext
+from paperbot.progress import Progress
 from recommender.domain import NotFoundError
 
 if TYPE_CHECKING:
@@ -114,10 +115,14 @@ def serve_command(ctx: click.Context, only: str | None, no_jobs: bool, create_db
 
 
 @click.command("train")
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_context
-def train(ctx: click.Context) -> None:
+def train(ctx: click.Context, quiet: bool) -> None:
     """Fit the model on every paper and vote now (the nightly job does this too)."""
-    click.echo(_wiring(ctx).train())
+    wiring = _wiring(ctx)
+    with Progress(3, quiet) as progress:
+        summary = wiring.train(stage=progress.stage)
+    click.echo(summary)
 
 
 @click.command("picks")

@@ -24,7 +24,8 @@ from rich.table import Table
 
 from paperbot.cli import CliContext
 from paperbot.datasets import read_ctr, read_dataset, write_dataset
-from paperbot.plots import plot_report
+from paperbot.plots import plot_report, pyplot
+from paperbot.progress import Progress
 from recommender.baselines import (
     ImplicitALS,
     ItemKNN,
@@ -176,6 +177,7 @@ def _table(report: EvalReport) -> Table:
     help="Give every evaluated user this many 👎 on the best-ranked papers (by a TF-IDF "
     "profile) outside their library, for the 👎 ablation (see docs/evaluation.md).",
 )
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_obj
 def eval_command(
     obj: CliContext,
@@ -189,29 +191,21 @@ def eval_command(
     svm_users: int,
     svm_negatives: int,
     simulated_dislikes: int,
+    quiet: bool,
 ) -> None:
     """Compare paperbot with the baselines on a dataset folder (papers.jsonl + interactions.csv).
 
     Protocols: random20 (20% of each library held out), P1 / P10 (1 or 10 papers per user in
     training), cold (20% of papers held out entirely and ranked among themselves)."""
     names = _model_list(models)
+    if plot is not None:
+        pyplot()  # before minutes of work, not after them
     settings, picks = _settings(obj)
-    dataset = _load(directory)
-    started = time.perf_counter()
-    content = dataset_content(dataset, settings, settings.seed)
-    features_seconds = time.perf_counter() - started
-    the_split = split(dataset.interactions, protocol, seed)
-    the_split = with_simulated_dislikes(the_split, content.text, simulated_dislikes)
-    estimators = build_estimators(names, settings, picks, settings.seed, svm_negatives)
-    notes = [
-        f"text features (TF-IDF, shared by all models) took {features_seconds:.1f}s",
-        f"svm: {svm_negatives} sampled negatives per user, scored on {svm_users} sampled users",
-    ]
-    if simulated_dislikes:
-        notes.append(f"{simulated_dislikes} simulated 👎 per evaluated user in training")
-    report = run(
-        dataset.name, the_split, content, estimators, seed, max_users, svm_users, notes=notes
-    )
+    with Progress(3 + len(names), quiet) as progress:
+        report = _evaluate(
+            progress, directory, protocol, seed, names, settings, picks, max_users, svm_users,
+            svm_negatives, simulated_dislikes,
+        )  # fmt: skip
     if plot is not None:
         plot_report(report, plot)
     summary = verdict(report)
@@ -227,6 +221,41 @@ def eval_command(
         console.print(summary)
 
 
+def _evaluate(
+    progress: Progress,
+    directory: Path,
+    protocol: str,
+    seed: int,
+    names: list[str],
+    settings: ModelSettings,
+    picks: PickSettings,
+    max_users: int | None,
+    svm_users: int,
+    svm_negatives: int,
+    simulated_dislikes: int,
+) -> EvalReport:
+    progress.stage(f"reading {directory}")
+    dataset = _load(directory)
+    progress.stage("text features")
+    started = time.perf_counter()
+    content = dataset_content(dataset, settings, settings.seed)
+    features_seconds = time.perf_counter() - started
+    progress.stage(f"splitting ({protocol}, seed {seed})")
+    the_split = split(dataset.interactions, protocol, seed)
+    the_split = with_simulated_dislikes(the_split, content.text, simulated_dislikes)
+    estimators = build_estimators(names, settings, picks, settings.seed, svm_negatives)
+    notes = [
+        f"text features (TF-IDF, shared by all models) took {features_seconds:.1f}s",
+        f"svm: {svm_negatives} sampled negatives per user, scored on {svm_users} sampled users",
+    ]
+    if simulated_dislikes:
+        notes.append(f"{simulated_dislikes} simulated 👎 per evaluated user in training")
+    return run(
+        dataset.name, the_split, content, estimators, seed, max_users, svm_users, notes=notes,
+        on_model=lambda name: progress.stage(f"fitting and scoring {name}"),
+    )  # fmt: skip
+
+
 @click.group("dataset")
 def dataset_group() -> None:
     """Evaluation datasets: a folder with papers.jsonl and interactions.csv."""
@@ -235,11 +264,15 @@ def dataset_group() -> None:
 @dataset_group.command("import-ctr")
 @click.argument("directory", type=DIRECTORY)
 @click.argument("out", type=click.Path(file_okay=False, path_type=Path))
-def import_ctr(directory: Path, out: Path) -> None:
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
+def import_ctr(directory: Path, out: Path, quiet: bool) -> None:
     """Convert a CiteULike/CTR folder (users.dat, mult.dat, vocabulary.dat; item-tag.dat and
     tags.dat when present) into a dataset folder OUT."""
-    dataset = read_ctr(directory)
-    write_dataset(dataset, out)
+    with Progress(2, quiet) as progress:
+        progress.stage(f"reading {directory}")
+        dataset = read_ctr(directory)
+        progress.stage(f"writing {out}")
+        write_dataset(dataset, out)
     click.echo(
         f"wrote {len(dataset.papers)} papers and {dataset.interactions.nnz} interactions "
         f"of {len(dataset.user_ids)} users to {out}"

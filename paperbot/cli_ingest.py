@@ -14,7 +14,6 @@ from typing import Any
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from paperbot.ingest import (
     Fetchers,
@@ -25,6 +24,7 @@ from paperbot.ingest import (
     ingest_sources,
     store_result,
 )
+from paperbot.progress import Progress
 from recommender.domain import PaperbotError
 from storage.sources import ParseResult
 from storage.sources.fetch import fetch_arxiv, fetch_arxiv_rss, fetch_hf_daily
@@ -50,28 +50,15 @@ Hooks = tuple[Callable[[int], None], Callable[[int], None]]
 
 @contextmanager
 def _progress(enabled: bool) -> Iterator[Hooks]:
-    """A rich progress bar over the upsert, shown on a terminal for files worth waiting on."""
-    console = _stderr()
-    bar = Progress(
-        TextColumn("storing papers"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-        disable=not (enabled and console.is_terminal),
-    )
-    task = bar.add_task("store", total=None)
+    """Progress over the upsert for files worth waiting on: a bar on a terminal, a line
+    otherwise (paperbot/progress.py)."""
+    with Progress(quiet=not enabled, console=_stderr()) as progress:
 
-    def on_total(total: int) -> None:
-        if total >= PROGRESS_MIN_PAPERS:
-            bar.update(task, total=total)
-            bar.start()
+        def on_total(total: int) -> None:
+            if total >= PROGRESS_MIN_PAPERS:
+                progress.stage("storing papers", total=total)
 
-    try:
-        yield on_total, lambda n: bar.advance(task, n)
-    finally:
-        bar.stop()
+        yield on_total, progress.advance
 
 
 def _run_one(ctx: click.Context, label: str, work: Callable[[], ParseResult]) -> IngestReport:
@@ -162,6 +149,7 @@ def _choose(path: Path | None, hf_date: datetime | None, arxiv: str | None, feed
 @click.option("--rss", is_flag=True, help="With --arxiv: read today's RSS listing, not the API.")
 @click.option("--feeds", is_flag=True, help="Fetch every feed configured in [sources].")
 @click.option("--json", "as_json", is_flag=True, help="Print a JSON summary.")
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_context
 def ingest(
     ctx: click.Context,
@@ -173,6 +161,7 @@ def ingest(
     rss: bool,
     feeds: bool,
     as_json: bool,
+    quiet: bool,
 ) -> None:
     """Add papers from PATH (our JSON Lines, a Hugging Face daily_papers JSON or an arXiv
     Atom/RSS feed; `-` reads stdin) or from the network. Re-running is safe: papers already
@@ -184,7 +173,9 @@ def ingest(
     _choose(path, hf_date, arxiv_category, feeds)
     if (since or until or rss) and not arxiv_category:
         raise click.UsageError("--since, --until and --rss only go with --arxiv")
-    reports = _collect(ctx, path, hf_date, arxiv_category, since, until, rss, feeds, as_json)
+    reports = _collect(
+        ctx, path, hf_date, arxiv_category, since, until, rss, feeds, as_json or quiet
+    )
     if as_json:
         _print_json(reports)
     elif len(reports) == 1 and reports[0].failure:
@@ -203,17 +194,17 @@ def _collect(
     until: datetime | None,
     rss: bool,
     feeds: bool,
-    as_json: bool,
+    quiet: bool,
 ) -> list[IngestReport]:
     if path is not None:
-        return [_ingest_path(ctx, path, show_progress=not as_json)]
+        return [_ingest_path(ctx, path, show_progress=not quiet)]
     if hf_date is not None:
         day = hf_date.date()
         return [_run_one(ctx, f"hf:{day}", lambda: fetch_hf_daily(day))]
     if category is not None:
         return [_arxiv_report(ctx, category, since, until, rss)]
     console = _stderr()
-    if console.is_terminal and not as_json:
+    if console.is_terminal and not quiet:
         with console.status("fetching the feeds in [sources] ..."):
             return ingest_sources(ctx.obj.db, ctx.obj.config, _now(), Fetchers())
     return ingest_sources(ctx.obj.db, ctx.obj.config, _now(), Fetchers())

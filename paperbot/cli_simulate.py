@@ -21,7 +21,8 @@ from rich.table import Table
 
 from paperbot.cli import CliContext
 from paperbot.cli_eval import DIRECTORY, PLOT, WIDE, _load, _settings
-from paperbot.plots import plot_simulation
+from paperbot.plots import plot_simulation, pyplot
+from paperbot.progress import Progress
 from recommender.baselines import Popularity, RandomScores, TfidfProfile
 from recommender.evaluation.dataset import dataset_content
 from recommender.evaluation.sim_policies import HYBRID_SETTINGS, EstimatorPolicy, HybridFoldInPolicy
@@ -145,12 +146,14 @@ def _seeds(ctx: click.Context, param: click.Parameter, value: str) -> list[int]:
 )
 @click.option("--json", "as_json", is_flag=True)
 @click.option("--plot", type=PLOT, default=None)
-@click.option("--quiet", is_flag=True, help="No progress lines on stderr.")
+@click.option("--quiet", is_flag=True, help="No progress on stderr.")
 @click.pass_obj
 def simulate_command(obj: CliContext, directory: Path, **options: Any) -> None:
     """Closed loop over DAYS: newcomers get K picks a day from the new papers, react 👍 when the
     paper is in their library and 👎 otherwise; every model learns from the reactions. Prints
     each model's hit rate over days 1-3 and over all days (mean over newcomers ± SE), per seed."""
+    if options["plot"] is not None:
+        pyplot()  # before minutes of work, not after them
     settings, picks = _settings(obj)
     hybrid = dataclasses.replace(
         HYBRID_SETTINGS,
@@ -165,20 +168,23 @@ def simulate_command(obj: CliContext, directory: Path, **options: Any) -> None:
     cfg = SimulationConfig(
         **{key: options[key] for key in CONFIG_OPTIONS}, newcomers=options["newcomers"]
     )
-    dataset = _load(directory)
-    content = dataset_content(dataset, settings, settings.seed)
-    space = getattr(content, "space", None) or fit_corpus(dataset.papers, settings)[0]
     per_seed: list[dict[str, Any]] = []
     runs: list[list[PolicyRun]] = [[] for _ in names]  # per policy, one run per seed
-    for seed in seeds:
-        seeded = dataclasses.replace(cfg, seed=seed)
-        world = build_world(dataset.interactions, content, space, dataset.papers, seeded)
-        policies = first if seed == seeds[0] else [factories[name](seed) for name in names]
-        results = [
-            _run(world, policy, seeded, runs[i], options["quiet"])
-            for i, policy in enumerate(policies)
-        ]
-        per_seed.append({"seed": seed, **_world_dict(world), "policies": results})
+    with Progress(2 + len(seeds) * len(names), options["quiet"]) as progress:
+        progress.stage(f"reading {directory}")
+        dataset = _load(directory)
+        progress.stage("text features")
+        content = dataset_content(dataset, settings, settings.seed)
+        space = getattr(content, "space", None) or fit_corpus(dataset.papers, settings)[0]
+        for seed in seeds:
+            seeded = dataclasses.replace(cfg, seed=seed)
+            world = build_world(dataset.interactions, content, space, dataset.papers, seeded)
+            policies = first if seed == seeds[0] else [factories[name](seed) for name in names]
+            results = []
+            for i, policy in enumerate(policies):
+                progress.stage(f"playing {names[i]}, seed {seed}")
+                results.append(_run(world, policy, seeded, runs[i], options["quiet"]))
+            per_seed.append({"seed": seed, **_world_dict(world), "policies": results})
     summaries = [combine(policy_runs, cfg.early_days) for policy_runs in runs]
     if options["plot"] is not None:
         title = f"{dataset.name}: {cfg.newcomers} newcomers, seeds {','.join(map(str, seeds))}"

@@ -80,6 +80,12 @@ def _interactions(path: Path) -> Iterator[tuple[str, str, int]]:
 def read_dataset(folder: Path) -> Dataset:
     """Load a dataset folder; InvalidInputError names the file and line of any problem."""
     for name in (PAPERS, INTERACTIONS):
+        if not (folder / name).is_file() and (folder / "users.dat").is_file():
+            raise InvalidInputError(
+                f"{folder} is a raw CiteULike/CTR folder: convert it first with "
+                f"`paperbot dataset import-ctr {folder} data/{folder.name}`, then evaluate "
+                f"data/{folder.name}"
+            )
         if not (folder / name).is_file():
             raise InvalidInputError(f"{folder} is not a dataset: {name} is missing")
     papers = read_papers(folder / PAPERS)

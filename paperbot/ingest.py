@@ -12,7 +12,6 @@ The report's exit code follows the arxiv-sanity convention so a pipeline can ski
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -30,7 +29,6 @@ from storage.sources import ParseResult, RecordError, detect_format, parse
 from storage.sources.fetch import fetch_arxiv, fetch_hf_daily
 from storage.sources.jsonl import bounded_lines, iter_jsonl
 
-log = logging.getLogger(__name__)
 Progress = Callable[[int], None]
 SourceCall = Callable[["Fetchers"], ParseResult]
 SAMPLE_SOURCE = "sample"
@@ -222,8 +220,9 @@ def _arxiv_call(category: str, since: date, until: date, fetchers: Fetchers) -> 
 def ingest_sources(
     db: Database, config: Any, now: datetime, fetchers: Fetchers | None = None
 ) -> list[IngestReport]:
-    """Fetch and store every feed in the config's [sources]; one failing feed is reported and
-    the others still run. `config` is a paperbot Config (anything with `.section(name)`)."""
+    """Fetch and store every feed in the config's [sources]; one failing feed is reported (in
+    its IngestReport, not logged here: the caller shows it once) and the others still run.
+    `config` is a paperbot Config (anything with `.section(name)`)."""
     fetchers = fetchers or Fetchers()
     reports = []
     for label, call in planned_sources(config.section("sources"), now.date()):
@@ -231,6 +230,5 @@ def ingest_sources(
             result = call(fetchers)
             reports.append(store_result(db, result, label, now))
         except PaperbotError as exc:
-            log.warning("ingest of %s failed: %s", label, exc)
             reports.append(IngestReport(source=label, failure=str(exc)))
     return reports

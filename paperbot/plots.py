@@ -16,7 +16,9 @@ from recommender.evaluation.runner import EvalReport
 from recommender.evaluation.simulate import PolicySummary
 
 
-def _pyplot() -> Any:
+def pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend; InvalidInputError when matplotlib is missing.
+    The commands call it before their slow part too, so a missing extra costs no run."""
     try:
         import matplotlib
     except ImportError as exc:
@@ -31,7 +33,7 @@ def _pyplot() -> Any:
 
 def plot_report(report: EvalReport, path: Path) -> None:
     """A grouped bar chart of recall@10/50/100/300 per model (matplotlib, Agg backend)."""
-    plt = _pyplot()
+    plt = pyplot()
 
     cutoffs = [m for m in METRICS if m.startswith("recall@")]
     width = 0.8 / max(len(report.models), 1)
@@ -50,7 +52,7 @@ def plot_report(report: EvalReport, path: Path) -> None:
 
 def plot_simulation(summaries: Sequence[PolicySummary], path: Path, title: str) -> None:
     """The hit rate per day of each policy (mean over seeds), one line per policy."""
-    plt = _pyplot()
+    plt = pyplot()
 
     fig, ax = plt.subplots(figsize=(8, 4.5))
     for summary in summaries:

@@ -95,6 +95,9 @@ class ThreadRepos:
     def meta(self) -> Any:
         return self.current().meta
 
+    def atomic(self) -> Any:
+        return self.current().atomic()
+
 
 class RankerHolder:
     """The live ranker: the saved model, reloaded when the store's version changes, else the
@@ -208,19 +211,27 @@ class Wiring:
         papers: list[Paper] = list(self.repos.papers.all())
         return content_ranker(papers, self.pick_settings, self.model_settings)
 
-    def train(self, stop: threading.Event | None = None) -> str:
+    def train(
+        self,
+        stop: threading.Event | None = None,
+        stage: Callable[[str], None] = lambda text: None,
+    ) -> str:
         """Full fit on every paper and current vote; saved atomically, picked up by readers.
-        With `stop` set by the time the fit ends (a shutdown), nothing is saved."""
+        With `stop` set by the time the fit ends (a shutdown), nothing is saved. `stage(text)`
+        is told as each stage starts (the CLI's progress)."""
         with self._train_lock:
+            stage("reading papers and votes")
             papers = list(self.repos.papers.all())
             if not papers:
                 return "No papers to train on yet: run `paperbot init --sample` or an ingest."
             votes = self.repos.feedback.all_current()
             interests = {u.user_key: u.interests for u in self.repos.users.all()}
             seed = self.model_settings.seed
+            stage(f"fitting on {len(papers)} papers and {len(votes)} votes")
             ranker = train_ranker(
                 papers, votes, interests, self.model_settings, self.pick_settings, seed
             )
+            stage("saving the model")
             with self._save_lock:
                 if stop is not None and stop.is_set():
                     return "Retrain stopped before saving: shutting down."
@@ -252,6 +263,9 @@ class Wiring:
         self.ranker.invalidate()
         new = sum(r.inserted for r in reports)
         failed = [r.source for r in reports if r.failure]
+        for report in reports:
+            if report.failure:
+                log.warning("ingest of %s failed: %s", report.source, report.failure)
         return f"Ingested {new} new papers" + (f"; failed: {', '.join(failed)}" if failed else ".")
 
     def load_sample(self) -> str:

@@ -9,6 +9,7 @@ is an argument), named exceptions for a person's mistakes."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
@@ -89,6 +90,17 @@ class Accounts:
             weekdays=weekdays or user.weekdays,
         )
 
+    def subscribe_offer(self, user_key: str, timezone: str | None = None) -> str:
+        """The `subscribe ...` command a new user is offered: their send time and days, in
+        `timezone` (e.g. the one Slack knows for them) when it is a real zone, else theirs."""
+        user = self.user(user_key)
+        zone = user.timezone
+        if timezone:
+            with contextlib.suppress(InvalidInputError):  # not a real zone: keep the user's
+                zone = schedule.parse_timezone(timezone)
+        days = schedule.describe_days(user.weekdays)
+        return f"subscribe {user.send_time:%H:%M} {zone} {days}"
+
     def unsubscribe(self, user_key: str) -> User:
         return self._change(user_key, subscribed=False)
 
@@ -154,11 +166,11 @@ class Accounts:
         user = self.user(user_key)
         deliveries = self.repos.ledger.for_user(user_key, limit=100_000)
         return {
-            "user": schedule.describe(user)
-            | {"user_key": user.user_key, "name": user.display_name},
+            "user": settings_record(user),
             "interests": list(user.interests),
             "votes": self.repos.feedback.votes_for(user_key),
             "vote_history": [dict(row) for row in self.repos.feedback.history_for(user_key)],
+            "events": [dict(row) for row in self.repos.feedback.events_for(user_key)],
             "deliveries": [
                 {
                     "local_date": d.local_date.isoformat(),
@@ -175,3 +187,20 @@ class Accounts:
         self.repos.users.delete(user_key)
         if self.on_forget is not None:
             self.on_forget(user_key)
+
+
+def settings_record(user: User) -> dict[str, Any]:
+    """A user's row for `export`: stable machine keys and plain values (`picks_per_day: 3`, a
+    number), not the display labels `settings` shows, so a script can read it back."""
+    return {
+        "user_key": user.user_key,
+        "name": user.display_name,
+        "subscribed": user.subscribed,
+        "paused_until": user.paused_until.isoformat() if user.paused_until else None,
+        "send_time": user.send_time.strftime("%H:%M"),
+        "timezone": user.timezone,
+        "weekdays": list(user.weekdays),
+        "picks_per_day": user.picks_per_day,
+        "undeliverable": user.undeliverable,
+        "created_at": user.created_at.isoformat() if user.created_at else None,
+    }

@@ -82,6 +82,7 @@ class Paper:
     source: str = "file"
     ingested_at: datetime | None = None
     arxiv_id: str | None = None
+    tldr: str | None = None  # a one-line summary when the source gives one (HF `ai_summary`)
 
     @property
     def url(self) -> str | None:

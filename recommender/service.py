@@ -13,6 +13,7 @@ run over everyone, recommender/planning.py).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any, Protocol
@@ -30,6 +31,7 @@ from recommender.domain import (
     normalise_arxiv_id,
     normalise_title,
 )
+from recommender.library import ImportReport, LibraryEntry, import_library
 from recommender.planning import DailyPlanner, PlanReport, is_digest, team_of
 from recommender.ports import (
     DeliveryLedger,
@@ -51,6 +53,9 @@ class RepositorySet(Protocol):
     def feedback(self) -> FeedbackRepository: ...
     @property
     def ledger(self) -> DeliveryLedger: ...
+    def atomic(self) -> AbstractContextManager[object]:
+        """One unit of work: every write inside it lands, or none does."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +237,14 @@ class PaperService:
         if self.repos.papers.get(paper_id) is None:
             raise NotFoundError(f"I don't know the paper {paper_id!r}")
         return self.repos.feedback.record(user_key, paper_id, vote, source, now, event_id)
+
+    def import_library(
+        self, user_key: str, entries: list[LibraryEntry], now: datetime
+    ) -> ImportReport:
+        """Every usable entry becomes the user's 👍, in one unit of work (recommender/library.py).
+        Nothing else to update, as for `vote`: the next picks use the new votes at once."""
+        self.user(user_key)
+        return import_library(self.repos, user_key, entries, now)
 
     # -- kept for callers outside the service's package ------------------------------------------
 

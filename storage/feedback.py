@@ -107,6 +107,10 @@ class FeedbackStore:
         sql = "SELECT * FROM feedback_history WHERE user_key = ? ORDER BY id"
         return list(self.db.query(sql, [user_key]))
 
+    def events_for(self, user_key: str) -> list[dict[str, Any]]:
+        sql = "SELECT event_id, seen_at FROM events WHERE user_key = ? ORDER BY seen_at, event_id"
+        return list(self.db.query(sql, [user_key]))
+
     def count(self) -> int:
         return int(self.db.execute("SELECT count(*) FROM feedback").fetchone()[0])
 

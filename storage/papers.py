@@ -18,7 +18,7 @@ from storage.search import build_match
 CHUNK = 500
 COLUMNS = (
     "paper_id, arxiv_id, title, abstract, authors, organization, keywords, published, upvotes, "
-    "urls, source, ingested_at"
+    "urls, source, ingested_at, tldr"
 )
 # bm25 weights in the FTS column order: title, abstract, authors, keywords.
 BM25 = "bm25(papers_fts, 10.0, 1.0, 3.0, 4.0)"
@@ -38,6 +38,7 @@ def row_to_paper(row: dict[str, Any]) -> Paper:
         source=row["source"],
         ingested_at=parse_datetime(row["ingested_at"]),
         arxiv_id=row["arxiv_id"],
+        tldr=row.get("tldr"),
     )
 
 
@@ -51,6 +52,7 @@ def _merge(old: dict[str, Any], new: Paper) -> dict[str, Any]:
         ("organization", new.organization),
         ("arxiv_id", new.arxiv_id),
         ("published", iso(new.published)),
+        ("tldr", new.tldr),
     ):
         if value:
             merged[column] = value
@@ -84,6 +86,7 @@ def _new_row(paper: Paper, now: datetime) -> dict[str, Any]:
         "upvotes": max(int(paper.upvotes), 0),
         "urls": dumps(list(paper.urls)),
         "source": paper.source,
+        "tldr": paper.tldr,
         "ingested_at": stamp,
         "updated_at": now.isoformat(),
     }
@@ -188,6 +191,33 @@ class PaperStore:
                 for key in self._row_keys(row):
                     found.setdefault(key, row)
         return found
+
+    def lookup(self, keys: Iterable[str]) -> dict[str, Paper]:
+        """Papers by `ax:<arXiv id>` (paper_id or arxiv_id), `t:<title_norm>` (both indexed) or
+        `url:<url>`. Urls have no index: they are matched in one pass over the papers that
+        have a DOI link, which an import (the only caller) can afford."""
+        wanted = set(keys)
+        out: dict[str, Paper] = {}
+        ids = sorted(k[3:] for k in wanted if k.startswith("ax:"))
+        titles = sorted(k[2:] for k in wanted if k.startswith("t:"))
+        for column, values, prefix in (
+            ("paper_id", ids, "ax:"),
+            ("arxiv_id", ids, "ax:"),
+            ("title_norm", titles, "t:"),
+        ):
+            for start in range(0, len(values), CHUNK):
+                chunk = values[start : start + CHUNK]
+                marks = ",".join("?" for _ in chunk)
+                sql = f"SELECT * FROM papers WHERE {column} IN ({marks})"
+                for row in self.db.query(sql, chunk):
+                    out.setdefault(f"{prefix}{row[column]}", row_to_paper(row))
+        if any(k.startswith("url:") for k in wanted):
+            for row in self.db.query("SELECT * FROM papers WHERE urls LIKE '%doi.org/%'"):
+                paper = row_to_paper(row)
+                for url in paper.urls:
+                    if f"url:{url.lower()}" in wanted:
+                        out.setdefault(f"url:{url.lower()}", paper)
+        return out
 
     def get(self, paper_id: str) -> Paper | None:
         rows = list(self.db.query("SELECT * FROM papers WHERE paper_id = ?", [paper_id]))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from sqlite_utils import Database
 
+from storage.db import transaction
 from storage.deliveries import DeliveryStore
 from storage.feedback import FeedbackStore
 from storage.meta import MetaStore
@@ -21,6 +22,10 @@ class Repos:
     feedback: FeedbackStore
     ledger: DeliveryStore
     meta: MetaStore
+
+    def atomic(self) -> transaction:
+        """One transaction around several repositories' writes (they nest inside it)."""
+        return transaction(self.db)
 
 
 def open_repos(db: Database, defaults: UserDefaults | None = None) -> Repos:

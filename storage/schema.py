@@ -160,3 +160,42 @@ def feedback_likes_index(db: Database) -> None:
     db.execute(
         "CREATE INDEX IF NOT EXISTS feedback_likes ON feedback(paper_id, user_key) WHERE vote = 1"
     )
+
+
+@migrations(name="0005_subscribe_is_a_choice", transactional=False)
+def subscribe_is_a_choice(db: Database) -> None:
+    """New users start unsubscribed: `users.subscribed` defaults to 0, not 1. Existing rows keep
+    the value they have, so today's subscribers go on getting their picks.
+
+    SQLite cannot change a column default in place, so the table is rebuilt (create, copy, drop,
+    rename). Foreign keys are switched off around it, outside any transaction (the pragma is a
+    no-op inside one): with them on, dropping `users` would cascade into every user's votes and
+    deliveries. `foreign_key_check` runs before the commit, so a broken copy is rolled back."""
+    sql = db.execute("SELECT sql FROM sqlite_master WHERE name = 'users'").fetchone()[0]
+    old = "subscribed INTEGER NOT NULL DEFAULT 1"
+    if old not in sql:
+        return  # already rebuilt (a run interrupted after the copy, before it was recorded)
+    fk_on = db.execute("PRAGMA foreign_keys").fetchone()[0]
+    db.execute("PRAGMA foreign_keys = OFF")
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        db.execute(sql.replace("TABLE users", "TABLE users_new", 1).replace(old, old[:-1] + "0"))
+        db.execute("INSERT INTO users_new SELECT * FROM users")
+        db.execute("DROP TABLE users")
+        db.execute("ALTER TABLE users_new RENAME TO users")
+        broken = db.execute("PRAGMA foreign_key_check").fetchall()
+        if broken:
+            raise RuntimeError(f"users rebuild broke {len(broken)} foreign keys")
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    finally:
+        db.execute(f"PRAGMA foreign_keys = {'ON' if fk_on else 'OFF'}")
+
+
+@migrations(name="0006_paper_tldr")
+def paper_tldr(db: Database) -> None:
+    """A paper's one-line summary when its source gives one (Hugging Face `ai_summary`), shown
+    on cards above the abstract. NULL for every paper stored before."""
+    db.execute("ALTER TABLE papers ADD COLUMN tldr TEXT")

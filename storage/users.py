@@ -70,6 +70,8 @@ class UserStore:
         return _row_to_user(rows[0]) if rows else None
 
     def ensure(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
+        """The user, created on first contact NOT subscribed: daily picks are the person's
+        choice (`subscribe`), never a side effect of asking for help or searching once."""
         existing = self.get(user_key)
         if existing is not None:
             return existing, False
@@ -80,6 +82,7 @@ class UserStore:
             send_time=self.defaults.send_time,
             weekdays=self.defaults.weekdays,
             picks_per_day=self.defaults.picks_per_day,
+            subscribed=False,
             created_at=now,
         )
         row = _user_to_row(user, now)
@@ -111,7 +114,15 @@ class UserStore:
     def export(self, user_key: str) -> dict[str, Any]:
         """Every row stored about one user, as plain JSON-able data."""
         out: dict[str, Any] = {}
-        for table in ("users", "feedback", "feedback_history", "deliveries", "delivery_messages"):
+        tables = (
+            "users",
+            "feedback",
+            "feedback_history",
+            "deliveries",
+            "delivery_messages",
+            "events",
+        )
+        for table in tables:
             rows = list(self.db.query(f"SELECT * FROM {table} WHERE user_key = ?", [user_key]))
             for row in rows:
                 for key in ("interests", "paper_ids", "message_ids"):

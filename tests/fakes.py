@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -18,7 +19,15 @@ from typing import Any
 from bots.commands import CommandLayer, Requester
 from bots.messages import PaperCard, PicksMessage, VoteOutcome
 from bots.ports import SentMessage
-from recommender.domain import Delivery, NotFoundError, Paper, Pick, User, UserProfile
+from recommender.domain import (
+    Delivery,
+    NotFoundError,
+    Paper,
+    Pick,
+    User,
+    UserProfile,
+    normalise_title,
+)
 from recommender.domain import Vote as VoteRow
 from recommender.ports import UpsertResult
 
@@ -58,6 +67,16 @@ class FakePapers:
     def recent(self, since: date) -> list[Paper]:
         return [p for p in self.rows.values() if p.day is not None and p.day >= since]
 
+    def lookup(self, keys: Iterable[str]) -> dict[str, Paper]:
+        wanted, out = set(keys), {}
+        for paper in self.rows.values():
+            mine = [f"ax:{paper.paper_id}", f"t:{normalise_title(paper.title)}"]
+            mine += [f"ax:{paper.arxiv_id}"] * bool(paper.arxiv_id)
+            mine += [f"url:{u.lower()}" for u in paper.urls]
+            for key in wanted.intersection(mine):
+                out.setdefault(key, paper)
+        return out
+
     def all(self) -> Iterator[Paper]:
         return iter(list(self.rows.values()))
 
@@ -77,7 +96,13 @@ class FakeUsers:
     def ensure(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
         if user_key in self.rows:
             return self.rows[user_key], False
-        user = replace(self.defaults, user_key=user_key, display_name=display_name, created_at=now)
+        user = replace(
+            self.defaults,
+            user_key=user_key,
+            display_name=display_name,
+            created_at=now,
+            subscribed=False,  # as UserStore.ensure: picks are the person's choice
+        )
         self.rows[user_key] = user
         return user, True
 
@@ -98,7 +123,7 @@ class FakeFeedback:
         self.papers = papers
         self.current: dict[tuple[str, str], VoteRow] = {}
         self.history: list[dict[str, Any]] = []
-        self.events: set[str] = set()
+        self.events: dict[str, dict[str, Any]] = {}
 
     def record(
         self,
@@ -112,7 +137,7 @@ class FakeFeedback:
         if event_id is not None:
             if event_id in self.events:
                 return False
-            self.events.add(event_id)
+            self.events[event_id] = {"event_id": event_id, "user_key": user_key, "seen_at": at}
         if self.papers.get(paper_id) is None:
             raise NotFoundError(f"unknown paper: {paper_id}")
         if vote == 0:
@@ -143,6 +168,10 @@ class FakeFeedback:
 
     def history_for(self, user_key: str) -> list[dict[str, Any]]:
         return [h for h in self.history if h["user_key"] == user_key]
+
+    def events_for(self, user_key: str) -> list[dict[str, Any]]:
+        mine = [e for e in self.events.values() if e["user_key"] == user_key]
+        return [{"event_id": e["event_id"], "seen_at": e["seen_at"].isoformat()} for e in mine]
 
     def count(self) -> int:
         return len(self.current)
@@ -333,6 +362,10 @@ class FakeRepos:
     users: FakeUsers
     feedback: FakeFeedback
     ledger: FakeLedger
+
+    def atomic(self) -> AbstractContextManager[object]:
+        """The fakes write nothing half-way that a test could see; a no-op unit of work."""
+        return nullcontext()
 
     @classmethod
     def with_papers(cls, papers: Iterable[Paper], defaults: User | None = None) -> FakeRepos:

@@ -25,18 +25,22 @@ def plain_text(text: str) -> str:
 
 
 def render_card(card: PaperCard, number: int | None = None) -> str:
-    """`2. Title [👍]` / id · link / authors / summary / why."""
+    """`2. Title [👍]` / id · date / links / authors / one-liner / summary / why."""
     mark = VOTE_MARKS.get(card.vote or 0, "")
     lines = [f"{f'{number}. ' if number is not None else ''}{card.title}{mark}"]
     indent = "   "
-    where = " · ".join(filter(None, [card.paper_id, card.url]))
-    lines.append(indent + where)
-    people = ", ".join(card.authors[:4]) + (" et al." if len(card.authors) > 4 else "")
-    byline = " · ".join(filter(None, [people, card.organization or ""]))
+    day = card.published.isoformat() if card.published else ""
+    links = [f"{label} {url}" for label, url in card.links] or [card.url or ""]
+    lines.append(indent + " · ".join(filter(None, [card.paper_id, day])))
+    lines += [indent + link for link in links if link]
+    byline = " · ".join(filter(None, [card.author_line, card.organization or ""]))
     if byline:
         lines.append(indent + byline)
+    wrap = {"width": WIDTH, "initial_indent": indent, "subsequent_indent": indent}
+    if card.tldr:
+        lines += textwrap.wrap(f"TL;DR {card.tldr}", **wrap)  # type: ignore[arg-type]
     if card.summary:
-        lines += textwrap.wrap(card.summary, WIDTH, initial_indent=indent, subsequent_indent=indent)
+        lines += textwrap.wrap(card.summary, **wrap)  # type: ignore[arg-type]
     if card.reason:
         lines.append(f"{indent}↳ {card.reason}")
     if card.teammates_up:

@@ -18,7 +18,8 @@ from recommender.domain import InvalidInputError
 
 CUSTOM_ID_LIMIT = 100  # Discord rejects longer custom_ids
 VOTE_TEMPLATE = r"vote:(?P<direction>up|down):(?P<paper_id>\S+)"
-CONFIRM_TEMPLATE = r"confirm:(?P<command>[a-z0-9][a-z0-9 \-]*)"
+# Commands such as `forget-me confirm` or `subscribe 09:00 America/Argentina/Buenos_Aires daily`.
+CONFIRM_TEMPLATE = r"confirm:(?P<command>[a-z0-9][A-Za-z0-9 :/_+\-]*)"
 DIRECTIONS = {"up": 1, "down": -1}
 EMOJI = {"up": "👍", "down": "👎"}
 SELECTED_STYLE = {"up": discord.ButtonStyle.success, "down": discord.ButtonStyle.danger}
@@ -102,15 +103,12 @@ class ConfirmButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=CON
     It always acts for whoever clicks, so it can never touch another person's data.
     """
 
-    def __init__(self, command: str) -> None:
+    def __init__(self, command: str, label: str = "Confirm", danger: bool = True) -> None:
         custom_id = f"confirm:{command}"
         if len(custom_id) > CUSTOM_ID_LIMIT or not re.fullmatch(CONFIRM_TEMPLATE, custom_id):
             raise CustomIdTooLong(f"confirmation {command!r} does not fit in a Discord button")
-        super().__init__(
-            discord.ui.Button(
-                style=discord.ButtonStyle.danger, label="Confirm", custom_id=custom_id
-            )
-        )
+        style = discord.ButtonStyle.danger if danger else discord.ButtonStyle.success
+        super().__init__(discord.ui.Button(style=style, label=label[:80], custom_id=custom_id))
         self.command = command
 
     @classmethod

@@ -32,7 +32,6 @@ FIELD_LIMIT = 1024
 FOOTER_LIMIT = 2048
 MAX_ROWS = 5  # action rows per message, so at most 5 voteable cards per message
 SUMMARY_CHARS = 900  # a readable summary; Discord would allow 4096
-MAX_AUTHORS = 8
 COLOUR = {1: discord.Colour(0x2ECC71), -1: discord.Colour(0xE74C3C), None: discord.Colour(0x5865F2)}
 
 
@@ -91,11 +90,21 @@ def _safe_url(url: str | None) -> str | None:
     return None
 
 
-def _authors(authors: Sequence[str]) -> str:
-    shown = ", ".join(authors[:MAX_AUTHORS])
-    if len(authors) > MAX_AUTHORS:
-        shown += " et al."
-    return clip(shown, FIELD_LIMIT)
+def _links(card: PaperCard) -> str:
+    """`[arXiv](…) · [PDF](…) · [Hugging Face](…)`: the links that fit in one field."""
+    shown = ""
+    for label, url in card.links:
+        link = f"[{label}]({url})"
+        if _safe_url(url) and len(shown) + len(link) + 3 <= FIELD_LIMIT:
+            shown = f"{shown} · {link}" if shown else link
+    return shown
+
+
+def _description(card: PaperCard) -> str | None:
+    """The one-liner in italics, then the summary."""
+    tldr = f"*{clip(card.tldr, FIELD_LIMIT)}*" if card.tldr else ""
+    text = "\n\n".join(filter(None, [tldr, clip(card.summary, SUMMARY_CHARS)]))
+    return clip(text, DESCRIPTION_LIMIT) or None
 
 
 def _footer(card: PaperCard) -> str:
@@ -103,6 +112,8 @@ def _footer(card: PaperCard) -> str:
     if card.teammates_up:
         noun = "teammate" if card.teammates_up == 1 else "teammates"
         parts.append(f"👍 by {card.teammates_up} {noun}")
+    if card.published:
+        parts.append(card.published.isoformat())
     parts.append(card.paper_id)
     return clip(" · ".join(parts), FOOTER_LIMIT)
 
@@ -119,11 +130,13 @@ def card_embed(
     embed = discord.Embed(
         title=clip(title, TITLE_LIMIT),
         url=_safe_url(card.url),
-        description=clip(card.summary, SUMMARY_CHARS) or None,
+        description=_description(card),
         colour=COLOUR.get(card.vote, COLOUR[None]),
     )
+    if card.links:
+        embed.add_field(name="Read", value=_links(card) or "—", inline=False)
     if card.authors:
-        embed.add_field(name="Authors", value=_authors(card.authors), inline=False)
+        embed.add_field(name="Authors", value=clip(card.author_line, FIELD_LIMIT), inline=False)
     if card.organization:
         embed.add_field(name="Organization", value=clip(card.organization, FIELD_LIMIT))
     if card.reason:
@@ -225,7 +238,8 @@ def reply_messages(reply: Reply) -> list[DiscordMessage]:
             )
         )
     if reply.confirm:
-        out = _with_confirm(out, reply.confirm)
+        label = "Confirm" if reply.confirm_danger else reply.confirm_label
+        out = _with_confirm(out, reply.confirm, label, reply.confirm_danger)
     if not any(m.content or m.embeds or m.attachment for m in out[:1]):
         out[0] = DiscordMessage(content="Done.", embeds=out[0].embeds, view=out[0].view)
     return out
@@ -240,10 +254,12 @@ def _attachment(reply: Reply, text: str) -> Attachment | None:
     return None
 
 
-def _with_confirm(messages: list[DiscordMessage], command: str) -> list[DiscordMessage]:
+def _with_confirm(
+    messages: list[DiscordMessage], command: str, label: str, danger: bool
+) -> list[DiscordMessage]:
     """A Confirm button on the last message, or on a message of its own when rows are full."""
     try:
-        button = ConfirmButton(command)
+        button = ConfirmButton(command, label, danger)
     except CustomIdTooLong:
         log.warning("confirmation %r cannot be a button; the user can type it", command)
         return messages

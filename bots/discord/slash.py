@@ -115,6 +115,11 @@ class PapersGroup(app_commands.Group, name="papers", description="Research-paper
     async def interests_list(self, interaction: discord.Interaction) -> None:
         await run(interaction, "interests list")
 
+    @app_commands.command(description="Papers you already like become 👍")
+    @app_commands.describe(papers="arXiv ids, arXiv or Hugging Face links, DOIs")
+    async def like(self, interaction: discord.Interaction, papers: str) -> None:
+        await run(interaction, _line("like", papers))
+
     @app_commands.command(description="Papers like this one")
     @app_commands.describe(paper="An arXiv id, a link or a title")
     async def similar(self, interaction: discord.Interaction, paper: str) -> None:

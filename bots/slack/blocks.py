@@ -19,6 +19,7 @@ from bots.slack.limits import (
     MAX_BUTTON_VALUE,
     MAX_FALLBACK_TEXT,
     MAX_MESSAGE_BLOCKS,
+    MAX_TEXT,
     Block,
     cap_blocks,
     context,
@@ -35,7 +36,9 @@ VOTE_DOWN = "vote_down"
 RUN_COMMAND = "run_command"
 SUMMARY_LINES = 2
 SUMMARY_CHARS = 300
-AUTHORS_SHOWN = 6
+TITLE_CHARS = 300
+BYLINE_CHARS = 400
+MAX_URL = 600
 _VOTE_LABEL = {1: "👍", -1: "👎"}
 
 Payload = dict[str, Any]
@@ -69,27 +72,42 @@ def two_line_summary(summary: str) -> str:
     return truncate("\n".join(lines[:SUMMARY_LINES]), SUMMARY_CHARS)
 
 
+def _link(url: str, label: str) -> str:
+    # `|` and `>` end a link's label early; escape() covers `>`, a `|` becomes a lookalike.
+    return f"<{url}|{escape(label).replace('|', '∣')}>"
+
+
 def _title_line(card: PaperCard) -> str:
-    title = escape(card.title.replace("\n", " ").strip()) or card.paper_id
-    if card.url:
-        # `|` and `>` end a link's label early; escape() covers `>`, a `|` becomes a lookalike.
-        return f"*<{card.url}|{title.replace('|', '∣')}>*"
-    return f"*{title}*"
+    title = truncate(card.title.replace("\n", " ").strip(), TITLE_CHARS) or card.paper_id
+    if card.url and len(card.url) <= MAX_URL:
+        return f"*{_link(card.url, title)}*"
+    return f"*{escape(title)}*"
+
+
+def _links_line(card: PaperCard) -> str:
+    links = [_link(url, label) for label, url in card.links if len(url) <= MAX_URL]
+    return " · ".join(links)
 
 
 def _byline(card: PaperCard) -> str:
-    authors = list(card.authors[:AUTHORS_SHOWN])
-    if len(card.authors) > AUTHORS_SHOWN:
-        authors.append(f"+{len(card.authors) - AUTHORS_SHOWN} more")
-    parts = [", ".join(authors)] if authors else []
+    parts = [card.author_line] if card.author_line else []
     if card.organization:
         parts.append(f"_{card.organization}_")
-    return escape(" · ".join(parts))
+    if card.published:
+        parts.append(card.published.isoformat())
+    return escape(truncate(" · ".join(parts), BYLINE_CHARS))
 
 
 def card_text(card: PaperCard) -> str:
-    lines = [_title_line(card), _byline(card), escape(two_line_summary(card.summary))]
-    return "\n".join(line for line in lines if line)
+    """Title (linked), links, byline, the one-liner in italics and the summary: the lines that
+    fit in one section's 3000 characters, in that order of importance, the title always."""
+    tldr = f"_{escape(truncate(card.tldr, SUMMARY_CHARS))}_" if card.tldr else ""
+    lines = [_links_line(card), _byline(card), tldr, escape(two_line_summary(card.summary))]
+    text = _title_line(card)
+    for line in lines:
+        if line and len(text) + 1 + len(line) <= MAX_TEXT:
+            text += "\n" + line
+    return text
 
 
 def _meta_texts(card: PaperCard, vote: int | None) -> list[str]:
@@ -140,16 +158,17 @@ def card_blocks(card: PaperCard) -> list[Block]:
     return blocks
 
 
-def confirm_button(command: str) -> Block:
-    """A button that runs the follow-up command the reply asks for (e.g. `forget-me confirm`),
-    or, when it cannot be a button value, the words to type."""
+def confirm_button(command: str, label: str = "Yes, go ahead", danger: bool = True) -> Block:
+    """A button that runs the follow-up command the reply asks for (e.g. `forget-me confirm`,
+    or a new user's `subscribe 09:00 UTC weekdays`), or, when it cannot be a button value, the
+    words to type. Red only for what cannot be undone."""
     if len(command) > MAX_BUTTON_VALUE:
         return context([f"To go on, type `/papers {escape(command)}`"])
     button = {
         "type": "button",
         "action_id": RUN_COMMAND,
-        "text": plain("Yes, go ahead", MAX_BUTTON_TEXT),
-        "style": "danger",
+        "text": plain(label, MAX_BUTTON_TEXT),
+        "style": "danger" if danger else "primary",
         "value": command,
     }
     return {"type": "actions", "block_id": "confirm", "elements": [button]}
@@ -209,7 +228,7 @@ def reply_payload(reply: Reply) -> Payload:
     text = reply.text if not reply.is_error else f"⚠️ {reply.text}"
     head.extend(sections_for_long_text(mrkdwn_text(text)) if text.strip() else [])
     if reply.confirm:
-        head.append(confirm_button(reply.confirm))
+        head.append(confirm_button(reply.confirm, reply.confirm_label, reply.confirm_danger))
     blocks = fit_groups(head, [card_blocks(c) for c in reply.cards], MAX_MESSAGE_BLOCKS)
     fallback = reply.title or reply.text or "paperbot"
     return {

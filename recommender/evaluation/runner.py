@@ -224,14 +224,18 @@ def run(
     slow: frozenset[str] = frozenset({"svm"}),
     timer: Callable[[], float] = time.perf_counter,
     notes: Sequence[str] = (),
+    on_model: Callable[[str], None] | None = None,
 ) -> EvalReport:
     """Every estimator on the same split. Estimators named in `slow` are scored only on a seeded
     subsample of `subsample_size` users, on which every other model is reported as well. Each
-    epoch search adds a note with its chosen epochs."""
+    epoch search adds a note with its chosen epochs. `on_model(name)` is told before each model
+    runs (the CLI's progress)."""
     users = sample_users(split.users, max_users, seed)
     subsample = sample_users(users, subsample_size, seed + 1)
     results, notes = [], list(notes)
     for e in estimators:
+        if on_model is not None:
+            on_model(e.name)
         if isinstance(e, EpochSearch):
             results.append(search_epochs(e, split, content, users, subsample, timer))
             notes.append(_search_note(results[-1], e.metric))

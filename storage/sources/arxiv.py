@@ -26,9 +26,9 @@ from storage.sources.records import (
     ParseResult,
     RecordError,
     RecordInvalid,
-    clean_text,
     one_line,
     parse_timestamp_day,
+    rejoin_lines,
     require_title,
 )
 from storage.sources.xmltree import Document, parse_xml
@@ -119,7 +119,7 @@ def _atom_entry(entry: ET.Element, summary: str) -> Paper:
     return Paper(
         paper_id=arxiv_id,
         title=require_title(entry.findtext(ATOM + "title")),
-        abstract=clean_text(_PREAMBLE.sub("", summary), MAX_ABSTRACT_CHARS),
+        abstract=rejoin_lines(_PREAMBLE.sub("", summary), MAX_ABSTRACT_CHARS),
         authors=tuple(dict.fromkeys(authors)),
         keywords=tuple(dict.fromkeys(t.strip() for t in terms if t and t.strip())),
         published=parse_timestamp_day(entry.findtext(ATOM + "published")),
@@ -154,7 +154,7 @@ def _rss_item(item: ET.Element, description: str) -> Paper:
     return Paper(
         paper_id=arxiv_id,
         title=require_title(item.findtext("title")),
-        abstract=clean_text(_PREAMBLE.sub("", description), MAX_ABSTRACT_CHARS),
+        abstract=rejoin_lines(_PREAMBLE.sub("", description), MAX_ABSTRACT_CHARS),
         authors=_split_creators(item.findtext(DC + "creator")),
         keywords=tuple(dict.fromkeys(c.text.strip() for c in item.iter("category") if c.text)),
         published=_rfc822_day(item.findtext("pubDate")),

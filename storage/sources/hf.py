@@ -28,10 +28,10 @@ from storage.sources.records import (
     ParseResult,
     RecordError,
     RecordInvalid,
-    clean_text,
     count,
     one_line,
     parse_timestamp_day,
+    rejoin_lines,
     require_title,
     str_list,
 )
@@ -70,6 +70,14 @@ def _items(text: str) -> Iterator[tuple[int, Any]]:
     a syntax error anywhere makes the whole document unreadable, as it should.
     """
     pos = _skip(text, 0)
+    if pos < len(text) and text[pos] == "{":  # one bare paper (`/api/papers/<id>`)
+        try:
+            item, end = _DECODER.raw_decode(text, pos)
+        except json.JSONDecodeError as exc:
+            raise InvalidInputError(f"not valid JSON: {exc.msg} (line {exc.lineno})") from None
+        _expect_end(text, end)
+        yield text.count("\n", 0, pos) + 1, item
+        return
     if pos >= len(text) or text[pos] != "[":
         raise InvalidInputError("not a Hugging Face daily papers response (expected a JSON array)")
     pos = _skip(text, pos + 1)
@@ -107,10 +115,11 @@ def _expect_end(text: str, pos: int) -> None:
 
 
 def item_to_paper(item: dict[str, Any]) -> Paper:
-    """One daily entry -> a Paper, or RecordInvalid naming what is wrong with it."""
-    paper = item.get("paper")
+    """One daily entry, or a bare paper object (as `/api/papers/<id>` and the paper search
+    return them), -> a Paper, or RecordInvalid naming what is wrong with it."""
+    paper = item.get("paper", item if "title" in item and "id" in item else None)
     if not isinstance(paper, dict):
-        raise RecordInvalid("missing 'paper' object")
+        raise RecordInvalid("missing 'paper' object (and not a bare paper with 'id' and 'title')")
     title = require_title(paper.get("title") or item.get("title"))
     raw_id = paper.get("id")
     if raw_id is not None and not isinstance(raw_id, str):
@@ -122,7 +131,7 @@ def item_to_paper(item: dict[str, Any]) -> Paper:
     return Paper(
         paper_id=paper_id_for(title, arxiv_id),
         title=title,
-        abstract=clean_text(summary, MAX_ABSTRACT_CHARS),
+        abstract=rejoin_lines(summary, MAX_ABSTRACT_CHARS),
         authors=_authors(paper.get("authors")),
         organization=_organization(item.get("organization") or paper.get("organization")),
         keywords=str_list(paper, "ai_keywords"),
@@ -132,6 +141,7 @@ def item_to_paper(item: dict[str, Any]) -> Paper:
         urls=_urls(raw_id, paper),
         source=SOURCE,
         arxiv_id=arxiv_id,
+        tldr=one_line(_text(paper.get("ai_summary")) or "", MAX_ITEM_CHARS) or None,
     )
 
 

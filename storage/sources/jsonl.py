@@ -124,6 +124,7 @@ def record_to_paper(record: dict[str, Any], default_source: str = "file") -> Pap
         urls=str_list(record, "urls"),
         source=opt_text(record, "source") or default_source,
         arxiv_id=arxiv_id,
+        tldr=opt_text(record, "tldr"),
     )
 
 
@@ -140,6 +141,7 @@ def paper_to_record(paper: Paper) -> dict[str, Any]:
         "urls": list(paper.urls),
         "arxiv_id": paper.arxiv_id,
         "source": paper.source,
+        "tldr": paper.tldr,
     }
     record.update({k: v for k, v in optional.items() if v})
     return record

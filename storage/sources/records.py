@@ -66,6 +66,13 @@ def is_cut(value: object, limit: int) -> bool:
     return isinstance(value, str) and len(_CONTROL.sub("", value).strip()) > limit
 
 
+def rejoin_lines(value: str, limit: int) -> str:
+    """An abstract with its hard line wraps undone (arXiv wraps at ~80 columns and Hugging Face
+    keeps those breaks): single newlines become spaces, blank-line paragraph breaks stay."""
+    paragraphs = re.split(r"\n\s*\n", clean_text(value, limit).replace("\r\n", "\n"))
+    return "\n\n".join(" ".join(p.split()) for p in paragraphs if p.strip())
+
+
 def one_line(value: str, limit: int) -> str:
     """Titles and names: whitespace (including arXiv's hard line wraps) folded to one space."""
     return _SPACE.sub(" ", clean_text(value, limit * 2)).strip()[:limit]

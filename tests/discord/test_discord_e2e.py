@@ -24,7 +24,7 @@ READER = 4242
 OTHER = 5151
 ALL_SUBCOMMANDS = {
     "search", "picks", "subscribe", "unsubscribe", "pause", "resume", "interests add",
-    "interests remove", "interests list", "similar", "why", "settings", "k", "export",
+    "interests remove", "interests list", "like", "similar", "why", "settings", "k", "export",
     "forget-me", "help", "admin ingest", "admin retrain", "admin stats",
 }  # fmt: skip
 
@@ -107,6 +107,30 @@ def test_search_is_deferred_then_answered_with_vote_buttons(tmp_path: Path) -> N
             buttons = [b["custom_id"] for r in edit.body["components"] for b in r["components"]]
             assert buttons[:2] == ["vote:up:2511.00002", "vote:down:2511.00002"]
             assert world.rows("SELECT user_key FROM users") == [{"user_key": f"discord:{READER}"}]
+
+    run(scenario())
+
+
+def test_first_contact_offers_subscribe_and_the_button_subscribes_the_clicker(
+    tmp_path: Path,
+) -> None:
+    async def scenario() -> None:
+        async with fake_discord() as fake:
+            world = World.create(tmp_path, fake)
+            async with running(world.bot(), fake):
+                await fake.dispatch("INTERACTION_CREATE", fake.command_interaction(OTHER, "help"))
+                await until(lambda: fake.calls("PATCH", "@original"), "the welcome")
+                assert world.rows("SELECT subscribed FROM users") == [{"subscribed": 0}]
+                welcome_id = fake.originals[next(iter(fake.originals))]
+                rows = fake.messages[welcome_id]["components"]
+                (button,) = [b for r in rows for b in r["components"]]
+                assert button["custom_id"].startswith("confirm:subscribe 09:00 ")
+                await fake.dispatch(
+                    "INTERACTION_CREATE", fake.click(OTHER, welcome_id, button["custom_id"])
+                )
+                await until(lambda: len(fake.calls("PATCH", "@original")) == 2, "the answer")
+            assert world.rows("SELECT subscribed FROM users") == [{"subscribed": 1}]
+            assert "Subscribed" in fake.messages[welcome_id]["content"]
 
     run(scenario())
 

@@ -166,6 +166,18 @@ def test_confirmation_becomes_a_button_carrying_the_command() -> None:
     assert ConfirmButton("forget-me confirm").template.fullmatch("confirm:forget-me confirm")
 
 
+def test_the_subscribe_offer_is_a_green_button_whose_id_survives_a_restart() -> None:
+    command = "subscribe 09:00 America/Argentina/Buenos_Aires weekdays"
+    offer = Reply(text="Welcome", confirm=command, confirm_label="Subscribe", confirm_danger=False)
+    (message,) = reply_messages(offer)
+    assert message.view is not None
+    (button,) = message.view.children
+    assert custom_ids(message.view) == [f"confirm:{command}"]
+    assert button.item.style is discord.ButtonStyle.success  # type: ignore[attr-defined]
+    match = ConfirmButton.__discord_ui_compiled_template__.fullmatch(f"confirm:{command}")
+    assert match is not None and match["command"] == command
+
+
 def test_confirmation_gets_its_own_message_when_all_rows_are_taken() -> None:
     cards = tuple(replace(CARD, paper_id=f"2509.0000{i}") for i in range(MAX_ROWS))
     messages = reply_messages(Reply(text="x", cards=cards, confirm="forget-me confirm"))

@@ -72,6 +72,7 @@ class World:
         world.wiring.repos.papers.upsert(PAPERS, NOW)
         for user_id in users:
             world.wiring.service.accounts.ensure(f"discord:{user_id}", f"reader{user_id}", NOW)
+            world.wiring.service.accounts.subscribe(f"discord:{user_id}")
         register_digest(world.wiring, world.config)
         world.wiring.service.plan_deliveries(NOW)
         return world

@@ -44,6 +44,8 @@ class World:
     worker: DeliveryWorker
 
     def user(self, key: str, **fields: object) -> User:
+        """A user in the given state; subscribed unless `fields` say otherwise."""
+        fields.setdefault("subscribed", True)
         user, _ = self.repos.users.ensure(key, key, self.clock())
         changed = replace(user, **fields)  # type: ignore[arg-type]
         self.repos.users.save(changed)

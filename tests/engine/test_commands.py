@@ -201,6 +201,7 @@ def test_home_shows_settings_interests_and_last_picks(world: World) -> None:
     from tests.fakes import RecordingNotifier
 
     world.say("console:anna", "interests add retrieval")
+    world.say("console:anna", "subscribe")
     world.service.plan_deliveries(world.clock.advance(hours=1, minutes=1))
     world.worker.drain(RecordingNotifier())
     world.commands.vote(

@@ -48,6 +48,8 @@ def team_world(world: World) -> World:
     world.say(BOB, "interests add Retrieval")
     world.say(BOB, "interests add video diffusion")
     world.say(EVE, "interests add graph molecules")
+    for who in (ANNA, BOB, EVE):
+        world.say(who, "subscribe")
     world.service.set_digests("slack", [digest_user(world)])
     return world
 
@@ -121,6 +123,7 @@ def test_digest_message_has_a_team_header_and_counts_teammates_likes(world: Worl
 
 def test_personal_picks_show_how_many_teammates_liked_a_paper(world: World) -> None:
     world.say(ANNA, "interests add retrieval")
+    world.say(ANNA, "subscribe")
     for who in (BOB, "slack:T1:UCAT", EVE):
         world.commands.vote(Requester(who), "2506.00001", 1, "command")
     world.service.plan_deliveries(world.clock.advance(hours=1, minutes=1))

@@ -56,7 +56,7 @@ def test_eval_reports_every_model_with_every_metric(
     args = ["--config", str(config), "eval", str(dataset_dir), "--protocol", protocol]
     result = CliRunner().invoke(cli, [*args, "--seed", "3", "--json", "--plot", str(plot)])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     names = [m["name"] for m in report["models"]]
     assert names == [
         "paperbot",
@@ -90,7 +90,7 @@ def test_eval_is_reproducible_for_a_seed(dataset_dir: Path, config: Path) -> Non
     args = ["--config", str(config), "eval", str(dataset_dir), "--models", "paperbot,svm"]
     runs = [CliRunner().invoke(cli, [*args, "--seed", "5", "--json"]) for _ in range(2)]
     metrics = [
-        [{k: v for k, v in m.items() if "seconds" not in k} for m in json.loads(r.output)["models"]]
+        [{k: v for k, v in m.items() if "seconds" not in k} for m in json.loads(r.stdout)["models"]]
         for r in runs
     ]
     assert metrics[0] == metrics[1]
@@ -99,7 +99,7 @@ def test_eval_is_reproducible_for_a_seed(dataset_dir: Path, config: Path) -> Non
 def test_the_baselines_are_reproducible_for_a_seed(dataset_dir: Path, config: Path) -> None:
     args = ["--config", str(config), "eval", str(dataset_dir), "--seed", "5", "--json"]
     models = ["--models", "als,item-knn,lightfm-hybrid"]
-    runs = [json.loads(CliRunner().invoke(cli, [*args, *models]).output) for _ in range(2)]
+    runs = [json.loads(CliRunner().invoke(cli, [*args, *models]).stdout) for _ in range(2)]
     metrics = [
         [{k: v for k, v in m.items() if "seconds" not in k} for m in run["models"]] for run in runs
     ]
@@ -110,7 +110,7 @@ def test_eval_ends_with_the_best_baseline(dataset_dir: Path, config: Path) -> No
     args = ["--config", str(config), "eval", str(dataset_dir), "--models", "popularity,item-knn"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0, result.output
-    last = result.output.strip().splitlines()[-1]
+    last = result.stdout.strip().splitlines()[-1]
     assert last.startswith("best baseline by recall@100: ") and "paperbot not evaluated" in last
 
 
@@ -189,6 +189,33 @@ def test_the_downvote_ablation_runs_from_the_command_line(dataset_dir: Path, con
     models = "paperbot,paperbot-no-downvotes"
     result = CliRunner().invoke(cli, [*args, "--models", models, "--simulated-dislikes", "2"])
     assert result.exit_code == 0, result.output
-    report = json.loads(result.output)
+    report = json.loads(result.stdout)
     assert [m["name"] for m in report["models"]] == models.split(",")
     assert any("simulated" in note for note in report["notes"])
+
+
+def test_eval_plot_without_matplotlib_fails_before_any_work(
+    dataset_dir: Path, config: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sys
+
+    import paperbot.cli_eval as cli_eval
+
+    ran: list[object] = []
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now fails
+    monkeypatch.setattr(cli_eval, "dataset_content", lambda *a: ran.append(a))
+    args = ["--config", str(config), "eval", str(dataset_dir), "--plot", str(tmp_path / "p.png")]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    assert "--plot needs matplotlib" in result.stderr
+    assert ran == []
+
+
+def test_eval_on_a_raw_citeulike_folder_says_to_import_it(tmp_path: Path) -> None:
+    raw = tmp_path / "citeulike-t"
+    raw.mkdir()
+    for name in ("users.dat", "mult.dat", "vocabulary.dat"):
+        (raw / name).write_text("1 0\n")
+    result = CliRunner().invoke(cli, ["eval", str(raw)])
+    assert result.exit_code == 2
+    assert f"`paperbot dataset import-ctr {raw} data/citeulike-t`" in result.stderr

@@ -313,7 +313,9 @@ def test_simulate_reports_per_seed_per_policy_per_day_as_json(
             assert 0.0 <= policy["early"]["mean"] <= 1.0 and policy["early"]["se"] >= 0.0
     assert [p["name"] for p in report["policies"]] == CLI_MODELS.split(",")
     assert all(p["seeds"] == 2 for p in report["policies"])
-    assert result.stderr.count("seed ") == 8  # one progress line per (seed, policy)
+    lines = result.stderr.splitlines()
+    assert sum(line.startswith("seed ") for line in lines) == 8  # a result per (seed, policy)
+    assert sum(" playing " in line for line in lines) == 8  # and a stage line before it
     assert plot.stat().st_size > 1000
 
 

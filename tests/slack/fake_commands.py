@@ -39,6 +39,8 @@ class FakeCommands(FakeVotingLayer):
             query = " ".join(words[1:]).lower()
             cards = tuple(c for c in PAPERS.values() if query in c.title.lower())
             return Reply(text=f"{len(cards)} result(s) for {query!r}", cards=cards)
+        if words[:1] == ["tz"]:  # what the first-contact offer would be prefilled with
+            return Reply(text=f"tz={who.timezone() if who.timezone else None}")
         if words[:1] == ["boom"]:
             raise RuntimeError("kaboom")
         return Reply(text=f"unknown command {text!r}", is_error=True)

@@ -149,6 +149,19 @@ def test_a_confirmation_becomes_a_button_carrying_the_follow_up_command() -> Non
     assert too_long["type"] == "context" and "/papers xxx" in too_long["elements"][0]["text"]
 
 
+def test_the_subscribe_offer_is_a_plain_button_with_the_time_and_zone_to_confirm() -> None:
+    offer = Reply(
+        text="Welcome",
+        confirm="subscribe 09:00 Europe/Berlin weekdays",
+        confirm_label="Subscribe: 09:00 Europe/Berlin weekdays",
+        confirm_danger=False,
+    )
+    (button,) = reply_payload(offer)["blocks"][-1]["elements"]
+    assert button["value"] == "subscribe 09:00 Europe/Berlin weekdays"
+    assert button["text"]["text"] == "Subscribe: 09:00 Europe/Berlin weekdays"
+    assert button["style"] == "primary"
+
+
 def test_home_view_shows_settings_interests_and_votes_within_100_blocks() -> None:
     recent = tuple(PaperCard(paper_id=f"p{i}", title=f"Paper {i}", vote=1) for i in range(60))
     view = home_view(HomeView("slack:T:U", {"send time": "09:00"}, ("rlhf",), recent))

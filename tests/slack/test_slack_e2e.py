@@ -43,6 +43,7 @@ class Stack:
     def plan(self, *users: str) -> list[Delivery]:
         for user in users:
             self.wiring.service.accounts.ensure(key(user), user.lower(), NOW)
+            self.wiring.service.accounts.subscribe(key(user))
         return list(self.wiring.service.plan_deliveries(NOW, None, "slack").claimed)
 
     def card_messages(self, channel: str) -> list[dict]:
@@ -268,6 +269,28 @@ def test_forget_me_is_confirmed_with_a_button(start: Callable[..., Stack]) -> No
     assert stack.wiring.repos.users.get(key("U1")) is None
     assert stack.wiring.repos.ledger.for_user(key("U1")) == []
     assert stack.api.calls_to("respond/r1")[-1].params["replace_original"] is True
+
+
+def test_a_first_command_offers_subscribe_in_the_users_slack_timezone(
+    start: Callable[..., Stack],
+) -> None:
+    stack = start()
+    stack.api.script("users.info", 200, {"ok": True, "user": {"id": "U7", "tz": "Europe/Lisbon"}})
+    stack.sim.slash("search retrieval", user="U7")
+    stack.executor.wait_idle()
+    assert stack.wiring.repos.users.get(key("U7")).subscribed is False  # type: ignore[union-attr]
+    offered = stack.api.calls_to("respond/r1")[-1].params
+    (button,) = next(b for b in offered["blocks"] if b.get("block_id") == "confirm")["elements"]
+    assert button["value"] == "subscribe 09:00 Europe/Lisbon daily"  # the test config: daily
+    message = {"ts": "1700000000.999998", "blocks": offered["blocks"]}
+    stack.sim.click(
+        button["action_id"], button["value"], message, "C1", user="U7", ephemeral=True,
+        block_id="confirm",
+    )  # fmt: skip
+    stack.executor.wait_idle()
+    user = stack.wiring.repos.users.get(key("U7"))
+    assert user is not None and (user.subscribed, user.timezone) == (True, "Europe/Lisbon")
+    assert "Subscribed" in str(stack.api.calls_to("respond/r1")[-1].params)
 
 
 def _crash_mid_send(stack: Stack, delivery_id: int) -> None:

@@ -65,6 +65,18 @@ def test_slash_command_search_is_answered_ephemerally(
     assert layer.texts == [(USER_KEY, "search retrieval")]
 
 
+def test_a_command_can_ask_slack_for_the_users_timezone(
+    sim: SlackSim, fake_api: FakeSlackApi, executor: TrackingExecutor
+) -> None:
+    fake_api.script("users.info", 200, {"ok": True, "user": {"id": "U1", "tz": "Asia/Tokyo"}})
+    sim.slash("tz")
+    executor.wait_idle()
+    (answer,) = fake_api.calls_to("respond/r1")
+    assert "tz=Asia/Tokyo" in json.dumps(answer.params)
+    (asked,) = fake_api.calls_to("users.info")
+    assert asked.params["user"] == "U1"
+
+
 def test_bad_signature_and_stale_timestamp_are_rejected_with_401(
     sim: SlackSim, layer: FakeCommands
 ) -> None:

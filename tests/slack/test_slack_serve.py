@@ -80,6 +80,7 @@ api_base_url = "{fake_api.base_url}"
     ]
     seed.repos.papers.upsert(papers, NOW)
     seed.service.accounts.ensure(USER, "u1", NOW)
+    seed.service.accounts.subscribe(USER)
 
     stop = threading.Event()
     runner = threading.Thread(

@@ -147,6 +147,39 @@ def test_feeds_run_every_configured_source(
     assert data["inserted"] == 6 and count(db_path) == 6
 
 
+def test_a_big_file_off_a_terminal_gets_a_stage_line_and_quiet_silences_it(
+    db_path: Path, tmp_path: Path
+) -> None:
+    big = tmp_path / "big.jsonl"
+    big.write_text("".join(f'{{"title": "Paper {n}"}}\n' for n in range(300)))
+    loud = run(db_path, str(big))
+    assert loud.exit_code == 0 and "storing papers" in loud.stderr
+    big.write_text("".join(f'{{"title": "Other {n}"}}\n' for n in range(300)))
+    quiet = run(db_path, str(big), "--quiet")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    assert "300 new" in quiet.stdout
+
+
+def test_offline_feeds_print_each_failure_once(
+    db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = tmp_path / "config.toml"
+    config.write_text(
+        '[sources]\nhf_daily = true\nlookback_days = 1\narxiv_categories = ["cs.CL"]\n'
+    )
+
+    def offline(*args: object) -> ParseResult:
+        raise FetchError("could not reach the host (offline?)")
+
+    monkeypatch.setattr(cli_ingest, "Fetchers", lambda: Fetchers(hf_daily=offline, arxiv=offline))
+    args = ["--config", str(config), "--db", str(db_path), "ingest", "--feeds"]
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 2
+    shown = result.stderr + "".join(r.getMessage() + "\n" for r in caplog.records)
+    assert shown.count("could not reach the host") == 2  # two feeds, each once
+    assert shown.count("hf:") == 1 and shown.count("arxiv:cs.CL") == 1
+
+
 def test_progress_bar_only_for_big_files_on_a_terminal(
     db_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

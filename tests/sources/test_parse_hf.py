@@ -30,7 +30,43 @@ def test_fixture_reads_every_paper(fixture_bytes) -> None:
     assert "hallucination" in first.keywords
     assert first.source == "hf"
     assert first.urls == ("https://huggingface.co/papers/2509.04664",)
-    assert "\n" in first.abstract or first.abstract.startswith("Language models")
+    assert "\n" not in first.abstract and first.abstract.startswith("Language models")
+
+
+BARE = {
+    "id": "2509.04664",
+    "title": "Why Language Models Hallucinate",
+    "summary": "Like students facing hard exam questions, large language models\nsometimes guess"
+    " when\nuncertain.\n\nA second paragraph.",
+    "ai_summary": "Hallucinations come from training and evaluation that reward guessing.",
+    "authors": [{"name": "Adam Tauman Kalai"}],
+    "publishedAt": "2025-09-04T17:59:50.000Z",
+    "upvotes": 87,
+}
+
+
+def test_bare_paper_objects_as_the_papers_api_returns_them() -> None:
+    listed = parse_hf(json.dumps([BARE, {"paper": BARE}]).encode())
+    one = parse_hf(json.dumps(BARE).encode())
+    assert listed.errors == [] and one.errors == []
+    for paper in (*listed.papers, *one.papers):
+        assert paper.paper_id == "2509.04664" and paper.upvotes == 87
+        assert (
+            paper.tldr == "Hallucinations come from training and evaluation that reward guessing."
+        )
+    (paper,) = one.papers
+    assert paper.abstract == (
+        "Like students facing hard exam questions, large language models sometimes guess when "
+        "uncertain.\n\nA second paragraph."
+    )
+
+
+def test_an_object_that_is_neither_shape_is_one_bad_record() -> None:
+    result = parse_hf(b'[{"id": "2509.00001"}, {"paper": {"id": "2509.00002", "title": "T"}}]')
+    assert [str(e) for e in result.errors] == [
+        "line 1: missing 'paper' object (and not a bare paper with 'id' and 'title')"
+    ]
+    assert [p.paper_id for p in result.papers] == ["2509.00002"]
 
 
 def test_links_and_item_level_organization(fixture_bytes) -> None:
@@ -84,7 +120,7 @@ def test_missing_id_falls_back_to_the_title_hash() -> None:
 @pytest.mark.parametrize(
     "data",
     [
-        b'{"paper": {"id": "2509.00001"}}',
+        b'{"paper": {"id": "2509.00001"}} trailing',
         b'[{"paper": {"id": "2509.00001", "title": "cut',
         b"[1, 2] trailing",
         b"[1 2]",

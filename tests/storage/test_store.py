@@ -217,3 +217,17 @@ def test_likes_by_paper_counts_one_team_without_the_viewer(repos: Repos) -> None
     assert likes(["p1"], team="discord") == {"p1": 1}
     assert likes(["p1", "p2"]) == {"p1": 4, "p2": 1}
     assert likes([]) == {}
+
+
+def test_a_papers_one_line_summary_is_stored_and_kept_by_a_later_source() -> None:
+    from datetime import UTC, datetime
+
+    from storage.db import connect
+    from storage.repos import open_repos
+
+    now = datetime(2026, 3, 2, tzinfo=UTC)
+    papers = open_repos(connect(":memory:")).papers
+    papers.upsert([Paper("2509.04664", "T", arxiv_id="2509.04664", tldr="One line.")], now)
+    papers.upsert([Paper("2509.04664", "T", arxiv_id="2509.04664", abstract="Later.")], now)
+    stored = papers.get("2509.04664")
+    assert stored is not None and (stored.tldr, stored.abstract) == ("One line.", "Later.")
