@@ -160,3 +160,10 @@ def feedback_likes_index(db: Database) -> None:
     db.execute(
         "CREATE INDEX IF NOT EXISTS feedback_likes ON feedback(paper_id, user_key) WHERE vote = 1"
     )
+
+
+@migrations(name="0005_papers_updated_index")
+def papers_updated_index(db: Database) -> None:
+    """The search index (storage/textindex.py) asks before every search whether any paper
+    changed since it last looked (`max(updated_at)`): one index lookup, not a table scan."""
+    db.execute("CREATE INDEX IF NOT EXISTS papers_updated ON papers(updated_at)")

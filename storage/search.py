@@ -1,12 +1,12 @@
-"""Turning what a person typed into an FTS5 MATCH expression that cannot raise.
+"""Turning what a person typed into a search-index query (storage/textindex.py) that cannot raise.
 
-FTS5 has its own query language (AND, OR, NOT, NEAR, `*`, `^`, column filters, quotes), and
-ordinary input such as `"unbalanced`, `c++` or `rec-sys` is a syntax error in it. So nothing the
-user types reaches FTS5 as syntax: we keep only word characters, wrap every term in double quotes,
-and add our own small grammar on top: "exact phrases", `-word` (exclude), `author:name`,
-`since:DATE` / `until:DATE` (on the published date; DATE is 2025-06-01, 2025-06 or 2025) and
-`sort:date`. A filter with a value we cannot read is an InvalidInputError naming it: dropping it
-silently would answer a different question than the one asked.
+The index has its own query language (`+`, `-`, AND, OR, NOT, `*`, `^`, `field:`, ranges,
+quotes), and ordinary input such as `"unbalanced`, `c++` or `rec-sys` is a syntax error in it. So
+nothing the user types reaches it as syntax: we keep only word characters, wrap every term in
+double quotes, and add our own small grammar on top: "exact phrases", `-word` (exclude),
+`author:name`, `since:DATE` / `until:DATE` (on the published date; DATE is 2025-06-01, 2025-06
+or 2025) and `sort:date`. A filter with a value we cannot read is an InvalidInputError naming
+it: dropping it silently would answer a different question than the one asked.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from recommender.domain import InvalidInputError
+from storage.textindex import day_number
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 32
@@ -42,24 +43,35 @@ class ParsedQuery:
         return bool(self.terms or self.authors)
 
     def expressions(self) -> Iterator[str]:
-        """All terms required first; then any term, so a long query still finds something."""
-        author_part = " AND ".join(f"authors : {a}" for a in self.authors)
-        joined = [" AND ".join(self.terms)] if self.terms else [""]
+        """All terms required first; then any term, so a long query still finds something.
+
+        Each is in the index's syntax: `+"a" +"b" +authors:"c" -"d" +published:[lo TO hi]`."""
+        fixed = [f"+authors:{a}" for a in self.authors] + [f"-{x}" for x in self.excluded]
+        dates = self.date_range() or (None if self.has_words else (1, day_number(date.max)))
+        if dates:
+            fixed.append(f"+published:[{dates[0]} TO {dates[1]}]")
+        if not self.terms:
+            yield " ".join(fixed)
+            return
+        yield " ".join([f"+{t}" for t in self.terms] + fixed)
         if len(self.terms) > 1:
-            joined.append("(" + " OR ".join(self.terms) + ")")
-        not_part = f" NOT ({' OR '.join(self.excluded)})" if self.excluded else ""
-        for text in joined:
-            parts = [p for p in (text, author_part) if p]
-            if parts:
-                yield "(" + " AND ".join(parts) + ")" + not_part
+            yield " ".join(["+(" + " ".join(self.terms) + ")", *fixed])
+
+    def date_range(self) -> tuple[int, int] | None:
+        """`published` bounds as day numbers (20250601); None without date filters. An undated
+        paper is 0 in the index, below every bound, so it never passes a date filter (using
+        the ingest date instead put 2023 papers under `since:2026-01-01`)."""
+        if self.since is None and self.until is None:
+            return None
+        low = day_number(self.since) if self.since else 1
+        high = day_number(self.until) if self.until else day_number(date.max)
+        return low, high
 
 
 def _author(text: str) -> str | None:
     """`Adam Kalai` should find "Adam Tauman Kalai": the words near each other, not a phrase."""
-    words = _WORD.findall(text)
-    if len(words) <= 1:
-        return _quote(text)
-    return "NEAR(" + " ".join(f'"{w}"' for w in words) + ", 3)"
+    quoted = _quote(text)
+    return f"{quoted}~3" if quoted and " " in quoted else quoted
 
 
 def _quote(text: str) -> str | None:
