@@ -18,7 +18,6 @@ from typing import Any
 
 from storage.papers import PaperStore
 from storage.search import build_match
-from storage.textindex import index_for
 
 LAST_NAMES = ["Lovelace", "Turing", "Hopper", "Zhang", "Raman", "Becker", "Lin", "Okafor", "Müller"]
 HOSTILE = ['"unbalanced', "c++", "rec-sys", "what's new?", "NEAR(", "*"]
@@ -95,7 +94,7 @@ def time_searches(store: PaperStore, words: list[str], rng: random.Random, count
     """Print p50/p99 per kind (cold pass, warm pass), the overlap with the reference ranking,
     and the reference's own warm latency measured in the same run, as the bound's context."""
     started = time.perf_counter()
-    index_for(store.db).catch_up(store.db)
+    store.update_search_index()
     took = time.perf_counter() - started
     print(f"search index: caught up with {store.count()} papers in {took:.1f} s")
     made = queries(words, rng, count)

@@ -15,6 +15,7 @@ from storage.db import transaction
 from storage.fulltext import FullText
 from storage.rows import dumps, iso, loads_list, parse_date, parse_datetime
 from storage.search import search_order
+from storage.textindex import index_for
 
 CHUNK = 500
 COLUMNS = (
@@ -221,6 +222,11 @@ class PaperStore:
         InvalidInputError for a filter that cannot be read (`since:yesterday`); no other input
         can raise."""
         return [row_to_paper(r) for r in FullText(self.db).search(query, limit, since)]
+
+    def update_search_index(self) -> None:
+        """Bring the search index up to date now (search does it too, before each query, but
+        after a large ingest that first search would wait minutes)."""
+        index_for(self.db).catch_up(self.db)
 
     def search_order(self, query: str) -> str:
         """See PaperRepository.search_order."""

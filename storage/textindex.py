@@ -35,9 +35,10 @@ from storage.rows import loads_list
 
 # Ranking reads one field, `text`, holding the title 10 times, the keywords 4 times and the
 # authors 3 times before the abstract: the column weights FTS5's bm25() had, expressed so that
-# term frequency and length are summed over the columns as FTS5 summed them. Scoring the
-# columns as separate fields instead agreed with FTS5's top 10 on 14 % of one-word queries,
-# this on 57 % (bench/bench_ingest.py measures it). `authors` alone serves `author:`.
+# term frequency and length are summed over the columns as FTS5 summed them. At 100k papers,
+# scoring the columns as separate boosted fields agreed with FTS5's top 10 on 14 % for one-word
+# queries (69 % for three words); this on 54 % (79 %) (bench/bench_ingest.py measures it).
+# `authors` alone serves `author:`.
 WEIGHTS = {"title": 10, "keywords": 4, "authors": 3, "abstract": 1}
 WRITER_HEAP = 64_000_000
 STATE_FILE = "synced.json"
