@@ -185,9 +185,9 @@ def _write(writer: tantivy.IndexWriter, rows: Iterable[dict[str, Any]], replace:
             "authors": " ".join(loads_list(row["authors"])),
             "abstract": row["abstract"] or "",
         }
-        for column, weight in WEIGHTS.items():
-            for _ in range(weight):
-                document.add_text("text", columns[column])
+        document.add_text(
+            "text", " ".join(" ".join([columns[c]] * weight) for c, weight in WEIGHTS.items())
+        )
         document.add_text("authors", columns["authors"])
         published = row["published"]
         document.add_integer(
