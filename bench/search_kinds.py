@@ -63,7 +63,7 @@ def reference(store: PaperStore, query: str) -> list[tuple[str, float]]:
     parsed = build_match(query)
     if parsed is None:
         return []
-    terms = [t.removeprefix("+(").removesuffix(")") for t in parsed.terms]
+    terms = parsed.terms
     authors = [f"authors : {a.removesuffix('~3')}" for a in parsed.authors]
     tries = [" AND ".join(terms + authors)]
     if len(terms) > 1:

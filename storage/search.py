@@ -30,7 +30,7 @@ _KEYS = ("author", "since", "until", "sort")
 
 @dataclass
 class ParsedQuery:
-    terms: list[str] = field(default_factory=list)  # each already an FTS5 string or phrase
+    terms: list[str] = field(default_factory=list)  # each a quoted word or phrase: `"rec sys"`
     excluded: list[str] = field(default_factory=list)
     authors: list[str] = field(default_factory=list)
     since: date | None = None
