@@ -45,8 +45,10 @@ class ParsedQuery:
     def expressions(self) -> Iterator[str]:
         """All terms required first; then any term, so a long query still finds something.
 
-        Each is in the index's syntax: `+"a" +"b" +authors:"c" -"d" +published:[lo TO hi]`."""
-        fixed = [f"+authors:{a}" for a in self.authors] + [f"-{x}" for x in self.excluded]
+        Each is in the index's syntax: `+"a" +authors:"c"^0 +"c" -"d" +published:[lo TO hi]`."""
+        # An author must be in `authors` (that clause scores 0) and counts in the ranking as
+        # its 3 copies in `text` do, as FTS5 counted an `authors : x` match at weight 3.
+        fixed = [f"+authors:{a}^0 +{a}" for a in self.authors] + [f"-{x}" for x in self.excluded]
         dates = self.date_range() or (None if self.has_words else (1, day_number(date.max)))
         if dates:
             fixed.append(f"+published:[{dates[0]} TO {dates[1]}]")
