@@ -10,9 +10,11 @@ follows the results asked for, not the matches.
 SQLite stays the source of truth; this index is derived from the `papers` table and can be
 deleted at any time (it is rebuilt on the next search). Before each search it catches up with
 the rows inserted or updated since it last looked: the high-water marks are `papers.rowid` and
-`papers.updated_at` (both indexed, so the check is two index lookups). One process at a time
-writes (tantivy's own lock); a process that finds the lock taken searches what is already
-committed, which is at most the other process's catch-up behind.
+`papers.updated_at` (both indexed, so the check is two index lookups). An upsert writes one
+`updated_at` for its whole batch in one transaction, so "later than the mark" misses nothing,
+as long as the next batch's clock has moved on (a test clock that stands still does not). One
+process at a time writes (tantivy's own lock); a process that finds the lock taken searches
+what is already committed, which is at most the other process's catch-up behind.
 """
 
 from __future__ import annotations
@@ -118,14 +120,17 @@ class TextIndex:
         if latest == self.mark:
             return
         with self.lock:
+            if self.path is not None:
+                self.mark = self._read_mark()  # another process may have caught up meanwhile
+            if latest == self.mark:
+                self.index.reload()
+                return
             try:
                 writer = self.index.writer(heap_size=WRITER_HEAP, num_threads=1)
             except ValueError as exc:  # another process holds the writer lock
                 log.info("search index busy (%s); searching what it has", exc)
                 self.index.reload()
                 return
-            if self.path is not None:
-                self.mark = self._read_mark()  # another process may have caught up meanwhile
             known = self.mark.rowid
             new_rows = db.query(
                 "SELECT rowid, * FROM papers WHERE rowid > ? ORDER BY rowid", [known]
@@ -133,7 +138,7 @@ class TextIndex:
             highest = _write(writer, new_rows, replace=False)
             if self.mark.updated_at:
                 changed = db.query(
-                    "SELECT rowid, * FROM papers WHERE updated_at >= ? AND rowid <= ?",
+                    "SELECT rowid, * FROM papers WHERE updated_at > ? AND rowid <= ?",
                     [self.mark.updated_at, known],
                 )
                 _write(writer, changed, replace=True)
