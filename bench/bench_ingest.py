@@ -5,19 +5,21 @@
 
 Prints papers/s for the first ingest and for an idempotent re-ingest, the process's peak memory
 (resident set high-water mark, measured around the ingest only), the database size, and search
-latency p50/p99 over a mixed query set (one to three words, phrases, `author:` filters, hostile
-strings). Text is drawn from the bundled sample corpus's vocabulary with a Zipf-like skew, so
-term frequencies resemble real abstracts rather than uniform noise.
+latency p50/p99 per query kind with the overlap of the results with the ranking shipped before
+(bench/search_kinds.py). `--db PATH` keeps the database, and a later run with the same PATH only
+times the searches: a 1M-paper build takes tens of minutes on a shared machine. Text is drawn
+from the bundled sample corpus's vocabulary with a Zipf-like skew, so term frequencies resemble
+real abstracts rather than uniform noise.
 """
 
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import random
 import re
 import resource
-import statistics
 import sys
 import tempfile
 import time
@@ -26,13 +28,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench.search_kinds import LAST_NAMES, time_searches  # noqa: E402
 from paperbot.ingest import ingest_file, sample_bytes  # noqa: E402
 from storage.db import connect  # noqa: E402
 from storage.papers import PaperStore  # noqa: E402
 
 NOW = datetime(2025, 9, 5, tzinfo=UTC)
 FIRST_NAMES = ["Ada", "Alan", "Grace", "Wei", "Priya", "Jonas", "Mei", "Sofía", "Kenji", "Amara"]
-LAST_NAMES = ["Lovelace", "Turing", "Hopper", "Zhang", "Raman", "Becker", "Lin", "Okafor", "Müller"]
 
 
 def vocabulary() -> list[str]:
@@ -49,14 +51,18 @@ def vocabulary() -> list[str]:
 
 def write_corpus(path: Path, n: int, words: list[str], rng: random.Random) -> None:
     """Stream N papers in our JSONL schema; every 10th has an arXiv id, the rest a title hash."""
-    weights = [1.0 / (rank + 1) for rank in range(len(words))]
+    weights = list(itertools.accumulate(1.0 / (rank + 1) for rank in range(len(words))))
     start = date(2024, 9, 5)
     with path.open("w", encoding="utf-8") as out:
         for i in range(n):
-            title = " ".join(rng.choices(words, weights, k=rng.randint(5, 12))).capitalize()
+            title = " ".join(
+                rng.choices(words, cum_weights=weights, k=rng.randint(5, 12))
+            ).capitalize()
             record = {
                 "title": f"{title} {i}",
-                "abstract": " ".join(rng.choices(words, weights, k=rng.randint(120, 220))),
+                "abstract": " ".join(
+                    rng.choices(words, cum_weights=weights, k=rng.randint(120, 220))
+                ),
                 "authors": [
                     f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
                     for _ in range(rng.randint(1, 8))
@@ -75,44 +81,26 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-KINDS = ("rare word", "three words", "phrase", "author+word", "hostile")
-
-
-def queries(words: list[str], rng: random.Random, count: int) -> list[tuple[str, str]]:
-    """(kind, query) pairs, the kinds in turn."""
-    common, rare = words[:200], words[200:5000]
-    made = []
-    for i in range(count):
-        kind = KINDS[i % len(KINDS)]
-        if kind == "rare word":
-            query = rng.choice(rare)
-        elif kind == "three words":
-            query = " ".join(rng.sample(common, 2) + [rng.choice(rare)])
-        elif kind == "phrase":
-            query = '"' + " ".join(rng.sample(common, 2)) + '"'
-        elif kind == "author+word":
-            query = f"author:{rng.choice(LAST_NAMES)} {rng.choice(rare)}"
-        else:
-            query = rng.choice(['"unbalanced', "c++", "rec-sys", "what's new?", "NEAR(", "*"])
-        made.append((kind, query))
-    return made
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--queries", type=int, default=500)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--db",
+        type=Path,
+        help="build the database here and keep it; when it exists, skip the ingest and time "
+        "the searches on it (a 1M-paper build takes long on a shared machine)",
+    )
     args = parser.parse_args()
     rng = random.Random(args.seed)
     words = vocabulary()
+    if args.db and args.db.exists():
+        time_searches(PaperStore(connect(args.db)), words, rng, args.queries)
+        return
     with tempfile.TemporaryDirectory() as tmp:
-        corpus, db_path = Path(tmp) / "papers.jsonl", Path(tmp) / "bench.db"
+        corpus = Path(tmp) / "papers.jsonl"
+        db_path = args.db or Path(tmp) / "bench.db"
         write_corpus(corpus, args.n, words, rng)
         db = connect(db_path)
         rss_before = peak_rss_mb()
@@ -123,15 +111,9 @@ def main() -> None:
         started = time.perf_counter()
         again = ingest_file(db, corpus, NOW)
         again_s = time.perf_counter() - started
-        store = PaperStore(db)
-        latencies: dict[str, list[float]] = {kind: [] for kind in KINDS}
-        for kind, query in queries(words, rng, args.queries):
-            t0 = time.perf_counter()
-            store.search(query, limit=10)
-            latencies[kind].append((time.perf_counter() - t0) * 1000)
         size_mb = (
             db_path.stat().st_size / 1e6
-            + sum(p.stat().st_size for p in Path(tmp).glob("bench.db-*")) / 1e6
+            + sum(p.stat().st_size for p in db_path.parent.glob(db_path.name + "-*")) / 1e6
         )
         print(f"corpus: {args.n} papers, {corpus.stat().st_size / 1e6:.1f} MB of JSONL")
         print(
@@ -144,21 +126,7 @@ def main() -> None:
         )
         print(f"peak RSS: {rss_after:.0f} MB (before ingest {rss_before:.0f} MB)")
         print(f"database: {size_mb:.0f} MB")
-        report_latency(store.count(), latencies)
-
-
-def report_latency(papers: int, latencies: dict[str, list[float]]) -> None:
-    every = [ms for values in latencies.values() for ms in values]
-    print(
-        f"search over {papers} papers, {len(every)} queries: "
-        f"p50 {statistics.median(every):.1f} ms, p99 {percentile(every, 0.99):.1f} ms, "
-        f"max {max(every):.1f} ms"
-    )
-    for kind, values in latencies.items():
-        print(
-            f"  {kind:>12}: p50 {statistics.median(values):.1f} ms, "
-            f"p99 {percentile(values, 0.99):.1f} ms"
-        )
+        time_searches(PaperStore(db), words, rng, args.queries)
 
 
 if __name__ == "__main__":

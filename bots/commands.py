@@ -211,10 +211,10 @@ class CommandLayer:
         for token in rest.split():
             if token[:1].isdigit():
                 send_time = schedule.parse_send_time(token)
-            elif schedule.looks_like_days(token):
-                days = schedule.parse_days(token)
-            else:
+            elif _reads_as_timezone(token, timezone):
                 timezone = schedule.parse_timezone(token)
+            else:
+                days = schedule.parse_days(token)
         user = self.accounts.subscribe(who.user_key, send_time, timezone, days)
         words = self.accounts.describe(user, now)
         return Reply(
@@ -317,6 +317,15 @@ class CommandLayer:
         if job is None:
             return _error(f"`admin {action}` is not available in this process.")
         return Reply(text=job())
+
+
+def _reads_as_timezone(token: str, timezone: str | None) -> bool:
+    """Which word of `subscribe` is the timezone: `Area/City`, or a word close to a zone name
+    (`berlin`, for the suggestion). Any other word is taken for days, so `10:00 Europe/Paris
+    someday` blames "someday" as days instead of calling it an unknown timezone."""
+    if schedule.looks_like_days(token):
+        return False
+    return "/" in token or (timezone is None and bool(schedule.suggest_timezones(token)))
 
 
 def _split(text: str) -> tuple[str, str]:

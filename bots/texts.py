@@ -11,7 +11,8 @@ from bots.messages import Reply
 HELP = """\
 **paperbot** picks a few new research papers for you each day.
 `/papers picks` — your picks now
-`/papers search <words>` — find papers (`author:name`, `since:2025-01-01`, "a phrase")
+`/papers search <words>` — find papers: "a phrase", `-word` (leave out), `author:name`,
+  `since:2025-01-01`, `until:2025-06` (published date; alone they list new papers), `sort:date`
 `/papers similar <paper>` · `/papers why <paper>` — a paper is its id, e.g. 2509.04664
 `/papers interests add|remove <text>` · `/papers interests list`
 `/papers like <arXiv ids, URLs or DOIs>` — papers you already like become 👍

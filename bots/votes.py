@@ -28,6 +28,8 @@ VOTE_TEXTS = {
     -1: "👎 Noted: fewer like this.",
     0: "Vote removed.",
 }
+# Clearing a vote that is not there changes nothing, and says so (it used to say "Vote removed.").
+NO_VOTE = "You had no vote on “{}”, so there was nothing to clear."
 
 
 class Voting:
@@ -48,12 +50,21 @@ class Voting:
         event_id: str | None = None,
     ) -> VoteOutcome:
         """+1, -1, or 0 to withdraw. `source` is "button", "reaction" or "command". A repeated
-        `event_id` changes nothing and returns recorded=False. A first vote is a first contact
+        `event_id` changes nothing and returns recorded=False, as does clearing (0) when there is
+        no vote. A first vote is a first contact
         too: the voter gets a users row with the defaults."""
         now = self.clock()
         self.service.accounts.ensure(who.user_key, who.display_name, now)
         try:
             paper = self.service.find_paper(paper_id)
+            if vote == 0 and self.current_vote(who.user_key, paper.paper_id) == 0:
+                return VoteOutcome(
+                    who.user_key,
+                    paper.paper_id,
+                    0,
+                    recorded=False,
+                    text=NO_VOTE.format(paper.title),
+                )
             recorded = self.service.vote(who.user_key, paper.paper_id, vote, source, now, event_id)
         except PaperbotError as exc:
             return VoteOutcome(who.user_key, paper_id, vote, recorded=False, text=str(exc))

@@ -17,6 +17,7 @@ import click
 
 from bots.commands import Requester
 from bots.console.chat import ChatSession
+from bots.console.lineedit import edited_lines, history_path
 from bots.console.render import render_card
 from bots.delivery import paper_card
 from paperbot.cli import CliContext
@@ -58,21 +59,15 @@ def _stdin_lines() -> Iterator[str]:
     yield from sys.stdin
 
 
-def _interactive() -> Iterator[str]:
-    while True:
-        try:
-            yield input("papers> ")
-        except EOFError:
-            return
-
-
 @click.command("chat")
 @click.option("--user", "name", default=None, help="Who you are (default: console:<login>).")
 @click.pass_context
 def chat(ctx: click.Context, name: str | None) -> None:
     """Talk to paperbot in the terminal: `/papers ...` commands, `+1 <n>` / `-1 <n>` reactions.
 
-    Reads commands from stdin when it is not a terminal, so a session can be scripted:
+    On a terminal, lines can be edited and recalled (Up/Down, Ctrl-R), with the history kept in
+    $XDG_DATA_HOME/paperbot/chat_history or ~/.paperbot_history. Reads commands from stdin when
+    it is not a terminal, so a session can be scripted (and leaves no history):
     `printf '/papers search rlhf\\n+1 1\\n' | paperbot chat`."""
     wiring = _wiring(ctx)
     user_key = user_key_for(name or getpass.getuser())
@@ -80,7 +75,7 @@ def chat(ctx: click.Context, name: str | None) -> None:
     session = ChatSession(wiring.commands, Requester(user_key, name or ""), click.echo, not tty)
     if tty:
         session.banner()
-    session.run(_interactive() if tty else _stdin_lines())
+    session.run(edited_lines(history_path()) if tty else _stdin_lines())
 
 
 @click.command("serve")

@@ -70,7 +70,8 @@ def papers_show(ctx: click.Context, paper_id: str, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
 def search(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool) -> None:
-    """Full-text search: words, "exact phrases", author:NAME, since:YYYY-MM-DD."""
+    """Full-text search: words, "exact phrases", -word, author:NAME, since:/until:YYYY-MM-DD
+    (published date; alone they list the newest papers), sort:date."""
     results = _repos(ctx).papers.search(" ".join(query), limit=limit)
     if as_json:
         _emit([_paper_dict(p) for p in results])

@@ -100,7 +100,8 @@ def store_result(
     When `papers` is a stream that fills `result.errors` as it goes, the report is built after
     the stream is spent, so it counts every skipped record."""
     stream = result.papers if papers is None else papers
-    upserted = PaperStore(db).upsert(_counted(stream, progress), now)
+    store = PaperStore(db)
+    upserted = store.upsert(_counted(stream, progress), now)
     report = IngestReport(
         source=label,
         format=result.format,
@@ -113,6 +114,7 @@ def store_result(
     )
     if report.changed:
         MetaStore(db).set(LAST_CHANGE_KEY, now.isoformat())
+        store.update_search_index()  # now, so the next search does not wait for it
     return report
 
 

@@ -167,7 +167,9 @@ class PaperService:
             return []
         ranker = self.ranker()
         profile = self.profile(self.user(user_key), hits)
-        return [Pick(p, 0.0, ranker.why(profile, p)) for p in ranker.rerank(profile, hits)]
+        if self.repos.papers.search_order(query) == "relevance":
+            hits = ranker.rerank(profile, hits)
+        return [Pick(p, 0.0, ranker.why(profile, p)) for p in hits]
 
     def picks_now(self, user_key: str, now: datetime) -> PicksResult:
         """Today's picks on demand (not recorded in the ledger, so asking twice is harmless)."""

@@ -1,5 +1,5 @@
 """The paper store: upsert with cross-source de-duplication, lookups, the candidate window, and
-FTS5 search that no user input can break."""
+FTS5 search that no user input can break (storage/fulltext.py)."""
 
 from __future__ import annotations
 
@@ -12,16 +12,16 @@ from sqlite_utils import Database
 from recommender.domain import Paper, normalise_title
 from recommender.ports import UpsertResult
 from storage.db import transaction
+from storage.fulltext import FullText
 from storage.rows import dumps, iso, loads_list, parse_date, parse_datetime
-from storage.search import build_match
+from storage.search import search_order
+from storage.textindex import index_for
 
 CHUNK = 500
 COLUMNS = (
     "paper_id, arxiv_id, title, abstract, authors, organization, keywords, published, upvotes, "
     "urls, source, ingested_at, tldr"
 )
-# bm25 weights in the FTS column order: title, abstract, authors, keywords.
-BM25 = "bm25(papers_fts, 10.0, 1.0, 3.0, 4.0)"
 
 
 def row_to_paper(row: dict[str, Any]) -> Paper:
@@ -256,29 +256,18 @@ class PaperStore:
         return int(self.db.execute("SELECT count(*) FROM papers").fetchone()[0])
 
     def search(self, query: str, limit: int = 10, since: date | None = None) -> list[Paper]:
-        """BM25 over title (weighted highest), abstract, authors and keywords.
+        """BM25 over title (weighted highest), abstract, authors and keywords; see
+        storage/search.py for the grammar and storage/fulltext.py for how it runs.
 
-        Every term becomes a quoted FTS5 string, so no input can raise; all terms must match, and
-        when that finds nothing any term may match. `author:`, `since:` and "phrases" work.
-        """
-        parsed = build_match(query)
-        if parsed is None:
-            return []
-        limit = max(1, min(int(limit), 200))
-        cutoff = max(filter(None, [since, parsed.since]), default=None)
-        for match in parsed.expressions():
-            sql = (
-                "SELECT papers.* FROM papers_fts JOIN papers ON papers.rowid = papers_fts.rowid "
-                "WHERE papers_fts MATCH ? "
-                + (
-                    "AND coalesce(papers.published, substr(papers.ingested_at,1,10)) >= ? "
-                    if cutoff
-                    else ""
-                )
-                + f"ORDER BY {BM25} LIMIT ?"
-            )
-            params: list[Any] = [match, *([cutoff.isoformat()] if cutoff else []), limit]
-            rows = list(self.db.query(sql, params))
-            if rows:
-                return [row_to_paper(r) for r in rows]
-        return []
+        InvalidInputError for a filter that cannot be read (`since:yesterday`); no other input
+        can raise."""
+        return [row_to_paper(r) for r in FullText(self.db).search(query, limit, since)]
+
+    def update_search_index(self) -> None:
+        """Bring the search index up to date now (search does it too, before each query, but
+        after a large ingest that first search would wait minutes)."""
+        index_for(self.db).catch_up(self.db)
+
+    def search_order(self, query: str) -> str:
+        """See PaperRepository.search_order."""
+        return search_order(query)

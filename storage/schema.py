@@ -199,3 +199,10 @@ def paper_tldr(db: Database) -> None:
     """A paper's one-line summary when its source gives one (Hugging Face `ai_summary`), shown
     on cards above the abstract. NULL for every paper stored before."""
     db.execute("ALTER TABLE papers ADD COLUMN tldr TEXT")
+
+
+@migrations(name="0007_papers_updated_index")
+def papers_updated_index(db: Database) -> None:
+    """The search index (storage/textindex.py) asks before every search whether any paper
+    changed since it last looked (`max(updated_at)`): one index lookup, not a table scan."""
+    db.execute("CREATE INDEX IF NOT EXISTS papers_updated ON papers(updated_at)")

@@ -64,6 +64,9 @@ class FakePapers:
                 hits.append((-overlap, paper.paper_id, paper))
         return [p for _, _, p in sorted(hits)[:limit]]
 
+    def search_order(self, query: str) -> str:
+        return "relevance"
+
     def recent(self, since: date) -> list[Paper]:
         return [p for p in self.rows.values() if p.day is not None and p.day >= since]
 

@@ -1,8 +1,9 @@
 """The chat loop behind `paperbot chat`: the same command layer Slack and Discord use.
 
 Lines are `/papers <subcommand>` (the `/papers` is optional), `+1 <paper>` / `-1 <paper>` / `0
-<paper>` reactions where <paper> is a paper id or the number of a card in the last answer, `#`
-comments and `quit`. When stdin is not a terminal every line is echoed with a `> ` prompt, so a
+<paper>` reactions where <paper> is a paper id or the number of a card in the last list of cards
+(search, picks, similar; `why` shows one card and leaves the numbers as they were), `#` comments
+and `quit`. When stdin is not a terminal every line is echoed with a `> ` prompt, so a
 scripted session's output reads like a transcript.
 """
 
@@ -20,6 +21,11 @@ QUIT = {"quit", "exit", "/quit", "/exit"}
 BANNER = (
     "paperbot chat as {user}. Type `/papers help`; react with +1 <n> / -1 <n>; `quit` to leave."
 )
+CONSOLE_HELP = (
+    "In this terminal: `+1 <n>` / `-1 <n>` vote on card n of the last list (or give a paper id), "
+    "`0 <n>` clears your vote, `quit` leaves."
+)
+SINGLE_CARD = ("why",)  # answers about one paper: they show a card but are not a new list
 
 log = logging.getLogger(__name__)
 
@@ -70,13 +76,16 @@ class ChatSession:
         if head in REACTIONS:
             return self._react(REACTIONS[head], rest.strip())
         reply = self.commands.handle(self.who, self._numbers_to_ids(line))
-        if reply.cards:
+        command = _command(line)
+        is_list = command not in SINGLE_CARD
+        if reply.cards and is_list:
             self.last_cards = reply.cards
         self.errors += reply.is_error
-        return render_reply(reply)
+        text = render_reply(reply, numbered=is_list)
+        return f"{text}\n\n{CONSOLE_HELP}" if command == "help" else text
 
     def _numbers_to_ids(self, line: str) -> str:
-        """`/papers similar 2` / `why 2`: a small number means card 2 of the last answer."""
+        """`/papers similar 2` / `why 2`: a small number means card 2 of the last list."""
         words = line.split()
         offset = 1 if words and words[0] == "/papers" else 0
         if len(words) == offset + 2 and words[offset] in ("similar", "why"):
@@ -95,7 +104,7 @@ class ChatSession:
             number = int(ref)
             if not 1 <= number <= len(self.last_cards):
                 self.errors += 1
-                return f"✗ There is no card {number} in the last answer."
+                return f"✗ There is no card {number} in the last list."
             paper_id = self.last_cards[number - 1].paper_id
         outcome = self.commands.vote(self.who, paper_id, vote, "reaction")
         if not outcome.recorded:
@@ -103,3 +112,11 @@ class ChatSession:
             return f"✗ {outcome.text or 'Nothing changed.'}"
         shown = render_card(outcome.card) if outcome.card else outcome.paper_id
         return f"{outcome.text}\n{shown}"
+
+
+def _command(line: str) -> str:
+    """`/papers why 2` and `why 2` -> "why"; an empty line is `help`, as in the command layer."""
+    words = line.lower().split()
+    if words and words[0] in ("/papers", "papers"):
+        words = words[1:]
+    return words[0] if words else "help"

@@ -52,15 +52,18 @@ def render_cards(cards: tuple[PaperCard, ...]) -> str:
     return "\n\n".join(render_card(card, i) for i, card in enumerate(cards, start=1))
 
 
-def render_reply(reply: Reply) -> str:
-    """A reply as text; an error is prefixed so it stands out in a script's output."""
+def render_reply(reply: Reply, numbered: bool = True) -> str:
+    """A reply as text; an error is prefixed so it stands out in a script's output. A card that
+    is not part of a list (`why`) is shown without a number, so it cannot be taken for card 1."""
     parts = []
     if reply.title and not reply.data:
         parts.append(f"== {reply.title} ==")
     parts.append(("✗ " if reply.is_error else "") + plain_text(reply.text))
-    if reply.cards:
+    if reply.cards and numbered:
         parts.append(render_cards(reply.cards))
-    if reply.cards and any(c.votable for c in reply.cards):
+    elif reply.cards:
+        parts += [render_card(card) for card in reply.cards]
+    if reply.cards and numbered and any(c.votable for c in reply.cards):
         parts.append("(react with +1 <n> or -1 <n>)")
     return "\n\n".join(parts)
 

@@ -35,6 +35,10 @@ def test_leading_slash_papers_is_accepted(world: World) -> None:
         ("search    ", "search for what"),
         ("subscribe 25:00", "HH:MM"),
         ("subscribe 08:00 Berlin", "Europe/Berlin"),
+        # issue 10: the weekday word is blamed, not the timezone given before it
+        ("subscribe 10:00 Europe/Paris someday", "'someday' is not a set of days"),
+        ("subscribe weekends", "'weekends' is not a set of days"),
+        ("subscribe 10:00 Mars/Olympus", "unknown timezone"),
         ("similar 9999.99999", "don't know the paper"),
         ("why nonsense-id", "don't know the paper"),
         ("why", "which paper"),
@@ -246,3 +250,13 @@ def test_a_failed_first_interest_gets_the_ordinary_welcome(world: World) -> None
     assert reply.is_error
     assert reply.text.startswith(WELCOME)
     assert "Noted your first interest" not in reply.text
+
+
+def test_clearing_a_vote_that_is_not_there_says_so(world: World) -> None:
+    """Issue 10: `0 N` on a paper without a vote answered "Vote removed."."""
+    world.say("console:anna", "help")
+    outcome = world.commands.vote(ANNA, "2506.00001", 0, "command")
+    assert not outcome.recorded and "no vote" in outcome.text
+    assert world.commands.vote(ANNA, "2506.00001", 1, "command").recorded
+    cleared = world.commands.vote(ANNA, "2506.00001", 0, "command")
+    assert cleared.recorded and cleared.text == "Vote removed."

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bots.commands import Requester
 from bots.console.chat import ChatSession
-from bots.messages import PaperCard, Reply
+from bots.messages import PaperCard, Reply, VoteOutcome
 
 
 class RecordingLayer:
@@ -18,8 +18,14 @@ class RecordingLayer:
         self.asked.append(text)
         if text.endswith("boom"):
             raise RuntimeError("a bug")
+        if " why " in f" {text} ":
+            return Reply(text="because", cards=(PaperCard(text.split()[-1], "Asked about"),))
         cards = (PaperCard("2401.00001", "First"), PaperCard("t:abcdef0123456789", "Second"))
         return Reply(text="ok", cards=cards)
+
+    def vote(self, who: Requester, paper_id: str, vote: int, source: str) -> VoteOutcome:
+        self.asked.append(f"vote {vote} {paper_id}")
+        return VoteOutcome(who.user_key, paper_id, vote, recorded=True, text="noted")
 
 
 def session(layer: RecordingLayer, out: list[str]) -> ChatSession:
@@ -43,3 +49,24 @@ def test_an_unexpected_error_is_one_line_and_the_session_goes_on() -> None:
     assert errors == 1
     assert any("Something went wrong" in line for line in out)
     assert layer.asked == ["/papers boom", "/papers picks"]
+
+
+def test_card_numbers_outlive_why() -> None:
+    """Issue 10: after `why 1` the numbers of the list before it still hold ("There is no card
+    2" was the answer), and the `why` card is shown without a number of its own."""
+    layer, out = RecordingLayer(), []
+    chat = session(layer, out)
+    errors = chat.run(["/papers picks", "why 1", "+1 2", "why 2"])
+    assert errors == 0
+    assert layer.asked[1:] == [
+        "why 2401.00001",
+        "vote 1 t:abcdef0123456789",
+        "why t:abcdef0123456789",
+    ]
+    assert not any(line.startswith("1. Asked about") for line in "\n".join(out).splitlines())
+
+
+def test_help_in_the_terminal_lists_clearing_a_vote() -> None:
+    layer, out = RecordingLayer(), []
+    session(layer, out).run(["help"])
+    assert "`0 <n>` clears your vote" in out[-1]

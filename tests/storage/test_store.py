@@ -61,7 +61,10 @@ def test_search_ranks_title_matches_first_and_filters(repos: Repos) -> None:
         [
             paper("Graph neural networks", abstract="message passing", published=date(2024, 1, 1)),
             paper(
-                "Language models", abstract="we also try graph methods", authors=("Ada Lovelace",)
+                "Language models",
+                abstract="we also try graph methods",
+                authors=("Ada Lovelace",),
+                published=date(2025, 3, 1),
             ),
         ],
         NOW,
