@@ -20,11 +20,22 @@ from typing import Literal
 import numpy as np
 import scipy.sparse as sp
 from implicit.nearest_neighbours import bm25_weight, tfidf_weight
-from threadpoolctl import threadpool_limits
+from threadpoolctl import ThreadpoolController
 
 DIRECT_SOLVE_VOTES = 192  # above this many votes a plain f x f solve is cheaper than Woodbury's
 
 Weighting = Literal["none", "tfidf", "bm25"]
+_BLAS: list[ThreadpoolController] = []  # made on first use: inspecting the libraries takes ~1 ms
+
+
+def _one_blas_thread():  # type: ignore[no-untyped-def]
+    """A context holding BLAS to one thread. The user solves are many tiny products: threaded
+    BLAS spends far more time waking and syncing threads than computing (a 150-vote solve took
+    77 ms of CPU with two threads on a busy machine, 0.7 ms with one), and implicit's fit asks
+    for it too."""
+    if not _BLAS:
+        _BLAS.append(ThreadpoolController())
+    return _BLAS[0].limit(limits=1, user_api="blas")
 
 
 @dataclass(frozen=True)
@@ -71,7 +82,7 @@ def fit(confidences: sp.csr_matrix, settings: AlsSettings) -> tuple[np.ndarray, 
     asks: its own threads already run per user, and nested BLAS threads make it slow."""
     from implicit.als import AlternatingLeastSquares
 
-    with threadpool_limits(limits=1, user_api="blas"):
+    with _one_blas_thread():
         model = AlternatingLeastSquares(
             factors=settings.factors,
             regularization=settings.regularization,
@@ -109,6 +120,16 @@ def solve_users(
         x = Zᵀ (q − (diag(1/c) + G)⁻¹ G q),  q = (1 + c) ⊙ p,
     a (k, k) solve instead of (f, f): users vote far fewer papers than there are factors. Users
     with many votes take the direct solve."""
+    with _one_blas_thread():
+        return _solve(inverse, voted, confidence, preference)
+
+
+def _solve(
+    inverse: np.ndarray,
+    voted: list[np.ndarray],
+    confidence: list[np.ndarray],
+    preference: list[np.ndarray],
+) -> np.ndarray:
     f = inverse.shape[0]
     out = np.zeros((len(voted), f), dtype=np.float32)
     small = [r for r, y in enumerate(voted) if 0 < len(y) <= DIRECT_SOLVE_VOTES]

@@ -114,6 +114,7 @@ def test_the_like_command_takes_pasted_ids_urls_and_dois(repos: Repos) -> None:
 
 def test_cli_import_reports_and_a_malformed_file_changes_nothing(tmp_path: Path) -> None:
     db = tmp_path / "p.db"
+    assert CliRunner().invoke(cli, ["--db", str(db), "init"]).exit_code == 0
     ok = CliRunner().invoke(
         cli, ["--db", str(db), "import-library", "--user", "anna", str(LIBRARY / "zotero.ris")]
     )
