@@ -112,6 +112,8 @@ def _summary(report: IngestReport) -> str:
     parts = [f"{report.inserted} new", f"{report.updated} updated", f"{report.unchanged} unchanged"]
     if report.skipped:
         parts.append(f"{report.skipped} passed over")
+    if report.clamped:
+        parts.append(f"{report.clamped} future dates clamped to today")
     if report.errors:
         parts.append(f"{len(report.errors)} bad records skipped")
     kind = f" ({report.format})" if report.format else ""
@@ -135,7 +137,7 @@ def _print_human(reports: Sequence[IngestReport]) -> None:
 def _print_json(reports: Sequence[IngestReport]) -> None:
     totals: dict[str, Any] = {
         key: sum(getattr(r, key) for r in reports)
-        for key in ("inserted", "updated", "unchanged", "skipped")
+        for key in ("inserted", "updated", "unchanged", "skipped", "clamped")
     }
     totals["bad_records"] = sum(len(r.errors) for r in reports)
     totals["exit_code"] = combined_exit_code(reports)

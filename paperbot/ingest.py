@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from importlib import resources
@@ -35,6 +35,7 @@ SAMPLE_SOURCE = "sample"
 DEFAULT_LOOKBACK_DAYS = 2
 LAST_CHANGE_KEY = "ingest.last_change"
 HEAD_BYTES = 4096
+CLOCK_SKEW = timedelta(days=1)  # a source a day ahead of us is skew; further ahead is an error
 
 
 @dataclass
@@ -47,6 +48,7 @@ class IngestReport:
     updated: int = 0
     unchanged: int = 0
     skipped: int = 0
+    clamped: int = 0
     errors: list[RecordError] = field(default_factory=list)
     failure: str | None = None
 
@@ -66,6 +68,7 @@ class IngestReport:
             "updated": self.updated,
             "unchanged": self.unchanged,
             "skipped": self.skipped,
+            "clamped": self.clamped,
             "errors": [{"line": e.line, "message": e.message} for e in self.errors],
             "failure": self.failure,
         }
@@ -85,6 +88,27 @@ def _counted(papers: Iterable[Paper], progress: Progress | None) -> Iterator[Pap
             progress(1)
 
 
+class _FutureDates:
+    """Clamps dates from the future as papers stream past, and counts them.
+
+    Why: a paper dated 2099 is the newest paper for 75 years, so it wins every recency
+    comparison (the exploration slot, the candidate window) for weeks. A date more than
+    CLOCK_SKEW past the ingest instant cannot be true; the paper is placed on its ingest date
+    instead (its published date is dropped as unknown, so `Paper.day` falls back to the
+    ingestion time, and an earlier good date already stored is kept)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.latest = (now + CLOCK_SKEW).date()
+        self.count = 0
+
+    def __call__(self, papers: Iterable[Paper]) -> Iterator[Paper]:
+        for paper in papers:
+            if paper.published is not None and paper.published > self.latest:
+                self.count += 1
+                paper = replace(paper, published=None)
+            yield paper
+
+
 def store_result(
     db: Database,
     result: ParseResult,
@@ -98,7 +122,8 @@ def store_result(
     When `papers` is a stream that fills `result.errors` as it goes, the report is built after
     the stream is spent, so it counts every skipped record."""
     stream = result.papers if papers is None else papers
-    upserted = PaperStore(db).upsert(_counted(stream, progress), now)
+    clamp = _FutureDates(now)
+    upserted = PaperStore(db).upsert(_counted(clamp(stream), progress), now)
     report = IngestReport(
         source=label,
         format=result.format,
@@ -106,8 +131,11 @@ def store_result(
         updated=upserted.updated,
         unchanged=upserted.unchanged,
         skipped=result.skipped,
+        clamped=clamp.count,
         errors=list(result.errors),
     )
+    if report.clamped:
+        log.warning("%s: %d future dates clamped to the ingest date", label, report.clamped)
     if report.changed:
         MetaStore(db).set(LAST_CHANGE_KEY, now.isoformat())
     return report
