@@ -101,7 +101,9 @@ class PaperService:
         """The user or NotFoundError (see Accounts.user); the ranking use cases start here."""
         return self.accounts.user(user_key)
 
-    def profile(self, user: User, papers: Iterable[Paper] = ()) -> UserProfile:
+    def profile(
+        self, user: User, papers: Iterable[Paper] = (), exclude: Iterable[str] = ()
+    ) -> UserProfile:
         """What the ranker may know about `user` when it ranks `papers` (the candidates, the
         search hits, the one paper asked about): interests, own votes and the rated papers, and
         how many teammates 👍 each of `papers` (the user's own like not counted).
@@ -114,7 +116,7 @@ class PaperService:
         votes = self.repos.feedback.votes_for(user.user_key)
         ids = list(dict.fromkeys(p.paper_id for p in papers))
         likes = self.repos.feedback.likes_by_paper(ids, user.user_key, team_of(user.user_key))
-        return self.profile_from(user, votes, likes)
+        return self.profile_from(user, votes, likes, exclude)
 
     def profile_from(
         self,
@@ -164,11 +166,14 @@ class PaperService:
         return [Pick(p, 0.0, ranker.why(profile, p)) for p in ranker.rerank(profile, hits)]
 
     def picks_now(self, user_key: str, now: datetime) -> PicksResult:
-        """Today's picks on demand (not recorded in the ledger, so asking twice is harmless)."""
+        """Today's picks on demand (not recorded in the ledger, so asking twice is harmless).
+        Like the daily run, never a paper already delivered to this user: asking after the
+        morning's picks gives the next best papers, not the same five again."""
         user = self.user(user_key)
         today = schedule.local_date(user.timezone, now)
         candidates, note = self.candidates(today, strict=False)
-        profile = self.profile(user, candidates)
+        delivered = self.repos.ledger.delivered_paper_ids(user_key)
+        profile = self.profile(user, candidates, delivered)
         picks = self.ranker().picks([profile], candidates, user.picks_per_day, today)
         return PicksResult(picks.get(user_key, []), note)
 
