@@ -38,6 +38,7 @@ from recommender.ports import (
     Ranker,
     UserRepository,
 )
+from recommender.reasons import rated
 
 
 class RepositorySet(Protocol):
@@ -195,8 +196,20 @@ class PaperService:
         return paper, self.ranker().similar(paper, pool, self.settings.similar_k)
 
     def why(self, user_key: str, ref: str) -> tuple[Paper, str]:
+        """Why `ref` would be picked for the user; for a paper they voted on, their vote and
+        its date (the last time they cast it), not a guess."""
         paper = self.find_paper(ref)
-        return paper, self.ranker().why(self.profile(self.user(user_key), [paper]), paper)
+        profile = self.profile(self.user(user_key), [paper])
+        vote = profile.votes.get(paper.paper_id, 0)
+        if vote:
+            cast = [
+                h["at"]
+                for h in self.repos.feedback.history_for(user_key)
+                if h["paper_id"] == paper.paper_id and int(h["vote"]) == vote
+            ]
+            day = datetime.fromisoformat(cast[-1]).date() if cast else None
+            return paper, rated(vote, day)
+        return paper, self.ranker().why(profile, paper)
 
     def explain(self, user_key: str, papers: Sequence[Paper]) -> dict[str, str]:
         """Reasons for papers already chosen, computed now (`why`, tens of milliseconds a paper).

@@ -86,3 +86,15 @@ def test_picks_on_demand_never_repeat_what_was_delivered(
     assert delivered.paper_ids
     again = [p.paper.paper_id for p in service.picks_now(ANNA, morning).picks]
     assert again and not set(again) & set(delivered.paper_ids)
+
+
+def test_why_on_a_rated_paper_gives_the_vote_and_its_date(
+    counted: tuple[World, CountingFeedback],
+) -> None:
+    """Bug: `why` on a paper you rated said "new in your field"."""
+    world, _ = counted
+    _, reason = world.service.why(BOB, "2506.00001")
+    assert reason == f"you 👍 this on {world.clock().date().isoformat()}"
+    world.service.vote(BOB, "2506.00002", -1, "command", world.clock())
+    _, reason = world.service.why(BOB, "2506.00002")
+    assert reason == "you 👎 this: it will not be shown again"
