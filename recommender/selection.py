@@ -29,14 +29,18 @@ def shortlist(scores: np.ndarray, k: int, regions: Regions | None) -> np.ndarray
     """(B, W) the best max(5k, 30) candidates of each row, plus the best k of each of the
     user's regions (so a region whose papers score lower still has some to fill its quota),
     best first by (score, index); -1 where a row has fewer rankable candidates."""
-    b, n = scores.shape
+    n = scores.shape[1]
     width = min(n, max(5 * k, SHORTLIST_MIN))
-    parts = [_top(scores, width)]
+    parts = [scores]
     if regions is not None:
-        for r in range(regions.count):
-            parts.append(_top(np.where(regions.of == r, scores, -np.inf), min(k, n)))
-    idx = np.sort(np.concatenate(parts, axis=1), axis=1)
-    values = np.take_along_axis(scores, idx, axis=1)
+        parts += [np.where(regions.of == r, scores, -np.inf) for r in range(regions.count)]
+    tops = [_top(part, width if i == 0 else min(k, n)) for i, part in enumerate(parts)]
+    idx = np.concatenate(tops, axis=1)
+    values = np.concatenate(
+        [np.take_along_axis(part, top, 1) for part, top in zip(parts, tops, strict=True)], axis=1
+    )
+    order = np.lexsort((-values, idx), axis=1)  # by candidate, its best (finite) value first
+    idx, values = np.take_along_axis(idx, order, 1), np.take_along_axis(values, order, 1)
     values[:, 1:][idx[:, 1:] == idx[:, :-1]] = -np.inf  # a candidate listed twice counts once
     order = np.lexsort((idx, -values), axis=1)
     idx, values = np.take_along_axis(idx, order, 1), np.take_along_axis(values, order, 1)

@@ -186,3 +186,18 @@ def test_no_prior_grows_without_bound() -> None:
     prior, _ = candidate_prior(papers, TODAY, settings)
     assert prior[-2] <= prior[0] + 1e-6  # no newer than a paper from today with 0 upvotes
     assert prior[-1] <= PRIOR_CAP * (settings.popularity_weight + settings.recency_weight) + 1e-6
+
+
+def test_shares_for_one_user_leave_the_rest_of_the_batch_alone() -> None:
+    """Picks are chosen for a batch at once; a user with interests to share among must not
+    change what a user without them gets (nor the other way round)."""
+    mixed = [*A_WORDS, *B_WORDS, *C_WORDS]
+    papers = [*_three_topics(), *_cluster("f", mixed, 40)]
+    ranker = content_ranker(papers, PickSettings(diversity=0.9, exploration=False), TOY_MODEL)
+    both = UserProfile("both", interests=(" ".join(A_WORDS[:6]), "protein"))
+    plain = _profile("plain", papers, {"C0": UP, "C1": UP})
+    together = ranker.picks([both, plain], papers, 5, TODAY)
+    for profile in (both, plain):
+        alone = ranker.picks([profile], papers, 5, TODAY)[profile.user_key]
+        assert _ids(alone) == _ids(together[profile.user_key])
+        assert [p.reason for p in alone] == [p.reason for p in together[profile.user_key]]
