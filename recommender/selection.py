@@ -88,7 +88,8 @@ def mmr(
     b, width = idx.shape
     rows = np.arange(b)
     valid = idx >= 0
-    values = np.where(valid, np.take_along_axis(scores, np.maximum(idx, 0), 1), np.nan)
+    values = np.take_along_axis(scores, np.maximum(idx, 0), 1).astype(np.float64)
+    values[~valid] = np.nan
     low, high = np.nanmin(values, axis=1, initial=np.inf), np.nanmax(values, 1, initial=-np.inf)
     spread = np.where(high > low, high - low, 1.0)[:, None]
     relevance = np.where(high[:, None] > low[:, None], (values - low[:, None]) / spread, 1.0)
@@ -97,11 +98,11 @@ def mmr(
     region = regions.of_shortlist(idx) if regions is not None else None
     counts = np.zeros_like(regions.quota) if regions is not None else None
     available = valid.copy()
-    closest = np.zeros((b, width), dtype=np.float64)
+    closest = np.full((b, width), -np.inf)  # max cosine to the picks so far (none yet)
     chosen = np.full((b, k), -1, dtype=np.int64)
     for step in range(min(k, width)):
         if diversity > 0:
-            value = (1.0 - diversity) * relevance - diversity * closest
+            value = (1.0 - diversity) * relevance - diversity * np.maximum(closest, -1.0)
         else:
             value = order_value.copy()
         allowed = available
