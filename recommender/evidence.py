@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.domain import Paper, normalise_title
+from recommender.domain import Paper
 from recommender.tables import ItemRows
 
 SIMILAR_MIN = 0.12  # TF-IDF cosine above which two papers visibly share a topic
@@ -35,15 +35,13 @@ CO_READERS_MIN = 2  # co-readers who prove "readers like you", the user themself
 def resemblance(
     chosen: np.ndarray,
     candidates: ItemRows,
-    candidate_keys: Sequence[tuple[str, str]],
     liked_of: np.ndarray,
     liked: ItemRows,
-    liked_keys: Sequence[tuple[str, str]],
+    liked_twin: np.ndarray,
 ) -> np.ndarray:
     """(B, k) index into `liked_of`'s columns of the liked paper each pick resembles, -1 none.
-    `liked_of` (B, Lmax) rows of `liked` per user, -1 padded; the keys are (paper_id,
-    normalised title) of each candidate and each liked paper, so a paper never resembles
-    itself (nor its duplicate under another id)."""
+    `liked_of` (B, Lmax) rows of `liked` per user, -1 padded; `liked_twin` (rows of `liked`,)
+    the candidate each liked paper is (`twins`), so a paper never resembles itself."""
     b, k = chosen.shape
     if liked_of.shape[1] == 0 or liked.size == 0:
         return np.full((b, k), -1, dtype=np.int64)
@@ -53,7 +51,8 @@ def resemblance(
     else:
         sims = np.stack([_pair_dot(liked.text, like, candidates.text, pick[:, [j]])
                          for j in range(k)], axis=2)  # fmt: skip
-    same = _same_paper(pick, candidate_keys, like, liked_keys)  # (B, Lmax, k)
+    twin = liked_twin[like][:, :, None]  # (B, Lmax, 1)
+    same = (twin == pick[:, None, :]) & (twin >= 0)
     sims[(liked_of < 0)[:, :, None] | same | (chosen < 0)[:, None, :]] = -np.inf
     best = np.argmax(sims, axis=1)  # (B, k)
     found = np.isfinite(np.take_along_axis(sims, best[:, None, :], 1)[:, 0, :])
@@ -65,6 +64,21 @@ def resemblance(
     return np.where(found & strong.reshape(b, k), best, -1)
 
 
+def twins(liked: Sequence[Paper], candidates: Sequence[Paper]) -> np.ndarray:
+    """(len(liked),) int64 the candidate each liked paper is, by id or by title (the same paper
+    under another id), -1 for none. Titles compare folded for case and spacing only: ingest
+    already merges papers whose normalised titles agree, and this runs on every liked paper of
+    every batch."""
+    by_id = {p.paper_id: i for i, p in enumerate(candidates)}
+    by_title = {_folded(p.title): i for i, p in enumerate(candidates)}
+    found = [by_id.get(p.paper_id, by_title.get(_folded(p.title), -1)) for p in liked]
+    return np.array(found, dtype=np.int64)
+
+
+def _folded(title: str) -> str:
+    return " ".join(title.lower().split())
+
+
 def _pair_dot(
     left: sp.csr_matrix, left_idx: np.ndarray, right: sp.csr_matrix, right_idx: np.ndarray
 ) -> np.ndarray:
@@ -72,25 +86,6 @@ def _pair_dot(
     a, c = np.broadcast_arrays(left_idx, right_idx)
     dots = sp.csr_matrix(left[a.ravel()]).multiply(right[c.ravel()]).sum(axis=1)
     return np.asarray(dots, dtype=np.float32).reshape(a.shape)
-
-
-def _same_paper(
-    pick: np.ndarray,
-    candidate_keys: Sequence[tuple[str, str]],
-    like: np.ndarray,
-    liked_keys: Sequence[tuple[str, str]],
-) -> np.ndarray:
-    """(B, Lmax, k) True where a liked paper is the pick itself (same id or same title)."""
-    ids = {key: i for i, key in enumerate({x for pair in liked_keys for x in pair})}
-    code = np.array([[ids.get(x, -1) for x in pair] for pair in candidate_keys] or [[-1, -1]])
-    mine = np.array([[ids[x] for x in pair] for pair in liked_keys] or [[-2, -2]])
-    c, m = code[pick], mine[like]  # (B, k, 2), (B, Lmax, 2)
-    return ((m[:, :, None, :] == c[:, None, :, :]) & (c[:, None, :, :] >= 0)).any(axis=3)
-
-
-def paper_keys(papers: Sequence[Paper]) -> list[tuple[str, str]]:
-    """(paper_id, normalised title) of each paper, for `resemblance`."""
-    return [(p.paper_id, normalise_title(p.title)) for p in papers]
 
 
 def interest_match(

@@ -22,7 +22,7 @@ import scipy.sparse as sp
 from recommender.blend import scored, standardise
 from recommender.coverage import regions
 from recommender.domain import DOWN, UP, Paper, Pick, UserProfile
-from recommender.evidence import interest_match, paper_keys, read_alike, resemblance
+from recommender.evidence import interest_match, read_alike, resemblance, twins
 from recommender.features import TextSpace
 from recommender.ranking import candidate_prior, top_indices
 from recommender.reasons import Facts, rated, sentences, short_title
@@ -71,20 +71,12 @@ class HybridRanker:
         rows = self._rows(cands)
         prior, trending = candidate_prior(cands, today, self.pick_settings)
         column = {p.paper_id: i for i, p in enumerate(cands)}
-        keys = paper_keys(cands)
         for start in range(0, len(profiles), BATCH_USERS):
             chunk = list(profiles[start : start + BATCH_USERS])
             users, scores, liked = self._scores(chunk, rows, prior, column)
             chosen, explored = self._select(chunk, scores, liked["text"], rows, k)
-            facts = (
-                chosen,
-                explored,
-                rows,
-                keys,
-                users.liked.readers,
-                trending[np.maximum(chosen, 0)],
-            )
-            reasons = self._explain(chunk, *facts)
+            hot = trending[np.maximum(chosen, 0)]
+            reasons = self._explain(chunk, chosen, explored, cands, rows, users.liked.readers, hot)
             for r, profile in enumerate(chunk):
                 mine = chosen[r][chosen[r] >= 0]
                 result[profile.user_key] = [
@@ -142,7 +134,7 @@ class HybridRanker:
         users = represent([profile], self.items, self.space, self.settings)
         chosen, explored = np.zeros((1, 1), dtype=np.int64), np.zeros((1, 1), dtype=bool)
         trending = np.array([[paper.upvotes >= TRENDING_UPVOTES]])
-        facts = (chosen, explored, self._rows([paper]), paper_keys([paper]), users.liked.readers)
+        facts = (chosen, explored, [paper], self._rows([paper]), users.liked.readers)
         return self._explain([profile], *facts, trending)[0][0]
 
     def to_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
@@ -206,8 +198,8 @@ class HybridRanker:
         profiles: Sequence[UserProfile],
         chosen: np.ndarray,
         explored: np.ndarray,
+        papers: Sequence[Paper],
         rows: ItemRows,
-        keys: Sequence[tuple[str, str]],
         liked_readers: sp.csr_matrix,
         trending: np.ndarray,
     ) -> list[list[str]]:
@@ -220,7 +212,7 @@ class HybridRanker:
         for r, mine in enumerate(liked):
             liked_of[r, : len(mine)] = [where[p.paper_id] for p in mine]
         liked_rows = self._rows(unique)
-        resembles = resemblance(chosen, rows, keys, liked_of, liked_rows, paper_keys(unique))
+        resembles = resemblance(chosen, rows, liked_of, liked_rows, twins(unique, papers))
         texts = [i for q in profiles for i in q.interests]
         owner = np.array([r for r, q in enumerate(profiles) for _ in q.interests], dtype=np.int64)
         wanted = (
@@ -233,7 +225,7 @@ class HybridRanker:
         for r, q in enumerate(profiles):
             for j, i in enumerate(chosen[r].tolist()):
                 if i >= 0:
-                    teammates[r, j] = q.teammate_likes.get(keys[i][0], 0)
+                    teammates[r, j] = q.teammate_likes.get(papers[i].paper_id, 0)
         facts = Facts(
             resembles=resembles,
             interest=interest,
