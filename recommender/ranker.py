@@ -3,10 +3,11 @@
 One instance serves every user and holds no per-user state: a user is represented from their
 current votes at every call (recommender.users), so a reaction counts in the very next picks and
 concurrent readers need no lock. `picks` scores a batch of users against the day's candidates
-with a few matrix products (recommender.blend), then chooses each user's k papers with MMR in the
-model's space and an optional exploration slot (recommender.ranking), and explains them
-(recommender.reasons). Without a trained model (`content_ranker`) the same code ranks by text
-and trend.
+with a few matrix products (recommender.blend), then chooses every user's k papers at once with
+array operations over the batch: MMR in the model's space, each interest's share
+(recommender.coverage) and an optional exploration slot (recommender.selection); and explains
+them from batched products (recommender.evidence, recommender.reasons). Without a trained model
+(`content_ranker`) the same code ranks by text and trend.
 """
 
 from __future__ import annotations
