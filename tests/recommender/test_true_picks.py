@@ -201,3 +201,13 @@ def test_shares_for_one_user_leave_the_rest_of_the_batch_alone() -> None:
         alone = ranker.picks([profile], papers, 5, TODAY)[profile.user_key]
         assert _ids(alone) == _ids(together[profile.user_key])
         assert [p.reason for p in alone] == [p.reason for p in together[profile.user_key]]
+
+
+def test_interests_about_the_same_papers_are_one_region() -> None:
+    """ "protein" and "enzyme" match the same papers: one region, not two, so the graph interest
+    gets half of the picks rather than a third."""
+    papers = _three_topics()
+    ranker = content_ranker(papers, PLAIN, TOY_MODEL)
+    user = UserProfile("u", interests=("protein", "enzyme", " ".join(A_WORDS[:6])))
+    picks = ranker.picks([user], papers, 5, TODAY)["u"]
+    assert sorted(cluster(p) for p in _ids(picks)) == ["A", "A", "B", "B", "B"]
