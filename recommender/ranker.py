@@ -181,7 +181,9 @@ class HybridRanker:
         (recommender.coverage), and with exploration on the last of k >= 3 slots for users we
         know something of (recommender.selection)."""
         vectors: np.ndarray | sp.csr_matrix = rows.unit if self.items.dim else rows.text
-        shares = regions(profiles, rows.text, self.space, self.items, k)
+        shares = None
+        if self.pick_settings.coverage:
+            shares = regions(profiles, rows.text, self.space, self.items, k)
         idx = shortlist(scores, k, shares)
         diversity = self.pick_settings.diversity
         chosen = mmr(scores, idx, similarities(vectors, idx), k, diversity, shares)

@@ -211,3 +211,12 @@ def test_interests_about_the_same_papers_are_one_region() -> None:
     user = UserProfile("u", interests=("protein", "enzyme", " ".join(A_WORDS[:6])))
     picks = ranker.picks([user], papers, 5, TODAY)["u"]
     assert sorted(cluster(p) for p in _ids(picks)) == ["A", "A", "B", "B", "B"]
+
+
+def test_coverage_can_be_switched_off() -> None:
+    papers = _three_topics()
+    off = PickSettings(diversity=0.0, exploration=False, coverage=False)
+    ranker = content_ranker(papers, off, TOY_MODEL)
+    both = UserProfile("both", interests=(" ".join(A_WORDS[:6]), "protein"))
+    picks = ranker.picks([both], papers, 5, TODAY)["both"]
+    assert {cluster(p) for p in _ids(picks)} == {"A"}
