@@ -103,6 +103,8 @@ def _summary(report: IngestReport) -> str:
         parts.append(f"{report.skipped} passed over")
     if report.cut:
         parts.append(f"{report.cut} abstracts cut at {MAX_ABSTRACT_CHARS:,} characters")
+    if report.clamped:
+        parts.append(f"{report.clamped} future dates clamped to today")
     if report.errors:
         parts.append(f"{len(report.errors)} bad records skipped")
     kind = f" ({report.format})" if report.format else ""
@@ -126,7 +128,7 @@ def _print_human(reports: Sequence[IngestReport]) -> None:
 def _print_json(reports: Sequence[IngestReport]) -> None:
     totals: dict[str, Any] = {
         key: sum(getattr(r, key) for r in reports)
-        for key in ("inserted", "updated", "unchanged", "skipped", "cut")
+        for key in ("inserted", "updated", "unchanged", "skipped", "cut", "clamped")
     }
     totals["bad_records"] = sum(len(r.errors) for r in reports)
     totals["exit_code"] = combined_exit_code(reports)

@@ -13,7 +13,7 @@ The report's exit code follows the arxiv-sanity convention so a pipeline can ski
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from functools import partial
 from importlib import resources
@@ -35,6 +35,7 @@ SAMPLE_SOURCE = "sample"
 DEFAULT_LOOKBACK_DAYS = 2
 LAST_CHANGE_KEY = "ingest.last_change"
 HEAD_BYTES = 4096
+CLOCK_SKEW = timedelta(days=1)  # a source a day ahead of us is skew; further ahead is an error
 
 
 @dataclass
@@ -48,6 +49,7 @@ class IngestReport:
     unchanged: int = 0
     skipped: int = 0
     cut: int = 0  # papers stored with their abstract cut at MAX_ABSTRACT_CHARS
+    clamped: int = 0
     errors: list[RecordError] = field(default_factory=list)
     failure: str | None = None
 
@@ -68,6 +70,7 @@ class IngestReport:
             "unchanged": self.unchanged,
             "skipped": self.skipped,
             "abstracts_cut": self.cut,
+            "clamped": self.clamped,
             "errors": [{"line": e.line, "message": e.message} for e in self.errors],
             "failure": self.failure,
         }
@@ -87,6 +90,27 @@ def _counted(papers: Iterable[Paper], progress: Progress | None) -> Iterator[Pap
             progress(1)
 
 
+class _FutureDates:
+    """Clamps dates from the future as papers stream past, and counts them.
+
+    Why: a paper dated 2099 is the newest paper for 75 years, so it wins every recency
+    comparison (the exploration slot, the candidate window) for weeks. A date more than
+    CLOCK_SKEW past the ingest instant cannot be true; the paper is placed on its ingest date
+    instead (its published date is dropped as unknown, so `Paper.day` falls back to the
+    ingestion time, and an earlier good date already stored is kept)."""
+
+    def __init__(self, now: datetime) -> None:
+        self.latest = (now + CLOCK_SKEW).date()
+        self.count = 0
+
+    def __call__(self, papers: Iterable[Paper]) -> Iterator[Paper]:
+        for paper in papers:
+            if paper.published is not None and paper.published > self.latest:
+                self.count += 1
+                paper = replace(paper, published=None)
+            yield paper
+
+
 def store_result(
     db: Database,
     result: ParseResult,
@@ -101,7 +125,8 @@ def store_result(
     the stream is spent, so it counts every skipped record."""
     stream = result.papers if papers is None else papers
     store = PaperStore(db)
-    upserted = store.upsert(_counted(stream, progress), now)
+    clamp = _FutureDates(now)
+    upserted = store.upsert(_counted(clamp(stream), progress), now)
     report = IngestReport(
         source=label,
         format=result.format,
@@ -110,6 +135,7 @@ def store_result(
         unchanged=upserted.unchanged,
         skipped=result.skipped,
         cut=result.cut,
+        clamped=clamp.count,
         errors=list(result.errors),
     )
     if report.changed:

@@ -3,10 +3,11 @@
 One instance serves every user and holds no per-user state: a user is represented from their
 current votes at every call (recommender.users), so a reaction counts in the very next picks and
 concurrent readers need no lock. `picks` scores a batch of users against the day's candidates
-with a few matrix products (recommender.blend), then chooses each user's k papers with MMR in the
-model's space and an optional exploration slot (recommender.ranking), and explains them
-(recommender.reasons). Without a trained model (`content_ranker`) the same code ranks by text
-and trend.
+with a few matrix products (recommender.blend), then chooses every user's k papers at once with
+array operations over the batch: MMR in the model's space, each interest's share
+(recommender.coverage) and an optional exploration slot (recommender.selection); and explains
+them from batched products (recommender.evidence, recommender.reasons). Without a trained model
+(`content_ranker`) the same code ranks by text and trend.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.blend import scored, standardise
-from recommender.domain import UP, Paper, Pick, UserProfile
+from recommender.coverage import regions
+from recommender.domain import DOWN, UP, Paper, Pick, UserProfile
+from recommender.evidence import interest_match, read_alike, resemblance, twins
 from recommender.features import TextSpace
-from recommender.ranking import candidate_prior, daily_selection, top_indices
-from recommender.reasons import explain_each, short_title
+from recommender.ranking import candidate_prior, top_indices
+from recommender.reasons import Facts, rated, sentences, short_title
+from recommender.selection import exploration, mmr, shortlist, similarities
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemRows, ItemTable
-from recommender.users import represent
+from recommender.users import UserSide, represent
 
 BATCH_USERS = 512  # users per matrix product: memory is BATCH_USERS x candidates floats
 POSITION_WEIGHT = 0.5  # search results: the search engine's order against the user's taste
@@ -66,24 +70,19 @@ class HybridRanker:
         if not cands or k <= 0:
             return result
         rows = self._rows(cands)
-        prior, popularity, trending = candidate_prior(cands, today, self.pick_settings)
+        prior, trending = candidate_prior(cands, today, self.pick_settings)
         column = {p.paper_id: i for i, p in enumerate(cands)}
-        vectors: np.ndarray | sp.csr_matrix = rows.unit if self.items.dim else rows.text
         for start in range(0, len(profiles), BATCH_USERS):
             chunk = list(profiles[start : start + BATCH_USERS])
-            scores, liked = self._scores(chunk, rows, prior, column)
+            users, scores, liked = self._scores(chunk, rows, prior, column)
+            chosen, explored = self._select(chunk, scores, liked["text"], rows, k)
+            hot = trending[np.maximum(chosen, 0)]
+            reasons = self._explain(chunk, chosen, explored, cands, rows, users.liked.readers, hot)
             for r, profile in enumerate(chunk):
-                has_signal = bool(profile.votes or profile.interests)
-                usual = liked["text"][r] if self.pick_settings.exploration and has_signal else None
-                chosen, explored = daily_selection(
-                    scores[r], vectors, k, self.pick_settings.diversity, usual, popularity
-                )
-                readers = liked["readers"][r] if "readers" in liked else None
-                facts = (cands, rows, trending, explored, readers)
-                reasons = self._reasons(profile, chosen, *facts)
+                mine = chosen[r][chosen[r] >= 0]
                 result[profile.user_key] = [
                     Pick(cands[i], float(scores[r, i]), reason)
-                    for i, reason in zip(chosen, reasons, strict=True)
+                    for i, reason in zip(mine.tolist(), reasons[r], strict=True)
                 ]
         return result
 
@@ -94,12 +93,12 @@ class HybridRanker:
         chooses from, without the per-user selection and reasons (the evaluation scores this)."""
         cands = list(candidates)
         rows = self._rows(cands)
-        prior, _, _ = candidate_prior(cands, today, self.pick_settings)
+        prior, _ = candidate_prior(cands, today, self.pick_settings)
         column = {p.paper_id: i for i, p in enumerate(cands)}
         out = np.empty((len(profiles), len(cands)), dtype=np.float32)
         for start in range(0, len(profiles), BATCH_USERS):
             chunk = list(profiles[start : start + BATCH_USERS])
-            out[start : start + len(chunk)] = self._scores(chunk, rows, prior, column)[0]
+            out[start : start + len(chunk)] = self._scores(chunk, rows, prior, column)[1]
         return out
 
     def similar(self, paper: Paper, candidates: Sequence[Paper], k: int) -> list[Pick]:
@@ -130,12 +129,14 @@ class HybridRanker:
         return [papers[i] for i in order]
 
     def why(self, profile: UserProfile, paper: Paper) -> str:
-        rows = self._rows([paper])
+        vote = profile.votes.get(paper.paper_id, 0)
+        if vote in (UP, DOWN):
+            return rated(vote)
         users = represent([profile], self.items, self.space, self.settings)
-        liked = scored(users, rows, self.settings)[1]
-        trending = np.array([paper.upvotes >= TRENDING_UPVOTES])
-        readers = liked["readers"][0] if "readers" in liked else None
-        return self._reasons(profile, np.array([0]), [paper], rows, trending, None, readers)[0]
+        chosen, explored = np.zeros((1, 1), dtype=np.int64), np.zeros((1, 1), dtype=bool)
+        trending = np.array([[paper.upvotes >= TRENDING_UPVOTES]])
+        facts = (chosen, explored, [paper], self._rows([paper]), users.liked.readers)
+        return self._explain([profile], *facts, trending)[0][0]
 
     def to_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """(arrays, meta) for storage; see recommender.state."""
@@ -160,44 +161,84 @@ class HybridRanker:
         rows: ItemRows,
         prior: np.ndarray,
         column: dict[str, int],
-    ) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    ) -> tuple[UserSide, np.ndarray, dict[str, np.ndarray]]:
         users = represent(profiles, self.items, self.space, self.settings)
         scores, liked = scored(users, rows, self.settings)
         scores += prior[None, :]
         self._adjust(scores, profiles, column)
-        return scores, liked
+        return users, scores, liked
 
-    def _reasons(
+    def _select(
         self,
-        profile: UserProfile,
+        profiles: Sequence[UserProfile],
+        scores: np.ndarray,
+        usual: np.ndarray,
+        rows: ItemRows,
+        k: int,
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """(B, k) candidate indices (-1 none) and where the exploration slot is (bool):
+        MMR in the model's space over each user's shortlist, with each interest's share
+        (recommender.coverage), and with exploration on the last of k >= 3 slots for users we
+        know something of (recommender.selection)."""
+        vectors: np.ndarray | sp.csr_matrix = rows.unit if self.items.dim else rows.text
+        shares = None
+        if self.pick_settings.coverage:
+            shares = regions(profiles, rows.text, self.space, self.items, k)
+        idx = shortlist(scores, k, shares)
+        diversity = self.pick_settings.diversity
+        chosen = mmr(scores, idx, similarities(vectors, idx), k, diversity, shares)
+        explored = np.zeros(chosen.shape, dtype=bool)
+        if self.pick_settings.exploration and k >= 3:
+            known = np.array([bool(p.votes or p.interests) for p in profiles])
+            extra = exploration(scores, usual, chosen[:, : k - 1], vectors)
+            use = known & (extra >= 0)
+            chosen[use, k - 1] = extra[use]
+            explored[use, k - 1] = True
+        return chosen, explored
+
+    def _explain(
+        self,
+        profiles: Sequence[UserProfile],
         chosen: np.ndarray,
+        explored: np.ndarray,
         papers: Sequence[Paper],
         rows: ItemRows,
+        liked_readers: sp.csr_matrix,
         trending: np.ndarray,
-        explored: int | None,
-        readers: np.ndarray | None,
-    ) -> list[str]:
-        """One sentence per chosen candidate (indices into `rows`); every cosine the reasons
-        need comes from two small products per user, not one per pick. "Readers with tastes
-        like yours" is said only where co-readership with the user's likes is real."""
-        block = np.asarray(rows.text[chosen].toarray(), dtype=np.float32).T  # (V, k)
-        liked = [p for p in profile.rated_papers if profile.votes.get(p.paper_id) == UP]
-        liked_sim = np.zeros((0, len(chosen)), dtype=np.float32)
-        if liked:
-            liked_sim = np.asarray(self.items.rows(liked, self.space).text @ block)
-        interest_sim = np.zeros((0, len(chosen)), dtype=np.float32)
-        if profile.interests:
-            interest_sim = np.asarray(self.space.transform_texts(profile.interests) @ block)
-        return explain_each(
-            liked_sim,
-            [p.title for p in liked],
-            interest_sim,
-            profile.interests,
-            [int(profile.teammate_likes.get(papers[int(i)].paper_id, 0)) for i in chosen],
-            [bool(trending[i]) for i in chosen],
-            [explored is not None and int(i) == explored for i in chosen],
-            [readers is not None and float(readers[int(i)]) > 0 for i in chosen],
+    ) -> list[list[str]]:
+        """One sentence per chosen candidate ((B, k) indices into `rows`), from a few batched
+        products over the whole batch (recommender.evidence)."""
+        liked = [[p for p in q.rated_papers if q.votes.get(p.paper_id) == UP] for q in profiles]
+        unique = list({p.paper_id: p for mine in liked for p in mine}.values())
+        where = {p.paper_id: i for i, p in enumerate(unique)}
+        liked_of = np.full((len(profiles), max(map(len, liked), default=0)), -1, dtype=np.int64)
+        for r, mine in enumerate(liked):
+            liked_of[r, : len(mine)] = [where[p.paper_id] for p in mine]
+        liked_rows = self._rows(unique)
+        resembles = resemblance(chosen, rows, liked_of, liked_rows, twins(unique, papers))
+        texts = [i for q in profiles for i in q.interests]
+        owner = np.array([r for r, q in enumerate(profiles) for _ in q.interests], dtype=np.int64)
+        wanted = (
+            self.space.transform_texts(texts)
+            if texts
+            else sp.csr_matrix((0, self.space.size), dtype=np.float32)
         )
+        interest = interest_match(chosen, rows, wanted, owner)
+        teammates = np.zeros(chosen.shape, dtype=np.int64)
+        for r, q in enumerate(profiles):
+            for j, i in enumerate(chosen[r].tolist()):
+                if i >= 0:
+                    teammates[r, j] = q.teammate_likes.get(papers[i].paper_id, 0)
+        facts = Facts(
+            resembles=resembles,
+            interest=interest,
+            teammates=teammates,
+            read_alike=read_alike(chosen, rows, liked_readers),
+            trending=trending & (chosen >= 0),
+            explored=explored,
+        )
+        titles = [[p.title for p in mine] for mine in liked]
+        return sentences(facts, chosen >= 0, titles, [q.interests for q in profiles])
 
     def _adjust(
         self, scores: np.ndarray, profiles: Sequence[UserProfile], column: dict[str, int]

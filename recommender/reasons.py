@@ -1,34 +1,35 @@
-"""One short sentence per pick that a person understands.
+"""One short sentence per pick that a person understands, and that is true.
 
 The reason names the strongest evidence we can point at, in this order: teammates who liked it,
-a paper the user liked that it resembles, a declared interest it matches, its popularity. A vague
-reason ("recommended for you") is the last resort, never the first.
+a paper the user liked that it resembles, a declared interest it matches, people who saved it
+and what the user liked, its popularity. Each is a fact the data holds, with a real strength
+behind it (recommender.evidence decides which facts hold); a vague reason ("new in your field")
+is the last resort, never the first. A paper the user rated is explained by their vote.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
-SIMILAR_MIN = 0.12  # TF-IDF cosine above which two papers visibly share a topic
-INTEREST_MIN = 0.04  # interests are a few words, so their cosines run lower
+from recommender.domain import UP
+
 TITLE_CHARS = 70
 
 
-@dataclass(frozen=True, slots=True)
-class Evidence:
-    """What we know about one (user, paper) pair when explaining it."""
+@dataclass(frozen=True)
+class Facts:
+    """What holds for each of B users' k picks: (B, k) arrays; -1 / 0 / False for "no"."""
 
-    liked_similarity: np.ndarray  # (n_liked,) cosine to each liked paper
-    liked_titles: Sequence[str]
-    interest_similarity: np.ndarray  # (n_interests,) cosine to each declared interest
-    interests: Sequence[str]
-    teammates: int = 0
-    trending: bool = False
-    exploration: bool = False
-    collaborative: bool = False
+    resembles: np.ndarray  # int index into the user's liked titles
+    interest: np.ndarray  # int index into the user's interests
+    teammates: np.ndarray  # int teammates who 👍 it
+    read_alike: np.ndarray  # bool enough people saved it and one of the user's 👍
+    trending: np.ndarray  # bool among the window's most upvoted
+    explored: np.ndarray  # bool the exploration slot
 
 
 def short_title(title: str) -> str:
@@ -36,62 +37,46 @@ def short_title(title: str) -> str:
     return title if len(title) <= TITLE_CHARS else title[: TITLE_CHARS - 1].rstrip() + "…"
 
 
-def explain(evidence: Evidence) -> str:
-    """The sentence for one pick."""
-    if evidence.teammates >= 2:
-        return f"liked by {evidence.teammates} teammates"
-    reason = _content_reason(evidence)
-    if evidence.exploration:
-        if evidence.trending:
+def rated(vote: int, day: date | None = None) -> str:
+    """`why` on a paper the user voted on: their vote, not a guess."""
+    if vote == UP:
+        return "you 👍 this" + (f" on {day.isoformat()}" if day else "")
+    return "you 👎 this: it will not be shown again"
+
+
+def sentences(
+    facts: Facts,
+    valid: np.ndarray,
+    liked_titles: Sequence[Sequence[str]],
+    interests: Sequence[Sequence[str]],
+) -> list[list[str]]:
+    """The sentence of each valid pick (`valid` (B, k) bool), per user in order."""
+    out: list[list[str]] = []
+    for r in range(valid.shape[0]):
+        picks = np.flatnonzero(valid[r]).tolist()
+        out.append([_sentence(facts, r, j, liked_titles[r], interests[r]) for j in picks])
+    return out
+
+
+def _sentence(facts: Facts, r: int, j: int, titles: Sequence[str], interests: Sequence[str]) -> str:
+    teammates = int(facts.teammates[r, j])
+    if teammates >= 2:
+        return f"liked by {teammates} teammates"
+    reason = None
+    if facts.resembles[r, j] >= 0:
+        reason = f"similar to “{short_title(titles[facts.resembles[r, j]])}”, which you liked"
+    elif facts.interest[r, j] >= 0:
+        reason = f"matches your interest “{interests[facts.interest[r, j]]}”"
+    if facts.explored[r, j]:
+        if facts.trending[r, j]:
             return "outside your usual: trending"
         return "outside your usual" + (f": {reason}" if reason else "")
     if reason:
         return reason
-    if evidence.teammates == 1:
+    if teammates == 1:
         return "liked by a teammate"
-    if evidence.collaborative:
+    if facts.read_alike[r, j]:
         return "liked by readers with tastes like yours"
-    if evidence.trending:
+    if facts.trending[r, j]:
         return "trending"
     return "new in your field"
-
-
-def _content_reason(evidence: Evidence) -> str | None:
-    if evidence.liked_similarity.size:
-        best = int(np.argmax(evidence.liked_similarity))
-        if evidence.liked_similarity[best] >= SIMILAR_MIN:
-            return f"similar to “{short_title(evidence.liked_titles[best])}”, which you liked"
-    if evidence.interest_similarity.size:
-        best = int(np.argmax(evidence.interest_similarity))
-        if evidence.interest_similarity[best] >= INTEREST_MIN:
-            return f"matches your interest “{evidence.interests[best]}”"
-    return None
-
-
-def explain_each(
-    liked_similarity: np.ndarray,
-    liked_titles: Sequence[str],
-    interest_similarity: np.ndarray,
-    interests: Sequence[str],
-    teammates: Sequence[int],
-    trending: Sequence[bool],
-    exploration: Sequence[bool],
-    collaborative: Sequence[bool],
-) -> list[str]:
-    """Sentences for k picks at once: `liked_similarity` (n_liked, k) and `interest_similarity`
-    (n_interests, k) hold each pick's cosines in a column; the other sequences have k items."""
-    return [
-        explain(
-            Evidence(
-                liked_similarity=liked_similarity[:, j],
-                liked_titles=liked_titles,
-                interest_similarity=interest_similarity[:, j],
-                interests=interests,
-                teammates=teammates[j],
-                trending=trending[j],
-                exploration=exploration[j],
-                collaborative=collaborative[j],
-            )
-        )
-        for j in range(len(teammates))
-    ]

@@ -40,6 +40,7 @@ from recommender.ports import (
     Ranker,
     UserRepository,
 )
+from recommender.reasons import rated
 
 
 class RepositorySet(Protocol):
@@ -107,7 +108,9 @@ class PaperService:
         """The user or NotFoundError (see Accounts.user); the ranking use cases start here."""
         return self.accounts.user(user_key)
 
-    def profile(self, user: User, papers: Iterable[Paper] = ()) -> UserProfile:
+    def profile(
+        self, user: User, papers: Iterable[Paper] = (), exclude: Iterable[str] = ()
+    ) -> UserProfile:
         """What the ranker may know about `user` when it ranks `papers` (the candidates, the
         search hits, the one paper asked about): interests, own votes and the rated papers, and
         how many teammates 👍 each of `papers` (the user's own like not counted).
@@ -120,7 +123,7 @@ class PaperService:
         votes = self.repos.feedback.votes_for(user.user_key)
         ids = list(dict.fromkeys(p.paper_id for p in papers))
         likes = self.repos.feedback.likes_by_paper(ids, user.user_key, team_of(user.user_key))
-        return self.profile_from(user, votes, likes)
+        return self.profile_from(user, votes, likes, exclude)
 
     def profile_from(
         self,
@@ -172,11 +175,14 @@ class PaperService:
         return [Pick(p, 0.0, ranker.why(profile, p)) for p in hits]
 
     def picks_now(self, user_key: str, now: datetime) -> PicksResult:
-        """Today's picks on demand (not recorded in the ledger, so asking twice is harmless)."""
+        """Today's picks on demand (not recorded in the ledger, so asking twice is harmless).
+        Like the daily run, never a paper already delivered to this user: asking after the
+        morning's picks gives the next best papers, not the same five again."""
         user = self.user(user_key)
         today = schedule.local_date(user.timezone, now)
         candidates, note = self.candidates(today, strict=False)
-        profile = self.profile(user, candidates)
+        delivered = self.repos.ledger.delivered_paper_ids(user_key)
+        profile = self.profile(user, candidates, delivered)
         picks = self.ranker().picks([profile], candidates, user.picks_per_day, today)
         return PicksResult(picks.get(user_key, []), note)
 
@@ -198,8 +204,20 @@ class PaperService:
         return paper, self.ranker().similar(paper, pool, self.settings.similar_k)
 
     def why(self, user_key: str, ref: str) -> tuple[Paper, str]:
+        """Why `ref` would be picked for the user; for a paper they voted on, their vote and
+        its date (the last time they cast it), not a guess."""
         paper = self.find_paper(ref)
-        return paper, self.ranker().why(self.profile(self.user(user_key), [paper]), paper)
+        profile = self.profile(self.user(user_key), [paper])
+        vote = profile.votes.get(paper.paper_id, 0)
+        if vote:
+            cast = [
+                h["at"]
+                for h in self.repos.feedback.history_for(user_key)
+                if h["paper_id"] == paper.paper_id and int(h["vote"]) == vote
+            ]
+            day = datetime.fromisoformat(cast[-1]).date() if cast else None
+            return paper, rated(vote, day)
+        return paper, self.ranker().why(profile, paper)
 
     def explain(self, user_key: str, papers: Sequence[Paper]) -> dict[str, str]:
         """Reasons for papers already chosen, computed now (`why`, tens of milliseconds a paper).

@@ -126,13 +126,13 @@ def test_personal_picks_show_how_many_teammates_liked_a_paper(world: World) -> N
     world.say(ANNA, "subscribe")
     for who in (BOB, "slack:T1:UCAT", EVE):
         world.commands.vote(Requester(who), "2506.00001", 1, "command")
+    picks = world.commands.handle(Requester(ANNA), "picks")  # on demand, before the delivery
+    assert {c.paper_id: c.teammates_up for c in picks.cards}["2506.00001"] == 2
     world.service.plan_deliveries(world.clock.advance(hours=1, minutes=1))
     notifier = RecordingNotifier("slack")
     DeliveryWorker("slack", world.service, world.clock).drain(notifier)
     (mine,) = [m for m in notifier.sent if m.user_key == ANNA]
     assert {c.paper_id: c.teammates_up for c in mine.cards}["2506.00001"] == 2
-    picks = world.commands.handle(Requester(ANNA), "picks")
-    assert {c.paper_id: c.teammates_up for c in picks.cards}["2506.00001"] == 2
 
 
 def test_a_vote_on_a_digest_message_counts_for_the_voter(world: World) -> None:

@@ -72,3 +72,29 @@ def test_teammates_likes_of_the_candidates_reach_the_profile(
     assert service.profile(anna).teammate_likes == {}  # no papers: no teammates signal
     bob = service.user(BOB)
     assert service.profile(bob, candidates).teammate_likes == {}  # his own like is not a mate's
+
+
+def test_picks_on_demand_never_repeat_what_was_delivered(
+    counted: tuple[World, CountingFeedback],
+) -> None:
+    """Bug: `/papers picks` showed the five papers delivered that morning. On demand, like the
+    daily run, a paper already in one of the user's deliveries is not offered again."""
+    world, _ = counted
+    service = world.service
+    morning = world.clock().replace(hour=8)  # 10:00 in Berlin: Anna's send time has passed
+    (delivered,) = [d for d in service.plan_deliveries(morning).claimed if d.user_key == ANNA]
+    assert delivered.paper_ids
+    again = [p.paper.paper_id for p in service.picks_now(ANNA, morning).picks]
+    assert again and not set(again) & set(delivered.paper_ids)
+
+
+def test_why_on_a_rated_paper_gives_the_vote_and_its_date(
+    counted: tuple[World, CountingFeedback],
+) -> None:
+    """Bug: `why` on a paper you rated said "new in your field"."""
+    world, _ = counted
+    _, reason = world.service.why(BOB, "2506.00001")
+    assert reason == f"you 👍 this on {world.clock().date().isoformat()}"
+    world.service.vote(BOB, "2506.00002", -1, "command", world.clock())
+    _, reason = world.service.why(BOB, "2506.00002")
+    assert reason == "you 👎 this: it will not be shown again"

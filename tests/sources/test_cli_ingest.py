@@ -200,3 +200,13 @@ def test_progress_bar_only_for_big_files_on_a_terminal(
     assert "storing papers" in screens[-1].getvalue()
     assert run(db_path, str(FIXTURES / "papers_broken.jsonl")).exit_code == 0
     assert screens[-1].getvalue() == ""
+
+
+def test_the_summary_says_how_many_future_dates_were_clamped(db_path: Path, tmp_path: Path) -> None:
+    feed = tmp_path / "future.jsonl"
+    feed.write_text('{"title": "From the far future", "published": "2099-01-01"}\n')
+    result = run(db_path, str(feed))
+    assert result.exit_code == 0, result.output
+    assert "1 future dates clamped to today" in result.stdout
+    data = json.loads(run(db_path, "--json", str(feed)).stdout)
+    assert data["clamped"] == 1

@@ -177,3 +177,26 @@ def test_ingest_sources_reports_a_failing_feed_and_runs_the_rest(repos: Repos) -
     assert combined_exit_code(reports) == 2
     assert combined_exit_code(reports[1:]) == 0
     assert combined_exit_code([replace(reports[1], inserted=0, updated=0)]) == 1
+
+
+def test_future_dates_are_clamped_to_the_ingest_date_and_counted(
+    repos: Repos, tmp_path: Path
+) -> None:
+    """Bug: a paper dated 2099-01-01 was stored as is and took the exploration slot for every
+    user for weeks. A day of clock skew is allowed; beyond it the paper lands on its ingest
+    date, and the report says how many dates were clamped."""
+    feed = tmp_path / "future.jsonl"
+    feed.write_text(
+        '{"title": "From the far future", "published": "2099-01-01"}\n'
+        '{"title": "From tomorrow, clock skew", "published": "2025-09-06"}\n'
+        '{"title": "From last week", "published": "2025-08-29"}\n'
+    )
+    report = ingest_file(repos.db, feed, NOW)
+    assert (report.inserted, report.clamped) == (3, 1)
+    days = {p.title: p.day for p in repos.papers.all()}
+    assert days == {
+        "From the far future": NOW.date(),
+        "From tomorrow, clock skew": date(2025, 9, 6),
+        "From last week": date(2025, 8, 29),
+    }
+    assert report.to_dict()["clamped"] == 1
