@@ -35,7 +35,8 @@ from time import perf_counter, thread_time
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_ingest import percentile, vocabulary  # noqa: E402
+from bench.bench_ingest import vocabulary  # noqa: E402
+from bench.search_kinds import percentile  # noqa: E402
 from paperbot.config import Config  # noqa: E402
 from paperbot.wiring import Wiring, build_app  # noqa: E402
 from recommender.domain import Paper  # noqa: E402

@@ -29,7 +29,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.bench_ingest import percentile  # noqa: E402
+from bench.search_kinds import percentile  # noqa: E402
 from bots.slack.blocks import VOTE_DOWN, VOTE_UP  # noqa: E402
 from paperbot.config import load_config  # noqa: E402
 from paperbot.slack_runner import SlackHandle, start_slack  # noqa: E402
