@@ -32,7 +32,7 @@ ARXIV_SPACING_SECONDS = 3.0
 TIMEOUT_SECONDS = 30.0
 MAX_RESPONSE_BYTES = 50_000_000
 OPENSEARCH = "{http://a9.com/-/spec/opensearch/1.1/}"
-_CATEGORY = re.compile(r"^[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?$")
+_CATEGORY = re.compile(r"[a-z][a-z\-]*(\.[A-Za-z][A-Za-z\-]*)?")
 
 Getter = Callable[[str], bytes]
 
@@ -104,7 +104,7 @@ def fetch_hf_daily(day: date, get: Getter = http_get, base_url: str = HF_URL) ->
 
 def check_category(category: str) -> str:
     """`cs.LG`, `stat.ML`, `hep-th`; anything else would be pasted into a query, so refuse it."""
-    if not _CATEGORY.match(category):
+    if not _CATEGORY.fullmatch(category):
         raise InvalidInputError(f"not an arXiv category: {category!r} (expected e.g. cs.LG)")
     return category
 
