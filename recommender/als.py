@@ -64,10 +64,12 @@ def weigh_likes(likes: sp.csr_matrix, weighting: Weighting, k1: float, b: float)
 
 def paper_weights(likes: sp.csr_matrix, k1: float, b: float) -> np.ndarray:
     """(n,) float32 the BM25 factor of each paper in `weigh_likes` (everything but the user's
-    idf), so a user outside training is weighed exactly as one inside."""
+    idf), so a user outside training is weighed exactly as one inside; 0 for a paper nobody
+    saved, which has no factors to vote on."""
     readers = np.asarray(sp.csr_matrix(likes).sum(axis=0), dtype=np.float64).ravel()
     length_norm = (1.0 - b) + b * readers / max(readers.mean(), 1e-12)
-    return ((k1 + 1.0) / (k1 * length_norm + 1.0)).astype(np.float32)
+    weights = (k1 + 1.0) / (k1 * length_norm + 1.0)
+    return np.where(readers > 0, weights, 0.0).astype(np.float32)
 
 
 def user_idf(library_sizes: np.ndarray, n_papers: int) -> np.ndarray:
@@ -120,39 +122,50 @@ def solve_users(
         x = Zᵀ (q − (diag(1/c) + G)⁻¹ G q),  q = (1 + c) ⊙ p,
     a (k, k) solve instead of (f, f): users vote far fewer papers than there are factors. Users
     with many votes take the direct solve."""
+    f = inverse.shape[0]
+    out = np.zeros((len(voted), f), dtype=np.float32)
+    small = [r for r, y in enumerate(voted) if 0 < len(y) <= DIRECT_SOLVE_VOTES]
     with _one_blas_thread():
-        return _solve(inverse, voted, confidence, preference)
+        for r in (r for r, y in enumerate(voted) if len(y) > DIRECT_SOLVE_VOTES):
+            out[r] = _direct(inverse, voted[r], confidence[r], preference[r])
+        if small:
+            out[small] = _woodbury(
+                inverse,
+                [voted[r] for r in small],
+                [confidence[r] for r in small],
+                [preference[r] for r in small],
+            )
+    return out
 
 
-def _solve(
+def _direct(inverse: np.ndarray, y: np.ndarray, c: np.ndarray, p: np.ndarray) -> np.ndarray:
+    """One user's normal equations solved as they stand: (f, f), for users with many votes."""
+    y, c, p = y.astype(np.float64), c.astype(np.float64), p.astype(np.float64)
+    normal = np.linalg.inv(inverse) + (y.T * c) @ y
+    return np.linalg.solve(normal, y.T @ ((1.0 + c) * p))
+
+
+def _woodbury(
     inverse: np.ndarray,
     voted: list[np.ndarray],
     confidence: list[np.ndarray],
     preference: list[np.ndarray],
 ) -> np.ndarray:
-    f = inverse.shape[0]
-    out = np.zeros((len(voted), f), dtype=np.float32)
-    small = [r for r, y in enumerate(voted) if 0 < len(y) <= DIRECT_SOLVE_VOTES]
-    for r in (r for r, y in enumerate(voted) if len(y) > DIRECT_SOLVE_VOTES):
-        y = voted[r].astype(np.float64)
-        c, p = confidence[r].astype(np.float64), preference[r].astype(np.float64)
-        normal = np.linalg.inv(inverse) + (y.T * c) @ y
-        out[r] = np.linalg.solve(normal, y.T @ ((1.0 + c) * p))
-    if not small:
-        return out
-    k = max(len(voted[r]) for r in small)
-    y = np.zeros((len(small), k, f))
-    q = np.zeros((len(small), k))
-    inv_c = np.ones((len(small), k))
-    for row, r in enumerate(small):
-        n = len(voted[r])
-        y[row, :n] = voted[r]
-        q[row, :n] = (1.0 + confidence[r]) * preference[r]
-        inv_c[row, :n] = 1.0 / confidence[r]
+    """(s, f) the users' vectors by Woodbury, all at once: each padded to the most votes k
+    among them (a padded vote has a zero factor row, q = 0 and 1/c = 1, so it changes nothing)."""
+    s, f = len(voted), inverse.shape[0]
+    k = max(len(v) for v in voted)
+    y = np.zeros((s, k, f))
+    q = np.zeros((s, k))
+    inv_c = np.ones((s, k))
+    for row in range(s):
+        n = len(voted[row])
+        y[row, :n] = voted[row]
+        q[row, :n] = (1.0 + confidence[row]) * preference[row]
+        inv_c[row, :n] = 1.0 / confidence[row]
     z = y @ inverse  # (s, k, f)
     g = y @ np.swapaxes(z, 1, 2)  # (s, k, k)
     system = g + inv_c[:, :, None] * np.eye(k)[None]
     gq = np.einsum("skj,sj->sk", g, q)
     correction = np.linalg.solve(system, gq[:, :, None])[:, :, 0]
-    out[small] = np.einsum("skf,sk->sf", z, q - correction).astype(np.float32)
-    return out
+    return np.einsum("skf,sk->sf", z, q - correction).astype(np.float32)

@@ -4,7 +4,6 @@ Everything here is pure: papers and votes in, a ranker out.
 
 from __future__ import annotations
 
-import dataclasses
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -112,10 +111,8 @@ def _als(
     # in units of a typical 👍's confidence, so that the same setting means the same for a team
     # of five as for a library of thousands (implicit's own regularisation is absolute)
     regularization = settings.als_regularization * settings.als_alpha * confidences.data.mean()
-    fitted = dataclasses.replace(settings.als_settings(seed), regularization=regularization)
-    _, paper_factors = als.fit(confidences, fitted)
+    _, paper_factors = als.fit(confidences, settings.als_settings(seed, regularization))
     weights = als.paper_weights(likes, k1, b)
-    weights[np.diff(sp.csc_matrix(likes).indptr) == 0] = 0.0  # nobody saved it: no factors
     return paper_factors, weights, als.gram_inverse(paper_factors, regularization)
 
 

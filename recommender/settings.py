@@ -102,10 +102,12 @@ class ModelSettings:
         result: Self = _from_mapping(cls, "model", values)
         return result
 
-    def als_settings(self, seed: int) -> AlsSettings:
+    def als_settings(self, seed: int, regularization: float) -> AlsSettings:
+        """`regularization` absolute, as implicit takes it (`als_regularization` is relative to
+        one 👍's confidence; recommender.api scales it to the data)."""
         return AlsSettings(
             factors=self.als_factors,
-            regularization=self.als_regularization,
+            regularization=regularization,
             alpha=self.als_alpha,
             iterations=self.als_iterations,
             bm25_k1=self.als_bm25_k1,

@@ -66,8 +66,8 @@ def _als_users(
     for r in range(m):
         up = liked.indices[liked.indptr[r] : liked.indptr[r + 1]]
         down = disliked.indices[disliked.indptr[r] : disliked.indptr[r + 1]]
-        cols = np.concatenate([up, down])
-        wanted = np.isin(cols, up)
+        cols = np.concatenate([up, down])  # a paper has one vote, so never in both
+        wanted = np.arange(cols.size) < up.size
         scale = np.where(wanted, 1.0, settings.dislike_weight)
         conf = settings.als_alpha * rows.als_weight[cols] * idf[r] * scale
         keep = conf > 0  # papers without ALS factors (and 👎 at weight 0) add nothing

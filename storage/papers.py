@@ -1,5 +1,5 @@
 """The paper store: upsert with cross-source de-duplication, lookups, the candidate window, and
-FTS5 search that no user input can break (storage/fulltext.py)."""
+search that no user input can break (storage/fulltext.py, on the index of storage/textindex.py)."""
 
 from __future__ import annotations
 

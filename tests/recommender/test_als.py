@@ -54,7 +54,7 @@ def test_a_training_user_is_weighed_and_solved_as_in_training():
     """The confidences rebuilt from `paper_weights` x `user_idf` are the BM25 matrix ALS was
     fitted on, and the solved vector is ALS's own user step against the final paper factors."""
     likes = _likes(0)
-    s = ModelSettings(als_factors=6, als_iterations=5).als_settings(seed=1)
+    s = ModelSettings(als_factors=6, als_iterations=5).als_settings(seed=1, regularization=3.0)
     confidences = als.weigh_likes(likes, "bm25", s.bm25_k1, s.bm25_b)
     weights = als.paper_weights(likes, s.bm25_k1, s.bm25_b)
     idf = als.user_idf(np.diff(likes.indptr), likes.shape[1])
@@ -78,7 +78,7 @@ def test_a_training_user_is_weighed_and_solved_as_in_training():
 
 def test_a_dislike_pulls_the_user_away_from_that_paper():
     likes = _likes(1)
-    s = ModelSettings(als_factors=6, als_iterations=5).als_settings(seed=1)
+    s = ModelSettings(als_factors=6, als_iterations=5).als_settings(seed=1, regularization=3.0)
     _, papers = als.fit(als.weigh_likes(likes, "bm25", s.bm25_k1, s.bm25_b), s)
     inverse = als.gram_inverse(papers, s.regularization)
     liked, disliked = np.array([0, 1]), np.array([2])
