@@ -29,7 +29,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
-	$(BIN)/mypy recommender storage
+	$(BIN)/mypy recommender engine sources storage bots paperbot bench
 
 imports: $(STAMP)
 	$(BIN)/lint-imports

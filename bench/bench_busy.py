@@ -33,9 +33,9 @@ from paperbot.config import load_config  # noqa: E402
 from paperbot.ingest import sample_bytes  # noqa: E402
 from paperbot.scheduler import EngineJobs  # noqa: E402
 from paperbot.wiring import build_app  # noqa: E402
+from sources import parse  # noqa: E402
 from storage.db import BUSY_TIMEOUT_MS, connect  # noqa: E402
 from storage.feedback import FeedbackStore  # noqa: E402
-from storage.sources import parse  # noqa: E402
 
 NOW = datetime(2025, 6, 9, 9, 5, tzinfo=UTC)
 USERS = [f"console:u{i}" for i in range(20)]

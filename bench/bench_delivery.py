@@ -28,8 +28,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bots.commands import Requester  # noqa: E402
-from bots.messages import PicksMessage  # noqa: E402
-from bots.ports import SentMessage  # noqa: E402
+from engine.chat import (
+    PicksMessage,  # noqa: E402
+    SentMessage,  # noqa: E402
+)
 from paperbot.config import Config  # noqa: E402
 from paperbot.wiring import Wiring, build_app  # noqa: E402
 from storage.db import transaction  # noqa: E402

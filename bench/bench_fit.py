@@ -24,11 +24,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.bench_recommender import peak_mb, peak_reset  # noqa: E402
 from paperbot.datasets import read_dataset  # noqa: E402
-from recommender.api import like_matrix, train_ranker  # noqa: E402
 from recommender.domain import Vote  # noqa: E402
 from recommender.features import feature_columns, fit_corpus, item_features  # noqa: E402
-from recommender.model import CollaborativeModel  # noqa: E402
+from recommender.lightfm_hybrid import CollaborativeModel  # noqa: E402
 from recommender.settings import ModelSettings, PickSettings  # noqa: E402
+from recommender.training import like_matrix, train_ranker  # noqa: E402
 
 BUDGET_SECONDS = 60.0
 

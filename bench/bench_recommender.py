@@ -29,9 +29,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from recommender.api import train_ranker  # noqa: E402
 from recommender.domain import DOWN, UP, Paper, UserProfile, Vote  # noqa: E402
 from recommender.settings import ModelSettings, PickSettings  # noqa: E402
+from recommender.training import train_ranker  # noqa: E402
 
 SCALES = {
     "small": {"users": 10_000, "papers": 50_000, "reactions": 500_000, "window": 2_500},

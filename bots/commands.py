@@ -1,7 +1,7 @@
 """The platform-neutral `/papers <subcommand>` layer: one grammar for Slack, Discord, console.
 
 Adapters parse their events into `handle(who, text)` / `vote(...)` calls and render the neutral
-replies (bots/messages.py); every rule lives in the application service. Mistakes a person can
+replies (engine/chat.py); every rule lives in the application service. Mistakes a person can
 make (unknown subcommand, bad time or timezone, unknown paper, empty query) come back as a short
 Reply with is_error=True, never as an exception. A user only ever reads or changes their own data:
 every call acts on `who.user_key`.
@@ -15,27 +15,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from bots.delivery import paper_card, teammates_up
-from bots.messages import HomeView, PaperCard, Reply, VoteOutcome
 from bots.onboarding import home_welcome, welcome_reply
 from bots.texts import DMS_CLOSED, HELP, NOT_ADMIN, WELCOME
-from bots.votes import Voting
-from recommender import schedule
+from engine import schedule
+from engine.cards import paper_card
+from engine.chat import HomeView, PaperCard, Reply, Requester, VoteOutcome
+from engine.library import parse_references
+from engine.service import PaperService
+from engine.votes import Voting
 from recommender.domain import InvalidInputError, PaperbotError
-from recommender.library import parse_references
-from recommender.service import PaperService
-
-
-@dataclass(frozen=True, slots=True)
-class Requester:
-    """Who is asking. `user_key` is `slack:<team>:<user>`, `discord:<user>` or `console:<name>`.
-
-    `timezone` is asked only on first contact, to prefill the subscribe offer (Slack knows the
-    person's `tz`; the lookup is an API call, hence a callable rather than a value)."""
-
-    user_key: str
-    display_name: str = ""
-    timezone: Callable[[], str | None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +100,7 @@ class CommandLayer:
         source: str,
         event_id: str | None = None,
     ) -> VoteOutcome:
-        """+1, -1, or 0 to withdraw; see bots/votes.py `Voting.vote`."""
+        """+1, -1, or 0 to withdraw; see engine/votes.py `Voting.vote`."""
         return self.voting.vote(who, paper_id, vote, source, event_id)
 
     def toggle_vote(
@@ -198,7 +186,7 @@ class CommandLayer:
             return Reply(
                 text="No papers to pick from yet. An admin can run `/papers admin ingest`."
             )
-        likes = teammates_up(self.service, who.user_key, [p.paper.paper_id for p in result.picks])
+        likes = self.service.teammates_up(who.user_key, [p.paper.paper_id for p in result.picks])
         cards = tuple(
             paper_card(p.paper, p.reason, teammates_up=likes.get(p.paper.paper_id, 0))
             for p in result.picks

@@ -12,9 +12,9 @@ import logging
 from collections.abc import Callable
 from dataclasses import replace
 
-from bots.messages import Reply
 from bots.texts import WELCOME, offer_text, welcome_for
-from recommender.accounts import Accounts
+from engine.accounts import Accounts
+from engine.chat import Reply
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ every platform shows the same sentences (neutral markup: **bold** and `code`, se
 
 from __future__ import annotations
 
-from bots.messages import Reply
+from engine.chat import Reply
 
 HELP = """\
 **paperbot** picks a few new research papers for you each day.

@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.commands import Requester
 from bots.console.chat import ChatSession
 from bots.console.lineedit import edited_lines, history_path
 from bots.console.render import render_card
-from bots.delivery import paper_card
+from engine.cards import paper_card
+from engine.chat import Requester
 from paperbot.cli import CliContext
 from paperbot.progress import Progress
 from recommender.domain import NotFoundError

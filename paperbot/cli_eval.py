@@ -26,7 +26,7 @@ from paperbot.cli import CliContext
 from paperbot.datasets import read_ctr, read_dataset, write_dataset
 from paperbot.plots import plot_report, pyplot
 from paperbot.progress import Progress
-from recommender.baselines import (
+from recommender.evaluation.baselines import (
     ImplicitALS,
     ItemKNN,
     LightFMHybrid,
@@ -35,8 +35,8 @@ from recommender.baselines import (
     PureLightFM,
     TfidfProfile,
 )
-from recommender.estimator import Estimator
 from recommender.evaluation.dataset import Dataset, dataset_content
+from recommender.evaluation.estimator import Estimator
 from recommender.evaluation.metrics import METRICS
 from recommender.evaluation.protocols import PROTOCOLS, split, with_simulated_dislikes
 from recommender.evaluation.runner import EpochSearch, EvalReport, run, verdict

@@ -26,9 +26,9 @@ from paperbot.ingest import (
 )
 from paperbot.progress import Progress
 from recommender.domain import PaperbotError
-from storage.sources import ParseResult
-from storage.sources.fetch import fetch_arxiv, fetch_arxiv_rss, fetch_hf_daily
-from storage.sources.records import MAX_ABSTRACT_CHARS
+from sources import ParseResult
+from sources.fetch import fetch_arxiv, fetch_arxiv_rss, fetch_hf_daily
+from sources.records import MAX_ABSTRACT_CHARS
 
 PROGRESS_MIN_PAPERS = 200
 MAX_ERRORS_SHOWN = 20

@@ -12,7 +12,7 @@ import click
 
 from paperbot.cli_engine import _wiring, user_key_for
 from recommender.domain import InvalidInputError
-from storage.sources.library import parse_library
+from sources.library import parse_library
 
 
 @click.command("import-library")

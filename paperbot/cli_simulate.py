@@ -23,7 +23,7 @@ from paperbot.cli import CliContext
 from paperbot.cli_eval import DIRECTORY, PLOT, WIDE, _load, _settings
 from paperbot.plots import plot_simulation, pyplot
 from paperbot.progress import Progress
-from recommender.baselines import Popularity, RandomScores, TfidfProfile
+from recommender.evaluation.baselines import Popularity, RandomScores, TfidfProfile
 from recommender.evaluation.dataset import dataset_content
 from recommender.evaluation.sim_policies import HYBRID_SETTINGS, EstimatorPolicy, HybridFoldInPolicy
 from recommender.evaluation.simulate import (

@@ -15,8 +15,8 @@ from rich.console import Console
 from rich.table import Table
 
 from recommender.domain import InvalidInputError, NotFoundError, Paper
+from sources.jsonl import paper_to_record
 from storage.repos import Repos, open_repos
-from storage.sources.jsonl import paper_to_record
 
 VOTE_WORDS = {"1": 1, "+1": 1, "up": 1, "-1": -1, "down": -1, "0": 0}
 

@@ -18,7 +18,7 @@ from typing import Any
 from recommender.domain import InvalidInputError, Paper, paper_id_for
 from recommender.evaluation.ctr import ctr_dataset
 from recommender.evaluation.dataset import Dataset, build_dataset
-from storage.sources.jsonl import paper_to_record
+from sources.jsonl import paper_to_record
 
 PAPERS = "papers.jsonl"
 INTERACTIONS = "interactions.csv"

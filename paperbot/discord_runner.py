@@ -20,10 +20,10 @@ from discord.http import INTERNAL_API_VERSION, Route
 
 from bots.discord.bot import PaperBot
 from bots.discord.settings import DiscordSettings
+from engine.teams import digest_key
 from paperbot.config import Config
 from paperbot.wiring import Wiring
 from recommender.domain import PaperbotError
-from recommender.planning import digest_key
 
 log = logging.getLogger(__name__)
 

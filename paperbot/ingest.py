@@ -23,11 +23,11 @@ from typing import Any, BinaryIO
 from sqlite_utils import Database
 
 from recommender.domain import InvalidInputError, Paper, PaperbotError
+from sources import ParseResult, RecordError, detect_format, parse
+from sources.fetch import fetch_arxiv, fetch_hf_daily
+from sources.jsonl import bounded_lines, iter_jsonl
 from storage.meta import MetaStore
 from storage.papers import PaperStore
-from storage.sources import ParseResult, RecordError, detect_format, parse
-from storage.sources.fetch import fetch_arxiv, fetch_hf_daily
-from storage.sources.jsonl import bounded_lines, iter_jsonl
 
 Progress = Callable[[int], None]
 SourceCall = Callable[["Fetchers"], ParseResult]

@@ -30,11 +30,11 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bots.commands import AdminActions
-from bots.delivery import DrainReport
-from bots.ports import Notifier
+from engine.chat import Notifier
+from engine.delivery import DrainReport
+from engine.planning import PlanReport
 from paperbot.config import Config
 from paperbot.wiring import Wiring
-from recommender.planning import PlanReport
 
 log = logging.getLogger(__name__)
 

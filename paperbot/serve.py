@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from bots.console.notifier import ConsoleNotifier
-from bots.ports import Notifier
+from engine.chat import Notifier
 from paperbot.config import Config
 from paperbot.scheduler import EngineJobs, build_scheduler
 from paperbot.wiring import Clock, Wiring, build_app

@@ -21,14 +21,14 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackClientError
 from waitress import wasyncore
 
-from bots.delivery import DrainReport
 from bots.slack.app import build_app, wsgi_app
 from bots.slack.notifier import SlackNotifier
 from bots.slack.settings import SlackSettings
 from bots.slack.socket import SocketModeRunner
+from engine.delivery import DrainReport
+from engine.teams import digest_key
 from paperbot.config import Config
 from paperbot.wiring import Wiring
-from recommender.planning import digest_key
 
 log = logging.getLogger(__name__)
 
@@ -62,10 +62,10 @@ class WsgiThread:
         server = self.server
         try:
             while not self._stop.is_set():
-                wasyncore.loop(timeout=1.0, map=server._map, count=1)
+                wasyncore.loop(timeout=1.0, map=server._map, count=1)  # noqa: SLF001 (waitress' socket map)
         finally:
             server.task_dispatcher.shutdown()
-            wasyncore.close_all(server._map)
+            wasyncore.close_all(server._map)  # noqa: SLF001
 
     def stop(self) -> None:
         self._stop.set()

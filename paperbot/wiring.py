@@ -23,17 +23,18 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bots.commands import AdminActions, CommandLayer
-from bots.delivery import DeliveryWorker
+from engine import schedule
+from engine.delivery import DeliveryWorker
+from engine.ports import Ranker
+from engine.service import PaperService
+from engine.settings import ServiceSettings
+from engine.teams import digest_channel
 from paperbot.config import Config
-from recommender import schedule
-from recommender.api import content_ranker, train_ranker
 from recommender.domain import InvalidInputError, Paper, User
-from recommender.planning import digest_channel
-from recommender.ports import Ranker
 from recommender.ranker import HybridRanker
-from recommender.service import PaperService, ServiceSettings
 from recommender.settings import ModelSettings, PickSettings
 from recommender.state import without_reader
+from recommender.training import content_ranker, train_ranker
 from storage.db import ConnectionPool
 from storage.modelstore import ModelStore
 from storage.repos import Repos, open_repos
@@ -173,10 +174,10 @@ class Wiring:
         self.commands = CommandLayer(self.service, self.clock, self.config.admins, actions)
 
     def delivery_worker(self, platform: str) -> DeliveryWorker:
-        return DeliveryWorker(platform, self.service, self.clock)
+        return DeliveryWorker(platform, self.repos, self.service, self.clock)
 
     def set_digests(self, platform: str, keys: Sequence[str]) -> list[User]:
-        """Make `keys` (see recommender.planning.digest_key) the team digests `platform` posts,
+        """Make `keys` (see engine.planning.digest_key) the team digests `platform` posts,
         on the [schedule] default send time, timezone and days with [picks] k papers; other
         digests of the platform are switched off. Called before the scheduler starts, so the
         first planning run already knows them."""

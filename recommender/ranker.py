@@ -3,7 +3,7 @@
 One instance serves every user and holds no per-user state: a user is represented from their
 current votes at every call (recommender.users), so a reaction counts in the very next picks and
 concurrent readers need no lock. `picks` scores a batch of users against the day's candidates
-with a few matrix products (recommender.blend), then chooses every user's k papers at once with
+with a few matrix products (recommender.scoring), then chooses every user's k papers at once with
 array operations over the batch: MMR in the model's space, each interest's share
 (recommender.coverage) and an optional exploration slot (recommender.selection); and explains
 them from batched products (recommender.evidence, recommender.reasons). Without a trained model
@@ -13,20 +13,19 @@ them from batched products (recommender.evidence, recommender.reasons). Without 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import date
-from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.blend import scored, standardise
 from recommender.coverage import regions
 from recommender.domain import DOWN, UP, Paper, Pick, UserProfile
 from recommender.evidence import interest_match, read_alike, resemblance, twins
 from recommender.features import TextSpace
-from recommender.ranking import candidate_prior, top_indices
+from recommender.prior import candidate_prior, top_indices
 from recommender.reasons import Facts, rated, sentences, short_title
+from recommender.scoring import scored, standardise
 from recommender.selection import exploration, mmr, shortlist, similarities
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemRows, ItemTable
@@ -137,18 +136,6 @@ class HybridRanker:
         trending = np.array([[paper.upvotes >= TRENDING_UPVOTES]])
         facts = (chosen, explored, [paper], self._rows([paper]), users.liked.readers)
         return self._explain([profile], *facts, trending)[0][0]
-
-    def to_state(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
-        """(arrays, meta) for storage; see recommender.state."""
-        from recommender.state import to_state
-
-        return to_state(self)
-
-    @classmethod
-    def from_state(cls, arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> HybridRanker:
-        from recommender.state import from_state
-
-        return from_state(arrays, meta)
 
     # -- internals -----------------------------------------------------------------------------
 

@@ -104,7 +104,7 @@ class ModelSettings:
 
     def als_settings(self, seed: int, regularization: float) -> AlsSettings:
         """`regularization` absolute, as implicit takes it (`als_regularization` is relative to
-        one 👍's confidence; recommender.api scales it to the data)."""
+        one 👍's confidence; recommender.training scales it to the data)."""
         return AlsSettings(
             factors=self.als_factors,
             regularization=regularization,

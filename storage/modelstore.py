@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from recommender.ranker import HybridRanker
-from recommender.state import CorruptModelError, from_state, without_reader
+from recommender.state import CorruptModelError, from_state, to_state, without_reader
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class ModelStore:
         self._clear_pointer()
         version = self._new_version()
         ranker.version = version
-        arrays, meta = ranker.to_state()
+        arrays, meta = to_state(ranker)
         meta = {**meta, "version": version, "saved_at": self._clock().isoformat()}
         _atomic_write(
             self.dir / f"model-{version}.npz", lambda f: np.savez(f, allow_pickle=False, **arrays)

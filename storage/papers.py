@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlite_utils import Database
 
+from engine.ports import UpsertResult
 from recommender.domain import Paper, normalise_title
-from recommender.ports import UpsertResult
 from storage.db import transaction
 from storage.fulltext import FullText
 from storage.rows import dumps, iso, loads_list, parse_date, parse_datetime

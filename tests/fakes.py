@@ -1,4 +1,4 @@
-"""In-memory versions of our own ports (recommender/ports.py) and a tiny, obvious Ranker.
+"""In-memory versions of our own ports (engine/ports.py) and a tiny, obvious Ranker.
 
 Why: the service, the command layer and the delivery engine are tested against these so the tests
 say what the business rules are without a database; storage's own tests prove the SQLite
@@ -16,9 +16,9 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from bots.commands import CommandLayer, Requester
-from bots.messages import PaperCard, PicksMessage, VoteOutcome
-from bots.ports import SentMessage
+from bots.commands import CommandLayer
+from engine.chat import PaperCard, PicksMessage, Requester, SentMessage, VoteOutcome
+from engine.ports import UpsertResult
 from recommender.domain import (
     Delivery,
     NotFoundError,
@@ -29,7 +29,6 @@ from recommender.domain import (
     normalise_title,
 )
 from recommender.domain import Vote as VoteRow
-from recommender.ports import UpsertResult
 
 
 class FakePapers:

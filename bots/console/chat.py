@@ -12,9 +12,9 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Iterable
 
-from bots.commands import CommandLayer, Requester
+from bots.commands import CommandLayer
 from bots.console.render import render_card, render_reply
-from bots.messages import PaperCard
+from engine.chat import PaperCard, Requester
 
 REACTIONS = {"+1": 1, "👍": 1, "-1": -1, "👎": -1, "0": 0}
 QUIT = {"quit", "exit", "/quit", "/exit"}

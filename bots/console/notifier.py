@@ -15,8 +15,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bots.console.render import render_picks
-from bots.messages import PicksMessage
-from bots.ports import SentMessage, TemporaryFailure
+from engine.chat import PicksMessage, SentMessage, TemporaryFailure
 
 PLATFORM = "console"
 
@@ -79,7 +78,7 @@ class ConsoleNotifier:
         return _sent(message)
 
     def find_sent(self, message: PicksMessage) -> SentMessage | None:
-        """The receipt check (bots.delivery.ReceiptChecker): did this message reach the file?"""
+        """The receipt check (engine.delivery.ReceiptChecker): did this message reach the file?"""
         if self.path is None or not self.path.exists():
             return None
         end = _marker("end", message)

@@ -1,4 +1,4 @@
-"""Plain-text rendering of the neutral message model (bots/messages.py) for a terminal.
+"""Plain-text rendering of the neutral message model (engine/chat.py) for a terminal.
 
 Pure functions: a card or a reply in, a string out. Cards are numbered so a person can react with
 `+1 2` instead of typing a paper id.
@@ -10,16 +10,16 @@ import json
 import re
 import textwrap
 
-from bots.messages import PaperCard, PicksMessage, Reply
+from engine.chat import PaperCard, PicksMessage, Reply
 
 WIDTH = 88
 VOTE_MARKS = {1: " [👍]", -1: " [👎]"}
-# Neutral bold (bots/messages.py): `**x**` with no space just inside the markers.
+# Neutral bold (engine/chat.py): `**x**` with no space just inside the markers.
 _NEUTRAL_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 
 
 def plain_text(text: str) -> str:
-    """Neutral text (bots/messages.py) for a terminal: `**bold**` loses its asterisks (a
+    """Neutral text (engine/chat.py) for a terminal: `**bold**` loses its asterisks (a
     terminal shows them literally); backticks stay, they read fine as quotes."""
     return _NEUTRAL_BOLD.sub(r"\1", text)
 

@@ -17,15 +17,15 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bots.commands import CommandLayer, Requester
-from bots.delivery import DeliveryWorker
+from bots.commands import CommandLayer
 from bots.discord.buttons import ConfirmButton, VoteButton
 from bots.discord.delivery_loop import DeliveryLoop
 from bots.discord.handlers import answer_confirm, answer_vote_click, requester_for, tell_failure
 from bots.discord.render import card_embed, cards_view
 from bots.discord.settings import DiscordSettings
 from bots.discord.slash import PapersGroup
-from bots.messages import PaperCard
+from engine.chat import PaperCard, Requester
+from engine.delivery import DeliveryWorker
 
 log = logging.getLogger(__name__)
 

@@ -14,9 +14,9 @@ import logging
 import discord
 from discord.ext import tasks
 
-from bots.delivery import DeliveryWorker, DrainReport
 from bots.discord.notifier import DiscordNotifier
-from bots.ports import TemporaryFailure, Undeliverable
+from engine.chat import TemporaryFailure, Undeliverable
+from engine.delivery import DeliveryWorker, DrainReport
 from recommender.domain import Delivery
 
 log = logging.getLogger(__name__)
@@ -92,7 +92,7 @@ class DeliveryLoop:
 
     def _pending(self) -> list[Delivery]:
         # Runs in the worker thread: the ledger resolves to that thread's own connection.
-        return self.worker.ledger.pending(self.worker.platform)
+        return self.worker.pending()
 
     async def _deliver(self, row: Delivery) -> str:
         batch = await asyncio.to_thread(self.worker.begin, row)

@@ -13,11 +13,11 @@ import logging
 
 import discord
 
-from bots.commands import CommandLayer, Requester
+from bots.commands import CommandLayer
 from bots.discord.buttons import VoteButton
 from bots.discord.redraw import after_vote
 from bots.discord.render import reply_messages
-from bots.messages import PaperCard, Reply, VoteOutcome
+from engine.chat import PaperCard, Reply, Requester, VoteOutcome
 
 log = logging.getLogger(__name__)
 

@@ -22,9 +22,8 @@ import aiohttp
 import discord
 
 from bots.discord.render import DiscordMessage, picks_messages
-from bots.messages import PicksMessage
-from bots.ports import SentMessage, TemporaryFailure, Undeliverable
-from recommender.planning import digest_channel, is_digest
+from engine.chat import PicksMessage, SentMessage, TemporaryFailure, Undeliverable
+from engine.teams import digest_channel, is_digest
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ import discord
 
 from bots.discord.buttons import VoteButton, parse_vote_custom_id
 from bots.discord.render import COLOUR, EMBED_TOTAL, card_embed
-from bots.messages import PaperCard
+from engine.chat import PaperCard
 
 
 def after_vote(

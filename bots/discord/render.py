@@ -1,10 +1,10 @@
-"""Pure renderers: neutral messages (bots/messages.py) -> Discord embeds, buttons and attachments.
+"""Pure renderers: neutral messages (engine/chat.py) -> Discord embeds, buttons and attachments.
 
 Nothing here talks to Discord, so every limit Discord enforces (2000 characters of content,
 6000 characters across a message's embeds, 256 per title, 1024 per field, 5 rows of buttons, 100
 characters per custom_id) is checked by plain unit tests instead of by a rejected API call.
 
-Neutral text's markup (`**bold**`, `` `code` ``, see bots/messages.py) is Discord's own Markdown,
+Neutral text's markup (`**bold**`, `` `code` ``, see engine/chat.py) is Discord's own Markdown,
 so reply texts and notes go out as they are.
 """
 
@@ -20,7 +20,7 @@ from typing import Any
 import discord
 
 from bots.discord.buttons import ConfirmButton, CustomIdTooLong, VoteButton
-from bots.messages import PaperCard, PicksMessage, Reply
+from engine.chat import PaperCard, PicksMessage, Reply
 
 log = logging.getLogger(__name__)
 

@@ -1,4 +1,4 @@
-"""Pure Block Kit renderers for the neutral messages in bots/messages.py.
+"""Pure Block Kit renderers for the neutral messages in engine/chat.py.
 
 No I/O and no Slack client here: every function takes a neutral message and returns the dicts the
 Web API expects, so the layout and Slack's limits are tested without a network. The vote buttons
@@ -13,7 +13,6 @@ import re
 from datetime import date
 from typing import Any
 
-from bots.messages import PaperCard, PicksMessage, Reply
 from bots.slack.limits import (
     MAX_BUTTON_TEXT,
     MAX_BUTTON_VALUE,
@@ -30,6 +29,7 @@ from bots.slack.limits import (
     sections_for_long_text,
     truncate,
 )
+from engine.chat import PaperCard, PicksMessage, Reply
 
 VOTE_UP = "vote_up"
 VOTE_DOWN = "vote_down"
@@ -43,12 +43,12 @@ _VOTE_LABEL = {1: "👍", -1: "👎"}
 
 Payload = dict[str, Any]
 
-# Neutral bold (bots/messages.py): `**x**` with no space just inside the markers.
+# Neutral bold (engine/chat.py): `**x**` with no space just inside the markers.
 _NEUTRAL_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*")
 
 
 def slack_bold(text: str) -> str:
-    """Neutral `**bold**` (bots/messages.py) as Slack's `*bold*`; nothing else changes.
+    """Neutral `**bold**` (engine/chat.py) as Slack's `*bold*`; nothing else changes.
     Backtick code spans mean the same on both sides and are left alone."""
     return _NEUTRAL_BOLD.sub(r"*\1*", text)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bots.messages import HomeView
 from bots.slack.blocks import card_blocks, fit_groups, mrkdwn_text
 from bots.slack.limits import MAX_VIEW_BLOCKS, Block, context, escape, header, section
+from engine.chat import HomeView
 
 HINT = "Change things with `/papers settings`, `/papers interests add <topic>` or `/papers help`."
 

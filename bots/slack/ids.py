@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bots.commands import Requester
+from engine.chat import Requester
 from recommender.domain import InvalidInputError
 
 PLATFORM = "slack"
@@ -54,7 +54,7 @@ def requester(team_id: str, user_id: str, display_name: str = "") -> Requester:
     return Requester(user_key=user_key(team_id, user_id), display_name=display_name)
 
 
-def team_of(body: dict[str, Any]) -> str:
+def workspace_of(body: dict[str, Any]) -> str:
     """The workspace id, wherever this kind of payload keeps it (commands, actions, events)."""
     team = body.get("team_id") or (body.get("team") or {}).get("id")
     if not team:

@@ -1,6 +1,6 @@
 """Posting a user's daily picks as Slack DMs, for the delivery worker.
 
-The worker (bots/delivery.py) calls `send_picks` from its own thread and reads the outcome from
+The worker (engine/delivery.py) calls `send_picks` from its own thread and reads the outcome from
 what it returns or raises: `SentMessage` with one `<channel>:<ts>` per card, `Undeliverable` when
 Slack refuses for good (no DM possible), `TemporaryFailure` when trying again later may work.
 429s are retried inside the WebClient by slack_sdk's RateLimitErrorRetryHandler, which honours
@@ -16,11 +16,10 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
-from bots.messages import PicksMessage
-from bots.ports import SentMessage, TemporaryFailure, Undeliverable
 from bots.slack.blocks import picks_payloads
 from bots.slack.ids import PLATFORM, message_id, split_user_key
-from recommender.planning import digest_channel, is_digest
+from engine.chat import PicksMessage, SentMessage, TemporaryFailure, Undeliverable
+from engine.teams import digest_channel, is_digest
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +61,7 @@ def _error_code(exc: SlackApiError) -> str:
 
 
 class SlackNotifier:
-    """Implements bots.ports.Notifier for Slack. DM channel ids are cached per user: they never
+    """Implements engine.chat.Notifier for Slack. DM channel ids are cached per user: they never
     change, and it halves the API calls of a daily run."""
 
     platform = PLATFORM

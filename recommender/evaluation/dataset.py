@@ -14,7 +14,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.domain import InvalidInputError, Paper
-from recommender.estimator import Content
+from recommender.evaluation.estimator import Content
 from recommender.features import fit_corpus
 from recommender.settings import ModelSettings
 

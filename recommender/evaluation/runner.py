@@ -18,7 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.domain import InvalidInputError
-from recommender.estimator import Content, Estimator
+from recommender.evaluation.estimator import Content, Estimator
 from recommender.evaluation.metrics import MetricAccumulator
 from recommender.evaluation.protocols import Split
 

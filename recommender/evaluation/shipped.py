@@ -15,12 +15,12 @@ from datetime import date
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.api import train_ranker
 from recommender.domain import InvalidInputError, Paper, UserProfile, Vote
-from recommender.estimator import Content
+from recommender.evaluation.estimator import Content
 from recommender.evaluation.simulate import World
 from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
+from recommender.training import train_ranker
 
 TODAY = date(2000, 1, 1)  # evaluation papers carry no dates or upvotes: the prior is flat
 

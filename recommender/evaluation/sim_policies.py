@@ -14,10 +14,10 @@ from collections.abc import Sequence
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.baselines import LightFMHybrid
-from recommender.estimator import Estimator
+from recommender.evaluation.baselines import LightFMHybrid
+from recommender.evaluation.estimator import Estimator
 from recommender.evaluation.simulate import World
-from recommender.ranking import top_indices
+from recommender.prior import top_indices
 from recommender.settings import ModelSettings
 
 HYBRID_SETTINGS = ModelSettings(no_components=64, epochs=30, loss="warp")
@@ -76,7 +76,7 @@ class EstimatorPolicy:
 
 
 class HybridFoldInPolicy:
-    """recommender.baselines.LightFMHybrid trained once on the history; each day a newcomer's
+    """evaluation.baselines.LightFMHybrid trained once on the history; each day a newcomer's
     vector is the mean of the item representations of their 👍 so far (first 👍 included) and, in
     "interests" mode, of their interest words' term representations. 👎 are ignored."""
 

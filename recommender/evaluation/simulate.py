@@ -31,9 +31,9 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.domain import InvalidInputError, Paper, PaperbotError
-from recommender.estimator import Content
+from recommender.evaluation.estimator import Content
 from recommender.features import TextSpace
-from recommender.ranking import top_indices
+from recommender.prior import top_indices
 
 MODES = ("none", "one-like", "interests")
 

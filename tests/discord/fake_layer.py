@@ -8,10 +8,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from bots.commands import Requester
-from bots.delivery import DeliveryWorker
-from bots.messages import HomeView, PaperCard, PicksMessage, Reply
-from bots.ports import SentMessage, Undeliverable
+from engine.chat import (
+    HomeView,
+    PaperCard,
+    PicksMessage,
+    Reply,
+    Requester,
+    SentMessage,
+    Undeliverable,
+)
+from engine.delivery import DeliveryWorker
 from recommender.domain import Delivery
 from tests.fakes import FakeVotingLayer
 
@@ -86,7 +92,7 @@ class FakeWorker(DeliveryWorker):
     def ledger(self) -> FakeWorker:  # type: ignore[override]
         return self
 
-    def pending(self, platform: str) -> list[Delivery]:
+    def pending(self) -> list[Delivery]:
         return [d for d in self.rows.values() if d.status == "pending"]
 
     def begin(self, only: Delivery | None = None) -> list[tuple[Delivery, PicksMessage]]:

@@ -26,7 +26,7 @@ from bots.discord.render import (
     picks_messages,
     reply_messages,
 )
-from bots.messages import PaperCard, PicksMessage, Reply
+from engine.chat import PaperCard, PicksMessage, Reply
 
 CARD = PaperCard(
     paper_id="2509.04664",

@@ -7,10 +7,12 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
-from bots.commands import AdminActions, CommandLayer, Requester
-from bots.delivery import DeliveryWorker
+from bots.commands import AdminActions, CommandLayer
+from engine.chat import Requester
+from engine.delivery import DeliveryWorker
+from engine.service import PaperService
+from engine.settings import ServiceSettings
 from recommender.domain import DAILY, Paper, User
-from recommender.service import PaperService, ServiceSettings
 from tests.fakes import FakeClock, FakeRanker, FakeRepos, paper
 
 START = datetime(2025, 6, 9, 6, 0, tzinfo=UTC)  # Monday
@@ -63,7 +65,7 @@ def make_world(papers: list[Paper] | None = None, **settings: object) -> World:
     service = PaperService(repos, lambda: ranker, ServiceSettings(**settings))  # type: ignore[arg-type]
     actions = AdminActions(ingest=lambda: "ingest started", retrain=lambda: "retrain started")
     commands = CommandLayer(service, clock, frozenset({"console:admin"}), actions)
-    worker = DeliveryWorker("console", service, clock)
+    worker = DeliveryWorker("console", repos, service, clock)
     return World(repos, ranker, clock, service, commands, worker)
 
 

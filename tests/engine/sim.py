@@ -8,10 +8,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from bots.commands import Requester
 from bots.console.notifier import ConsoleNotifier
-from bots.messages import PicksMessage
-from bots.ports import SentMessage
+from engine.chat import PicksMessage, Requester, SentMessage
 from paperbot.config import load_config
 from paperbot.scheduler import EngineJobs
 from paperbot.wiring import build_app
@@ -70,7 +68,7 @@ class Sim:
 
     def restart(self) -> None:
         self.wiring = build_app(self.config, self.clock)
-        self.wiring.service.ranker = lambda: self.ranker
+        self.wiring.service.current_ranker = lambda: self.ranker
         notifier = TimedNotifier(ConsoleNotifier(path=self.out), self.clock, self.sent)
         self.notifier = notifier
         self.jobs = EngineJobs(self.wiring, ["console"], {"console": notifier})

@@ -10,7 +10,6 @@ from datetime import date
 import discord
 
 from bots.console.render import render_card
-from bots.delivery import paper_card
 from bots.discord.render import (
     DESCRIPTION_LIMIT,
     EMBED_TOTAL,
@@ -20,11 +19,12 @@ from bots.discord.render import (
     card_embed,
     reply_messages,
 )
-from bots.messages import Reply
 from bots.slack.blocks import card_blocks, reply_payload
 from bots.slack.limits import MAX_TEXT
+from engine.cards import paper_card
+from engine.chat import Reply
 from recommender.domain import Paper
-from storage.sources.records import MAX_ABSTRACT_CHARS, MAX_ITEM_CHARS, MAX_TITLE_CHARS
+from sources.records import MAX_ABSTRACT_CHARS, MAX_ITEM_CHARS, MAX_TITLE_CHARS
 
 HF = Paper(
     "2509.04664",

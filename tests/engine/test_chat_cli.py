@@ -11,9 +11,9 @@ from click.testing import CliRunner
 
 from paperbot.cli import cli
 from paperbot.ingest import sample_bytes
+from sources import parse
 from storage.db import connect
 from storage.repos import open_repos
-from storage.sources import parse
 
 CONFIG = """
 [database]

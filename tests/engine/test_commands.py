@@ -6,9 +6,8 @@ from datetime import date, time
 
 import pytest
 
-from bots.commands import Requester
-from bots.ports import Undeliverable
 from bots.texts import WELCOME, WELCOME_FIRST_INTEREST
+from engine.chat import Requester, Undeliverable
 from tests.engine.conftest import World
 
 ANNA = Requester("console:anna", "Anna")

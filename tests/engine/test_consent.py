@@ -3,8 +3,8 @@ they accept, and `forget-me confirm` is not undone by the next command."""
 
 from __future__ import annotations
 
-from bots.commands import Requester
 from bots.texts import INTRO
+from engine.chat import Requester
 from tests.engine.conftest import World
 
 ANNA = Requester("console:anna", "Anna")

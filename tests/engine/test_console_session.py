@@ -3,9 +3,8 @@ hook that keeps a session alive when a command fails unexpectedly."""
 
 from __future__ import annotations
 
-from bots.commands import Requester
 from bots.console.chat import ChatSession
-from bots.messages import PaperCard, Reply, VoteOutcome
+from engine.chat import PaperCard, Reply, Requester, VoteOutcome
 
 
 class RecordingLayer:

@@ -9,11 +9,11 @@ from pathlib import Path
 
 from bots.console.notifier import ConsoleNotifier
 from bots.console.render import render_picks
-from bots.delivery import DeliveryWorker, summarize
-from bots.messages import PaperCard, PicksMessage
-from bots.ports import TemporaryFailure, Undeliverable
+from engine.cards import summarize
+from engine.chat import PaperCard, PicksMessage, TemporaryFailure, Undeliverable
+from engine.delivery import DeliveryWorker
+from engine.service import PaperService
 from recommender.domain import Paper, UserProfile
-from recommender.service import PaperService
 from tests.engine.conftest import World
 from tests.fakes import FakeRanker, RecordingNotifier
 
@@ -124,7 +124,7 @@ def test_a_restarted_process_sends_the_planned_reasons_without_ranking(world: Wo
     assert row.reasons and all(reason for _, reason in row.reasons)
     restarted = PaperService(world.repos, NoRankingAllowed, world.service.settings)
     notifier = RecordingNotifier()
-    assert DeliveryWorker("console", restarted, world.clock).drain(notifier).sent == 1
+    assert DeliveryWorker("console", world.repos, restarted, world.clock).drain(notifier).sent == 1
     (sent,) = notifier.sent
     assert [(c.paper_id, c.reason) for c in sent.cards] == list(row.reasons)
 

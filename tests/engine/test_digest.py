@@ -8,16 +8,11 @@ from dataclasses import replace
 
 import pytest
 
-from bots.commands import Requester
-from bots.delivery import DIGEST_NOTE, DeliveryWorker
+from engine.chat import Requester
+from engine.delivery import DIGEST_NOTE, DeliveryWorker
+from engine.profiles import group_votes, team_profile
+from engine.teams import digest_channel, digest_key, is_digest
 from recommender.domain import InvalidInputError, User
-from recommender.planning import (
-    digest_channel,
-    digest_key,
-    group_votes,
-    is_digest,
-    team_profile,
-)
 from tests.engine.conftest import World
 from tests.fakes import RecordingNotifier
 
@@ -103,7 +98,7 @@ def test_a_switched_off_digest_is_not_planned(world: World) -> None:
 
 def sent_digest(world: World) -> tuple[RecordingNotifier, DeliveryWorker]:
     world.service.plan_deliveries(world.clock.advance(hours=1, minutes=1))
-    worker = DeliveryWorker("slack", world.service, world.clock)
+    worker = DeliveryWorker("slack", world.repos, world.service, world.clock)
     notifier = RecordingNotifier("slack")
     assert worker.drain(notifier).sent == 4
     return notifier, worker
@@ -130,7 +125,7 @@ def test_personal_picks_show_how_many_teammates_liked_a_paper(world: World) -> N
     assert {c.paper_id: c.teammates_up for c in picks.cards}["2506.00001"] == 2
     world.service.plan_deliveries(world.clock.advance(hours=1, minutes=1))
     notifier = RecordingNotifier("slack")
-    DeliveryWorker("slack", world.service, world.clock).drain(notifier)
+    DeliveryWorker("slack", world.repos, world.service, world.clock).drain(notifier)
     (mine,) = [m for m in notifier.sent if m.user_key == ANNA]
     assert {c.paper_id: c.teammates_up for c in mine.cards}["2506.00001"] == 2
 

@@ -1,4 +1,4 @@
-"""Neutral markup (bots/messages.py) on the console, and the command layer keeping to it."""
+"""Neutral markup (engine/chat.py) on the console, and the command layer keeping to it."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import re
 from datetime import date
 
 from bots.console.render import plain_text, render_picks, render_reply
-from bots.messages import PicksMessage, Reply
 from bots.texts import HELP
+from engine.chat import PicksMessage, Reply
 from tests.engine.conftest import World
 
 

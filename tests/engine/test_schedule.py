@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 
-from recommender import schedule
+from engine import schedule
 from recommender.domain import DAILY, InvalidInputError, User
 
 GRACE = timedelta(hours=3)

@@ -9,7 +9,7 @@ import pytest
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bots.commands import Requester
+from engine.chat import Requester
 from paperbot import serve as serve_module
 from paperbot.config import load_config
 from paperbot.scheduler import EngineJobs, build_scheduler

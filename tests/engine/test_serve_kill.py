@@ -19,12 +19,12 @@ from pathlib import Path
 
 import pytest
 
-from bots.commands import Requester
+from engine.chat import Requester
 from paperbot.config import load_config
 from paperbot.ingest import sample_bytes
 from paperbot.wiring import build_app
+from sources import parse
 from storage.db import connect
-from storage.sources import parse
 
 NOW = datetime(2025, 6, 9, 9, 5, tzinfo=UTC)
 USERS = [f"console:user{i}" for i in range(8)]

@@ -18,7 +18,7 @@ import paperbot.wiring
 from paperbot.config import load_config
 from paperbot.scheduler import EngineJobs
 from paperbot.wiring import build_app
-from recommender.api import content_ranker
+from recommender.training import content_ranker
 from tests.engine.test_serve_kill import NOW, USERS, _ends, _serve, _setup, _statuses, _wait_for
 
 pytestmark = pytest.mark.slow

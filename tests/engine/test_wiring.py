@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from bots.commands import Requester
+from engine.chat import Requester
 from paperbot.config import load_config
 from paperbot.ingest import sample_bytes
 from paperbot.wiring import Wiring, build_app, clock_from_env
-from storage.sources import parse
+from sources import parse
 from tests.fakes import RecordingNotifier
 
 NOW = datetime(2025, 6, 9, 9, 5, tzinfo=UTC)

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.api import content_ranker, train_ranker
 from recommender.domain import Paper, Vote
 from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
+from recommender.training import content_ranker, train_ranker
 from tests.recommender.toy import toy_papers, toy_votes
 
 # Small and single-threaded: LightFM is then deterministic for a seed, and fits in milliseconds.

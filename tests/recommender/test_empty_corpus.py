@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from recommender.api import content_ranker, train_ranker
 from recommender.domain import InvalidInputError
 from recommender.settings import ModelSettings, PickSettings
+from recommender.training import content_ranker, train_ranker
 
 
 def test_content_ranker_on_no_papers_is_a_clear_error() -> None:

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 import scipy.sparse as sp
 
-from recommender.baselines import (
+from recommender.domain import InvalidInputError, Paper
+from recommender.evaluation.baselines import (
     ImplicitALS,
     ItemKNN,
     LightFMHybrid,
@@ -26,8 +27,7 @@ from recommender.baselines import (
     RandomScores,
     TfidfProfile,
 )
-from recommender.domain import InvalidInputError, Paper
-from recommender.estimator import Content, Estimator
+from recommender.evaluation.estimator import Content, Estimator
 from recommender.evaluation.protocols import Split
 from recommender.evaluation.runner import EpochSearch, run
 from recommender.evaluation.shipped import ShippedEstimator

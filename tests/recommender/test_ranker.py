@@ -8,10 +8,10 @@ from datetime import date
 import numpy as np
 import pytest
 
-from recommender.api import content_ranker, train_ranker
 from recommender.domain import DOWN, Paper, UserProfile, Vote
 from recommender.ranker import HybridRanker
 from recommender.settings import PickSettings
+from recommender.training import content_ranker, train_ranker
 from tests.recommender.conftest import TOY_MODEL
 from tests.recommender.toy import cluster, profile_for
 

@@ -7,12 +7,12 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.api import train_ranker
 from recommender.domain import DOWN, Paper, UserProfile, Vote
-from recommender.estimator import Content
+from recommender.evaluation.estimator import Content
 from recommender.evaluation.shipped import TODAY, ShippedEstimator, matrix_votes, user_key
 from recommender.features import fit_corpus
 from recommender.settings import PickSettings
+from recommender.training import train_ranker
 from tests.recommender.conftest import TOY_MODEL
 from tests.recommender.toy import toy_matrix
 

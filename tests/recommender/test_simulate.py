@@ -17,7 +17,7 @@ from click.testing import CliRunner
 
 from paperbot.cli import cli
 from paperbot.datasets import write_dataset
-from recommender.baselines import Popularity, RandomScores, TfidfProfile
+from recommender.evaluation.baselines import Popularity, RandomScores, TfidfProfile
 from recommender.evaluation.dataset import Dataset, build_dataset, dataset_content
 from recommender.evaluation.sim_policies import EstimatorPolicy, HybridFoldInPolicy
 from recommender.evaluation.simulate import (

@@ -10,10 +10,10 @@ from datetime import date
 
 import numpy as np
 
-from recommender.api import content_ranker, train_ranker
 from recommender.domain import DOWN, UP, Paper, UserProfile, Vote
-from recommender.ranking import PRIOR_CAP, candidate_prior
+from recommender.prior import PRIOR_CAP, candidate_prior
 from recommender.settings import PickSettings
+from recommender.training import content_ranker, train_ranker
 from tests.recommender.conftest import TOY_MODEL
 from tests.recommender.toy import A_WORDS, B_WORDS, cluster, toy_papers, toy_votes
 

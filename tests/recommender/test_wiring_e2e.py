@@ -8,12 +8,12 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import paperbot.wiring
-from bots.commands import Requester
+from engine.chat import Requester
 from paperbot.config import load_config
 from paperbot.wiring import Wiring, build_app
-from recommender.api import train_ranker
 from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.ranker import HybridRanker
+from recommender.training import train_ranker
 
 NOW = datetime(2025, 9, 5, 9, 0, tzinfo=UTC)
 CONFIG = """

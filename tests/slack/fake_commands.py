@@ -5,8 +5,7 @@ tests use the real command layer over SQLite instead.
 
 from __future__ import annotations
 
-from bots.commands import Requester
-from bots.messages import HomeView, PaperCard, Reply
+from engine.chat import HomeView, PaperCard, Reply, Requester
 from tests.fakes import FakeVotingLayer
 
 PAPERS = {

@@ -9,7 +9,6 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bots.messages import HomeView, PaperCard, PicksMessage, Reply
 from bots.slack.blocks import (
     RUN_COMMAND,
     VOTE_DOWN,
@@ -28,6 +27,7 @@ from bots.slack.limits import (
     MAX_TEXT,
     MAX_VIEW_BLOCKS,
 )
+from engine.chat import HomeView, PaperCard, PicksMessage, Reply
 
 CARD = PaperCard(
     paper_id="2509.04664",

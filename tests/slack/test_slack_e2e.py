@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from bots.delivery import DrainReport
 from bots.slack.blocks import VOTE_DOWN, VOTE_UP
+from engine.delivery import DrainReport
 from paperbot.config import load_config
 from paperbot.slack_runner import SlackHandle, start_slack
 from paperbot.wiring import Wiring

@@ -7,11 +7,10 @@ from datetime import date
 
 import pytest
 
-from bots.messages import PaperCard, PicksMessage
-from bots.ports import TemporaryFailure, Undeliverable
 from bots.slack.app import make_web_client
 from bots.slack.notifier import SlackNotifier
 from bots.slack.settings import SlackSettings
+from engine.chat import PaperCard, PicksMessage, TemporaryFailure, Undeliverable
 from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 
 CARDS = (PaperCard(paper_id="p1", title="One"), PaperCard(paper_id="p2", title="Two"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recommender.domain import InvalidInputError
-from storage.sources.fetch import check_category
+from sources.fetch import check_category
 
 
 @pytest.mark.parametrize("good", ["cs.LG", "stat.ML", "hep-th", "math.AG"])

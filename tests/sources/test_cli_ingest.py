@@ -12,9 +12,9 @@ from click.testing import CliRunner
 import paperbot.cli_ingest as cli_ingest
 from paperbot.cli import cli
 from paperbot.ingest import Fetchers
+from sources import ParseResult, parse
+from sources.fetch import FetchError
 from storage.db import connect
-from storage.sources import ParseResult, parse
-from storage.sources.fetch import FetchError
 
 from .conftest import FIXTURES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recommender.domain import InvalidInputError
-from storage.sources import detect_format, parse
+from sources import detect_format, parse
 
 
 @pytest.mark.parametrize(

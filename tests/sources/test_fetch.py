@@ -12,7 +12,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 
 from recommender.domain import InvalidInputError
-from storage.sources.fetch import (
+from sources.fetch import (
     FetchError,
     Spacing,
     arxiv_query_url,

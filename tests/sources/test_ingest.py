@@ -20,11 +20,11 @@ from paperbot.ingest import (
     store_result,
 )
 from recommender.domain import InvalidInputError, Paper, paper_id_for
+from sources import ParseResult
+from sources.fetch import FetchError
 from storage.db import connect
 from storage.papers import CHUNK
 from storage.repos import Repos, open_repos
-from storage.sources import ParseResult
-from storage.sources.fetch import FetchError
 
 from .conftest import FIXTURES
 
@@ -154,7 +154,7 @@ def test_planned_sources_cover_the_lookback_window() -> None:
 
 
 def test_ingest_sources_reports_a_failing_feed_and_runs_the_rest(repos: Repos) -> None:
-    from storage.sources import parse
+    from sources import parse
 
     asked: list[tuple] = []
 

@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from paperbot.cli import cli
 from paperbot.ingest import ingest_file
 from recommender.domain import InvalidInputError
+from sources import parse
+from sources.jsonl import MAX_LINE_BYTES
+from sources.records import MAX_ABSTRACT_CHARS
 from storage.db import connect
-from storage.sources import parse
-from storage.sources.jsonl import MAX_LINE_BYTES
-from storage.sources.records import MAX_ABSTRACT_CHARS
 
 NOW = datetime(2025, 9, 5, 6, 0, tzinfo=UTC)
 LINES = [{"title": "Sparse attention"}, {"title": "Dense retrieval"}]

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from recommender.domain import InvalidInputError
-from storage.sources import parse_arxiv
+from sources import parse_arxiv
 
 ATOM_HEAD = b'<?xml version="1.0"?>\n<feed xmlns="http://www.w3.org/2005/Atom">\n'
 

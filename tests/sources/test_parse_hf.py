@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from recommender.domain import InvalidInputError
-from storage.sources import parse_hf
+from sources import parse_hf
 
 
 def test_fixture_reads_every_paper(fixture_bytes) -> None:

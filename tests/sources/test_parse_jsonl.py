@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 
 from recommender.domain import InvalidInputError, Paper, paper_id_for
-from storage.sources import dumps_record, parse_jsonl
+from sources import dumps_record, parse_jsonl
 
 
 def line(**fields: object) -> bytes:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from recommender.domain import InvalidInputError
-from storage.sources.library import parse_library
+from sources.library import parse_library
 
 HERE = Path(__file__).parent / "library"
 

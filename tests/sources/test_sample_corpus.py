@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from recommender.domain import InvalidInputError, paper_id_for
-from storage.sources import parse_jsonl
-from storage.sources.seed import convert, seed_to_paper
+from sources import parse_jsonl
+from sources.seed import convert, seed_to_paper
 
 SEED = Path(__file__).resolve().parents[3] / "shared" / "data" / "seed_papers.jsonl"
 

@@ -19,15 +19,15 @@ from pathlib import Path
 import pytest
 
 import storage.db
-from bots.commands import Requester
 from bots.console.notifier import ConsoleNotifier
+from engine.chat import Requester
 from paperbot.config import load_config
 from paperbot.ingest import ingest_file, sample_bytes
 from paperbot.scheduler import EngineJobs
 from paperbot.wiring import build_app
+from sources import parse
 from storage.db import connect
 from storage.feedback import FeedbackStore
-from storage.sources import parse
 
 NOW = datetime(2025, 6, 9, 9, 5, tzinfo=UTC)
 USERS = [f"console:u{i}" for i in range(6)]

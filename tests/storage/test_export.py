@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from bots.commands import CommandLayer, Requester
+from bots.commands import CommandLayer
+from engine.chat import Requester
+from engine.service import PaperService
 from recommender.domain import Paper
-from recommender.service import PaperService
 from storage.db import connect
 from storage.repos import open_repos
 from tests.fakes import FakeRanker

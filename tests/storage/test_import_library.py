@@ -9,13 +9,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from bots.commands import CommandLayer, Requester
+from bots.commands import CommandLayer
+from engine.chat import Requester
+from engine.service import PaperService
 from paperbot.cli import cli
 from recommender.domain import Paper
-from recommender.service import PaperService
+from sources.library import parse_library
 from storage.db import connect
 from storage.repos import Repos, open_repos
-from storage.sources.library import parse_library
 from tests.fakes import FakeRanker
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

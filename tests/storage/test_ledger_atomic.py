@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from bots.delivery import DeliveryWorker
-from bots.ports import SentMessage
+from engine.chat import SentMessage
+from engine.delivery import DeliveryWorker
+from engine.service import PaperService
 from recommender.domain import Delivery, Paper
-from recommender.service import PaperService
 from storage.db import connect
 from storage.repos import Repos, open_repos
 from tests.fakes import FakeRanker
@@ -30,7 +30,7 @@ def repos(tmp_path) -> Repos:
 
 def _worker(repos: Repos) -> DeliveryWorker:
     ranker = FakeRanker()
-    return DeliveryWorker("console", PaperService(repos, lambda: ranker), lambda: NOW)
+    return DeliveryWorker("console", repos, PaperService(repos, lambda: ranker), lambda: NOW)
 
 
 def _in_flight(repos: Repos, worker: DeliveryWorker) -> Delivery:

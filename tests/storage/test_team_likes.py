@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
+from engine.profiles import group_votes, teammate_likes
+from engine.service import PaperService
 from recommender.domain import Paper
-from recommender.planning import group_votes, teammate_likes
-from recommender.service import PaperService
 from storage.db import connect
 from storage.repos import Repos, open_repos
 from tests.fakes import FakeRanker

@@ -18,12 +18,12 @@ from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bots.commands import CommandLayer
-from bots.messages import VoteOutcome
 from bots.slack.blocks import RUN_COMMAND, VOTE_UP, card_payload, mark_vote, reply_payload
 from bots.slack.home import home_view
-from bots.slack.ids import PLATFORM, message_id, requester, team_of
+from bots.slack.ids import PLATFORM, message_id, requester, workspace_of
 from bots.slack.listeners import CommandsProvider, acknowledge
 from bots.slack.listeners.errors import reported
+from engine.chat import VoteOutcome
 
 # Bolt matches with `search`, so anchor both ends with \A / \Z: `$` also matches before a final
 # newline, which let `vote_up\n` in (and counted it as 👎).
@@ -40,7 +40,7 @@ def register(app: App, commands: CommandsProvider) -> None:
     def on_confirm(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         """A confirmation button: run the follow-up command it carries, as if typed."""
         with reported(respond):
-            who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
+            who = requester(workspace_of(body), body["user"]["id"], body["user"].get("username", ""))
             reply = commands().handle(who, str(action.get("value", "")))
             respond(replace_original=True, **reply_payload(reply))
 
@@ -62,7 +62,7 @@ def record_click(
     client: WebClient,
     respond: Respond | None,
 ) -> None:
-    who = requester(team_of(body), body["user"]["id"], body["user"].get("username", ""))
+    who = requester(workspace_of(body), body["user"]["id"], body["user"].get("username", ""))
     vote = 1 if action["action_id"] == VOTE_UP else -1
     outcome = layer.vote(who, action["value"], vote, "button", action_event_id(body, action))
     if not outcome.recorded:

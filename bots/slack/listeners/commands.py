@@ -14,7 +14,7 @@ from slack_bolt import App, Respond
 from slack_sdk import WebClient
 
 from bots.slack.blocks import reply_payload
-from bots.slack.ids import requester, team_of
+from bots.slack.ids import requester, workspace_of
 from bots.slack.listeners import CommandsProvider, acknowledge
 from bots.slack.listeners.errors import reported
 
@@ -24,7 +24,7 @@ COMMAND = "/papers"
 def register(app: App, commands: CommandsProvider) -> None:
     def on_papers(command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         with reported(respond):
-            who = requester(team_of(command), command["user_id"], command.get("user_name", ""))
+            who = requester(workspace_of(command), command["user_id"], command.get("user_name", ""))
             who = replace(who, timezone=lambda: slack_timezone(client, command["user_id"]))
             reply = commands().handle(who, command.get("text", ""))
             respond(**reply_payload(reply))

@@ -18,7 +18,7 @@ from slack_sdk import WebClient
 
 from bots.slack.blocks import card_payload
 from bots.slack.home import home_view
-from bots.slack.ids import PLATFORM, message_id, reaction_vote, requester, team_of
+from bots.slack.ids import PLATFORM, message_id, reaction_vote, requester, workspace_of
 from bots.slack.listeners import CommandsProvider, acknowledge
 from bots.slack.listeners.errors import reported
 
@@ -38,7 +38,7 @@ def register(app: App, commands: CommandsProvider) -> None:
         item = event.get("item") or {}
         if vote is None or item.get("type") != "message":
             return
-        who = requester(team_of(body), event["user"])
+        who = requester(workspace_of(body), event["user"])
         mid = message_id(item["channel"], item["ts"])
         removed = None if added else vote
         layer = commands()
@@ -63,7 +63,7 @@ def register(app: App, commands: CommandsProvider) -> None:
         if event.get("tab", "home") != "home":
             return
         with reported(None):
-            view = commands().home(requester(team_of(body), event["user"]))
+            view = commands().home(requester(workspace_of(body), event["user"]))
             client.views_publish(user_id=event["user"], view=home_view(view))
 
     app.event("reaction_added")(ack=acknowledge, lazy=[on_reaction_added])

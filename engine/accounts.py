@@ -13,13 +13,12 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import replace
 from datetime import datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from recommender import schedule
+from engine import schedule
+from engine.ports import RepositorySet
+from engine.settings import ServiceSettings
 from recommender.domain import InvalidInputError, NotFoundError, User
-
-if TYPE_CHECKING:
-    from recommender.service import RepositorySet, ServiceSettings
 
 MAX_INTERESTS = 20
 MAX_INTEREST_CHARS = 100
@@ -38,7 +37,7 @@ class Accounts:
     ) -> None:
         """`on_forget(user_key)`: runs after `forget` deleted the user's rows, to erase what is
         stored outside the repositories (the model files)."""
-        self.repos = repos
+        self._repos = repos
         self.settings = settings
         self.on_forget = on_forget
 
@@ -46,10 +45,10 @@ class Accounts:
 
     def ensure(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
         """The user, created with the configured defaults on first contact (then True)."""
-        return self.repos.users.ensure(user_key, display_name, now)
+        return self._repos.users.ensure(user_key, display_name, now)
 
     def user(self, user_key: str) -> User:
-        found = self.repos.users.get(user_key)
+        found = self._repos.users.get(user_key)
         if found is None:
             raise NotFoundError(f"no such user: {user_key}")
         return found
@@ -65,7 +64,7 @@ class Accounts:
 
     def _change(self, user_key: str, **changes: Any) -> User:
         user = replace(self.user(user_key), **changes)
-        self.repos.users.save(user)
+        self._repos.users.save(user)
         return user
 
     # -- schedule -----------------------------------------------------------------------------
@@ -155,7 +154,7 @@ class Accounts:
     def mark_undeliverable(self, user_key: str, reason: str) -> None:
         """Remember why the picks could not be sent (told on the next command); a user deleted
         in the meantime is left deleted."""
-        if self.repos.users.get(user_key) is not None:
+        if self._repos.users.get(user_key) is not None:
             reason = reason[:MAX_UNDELIVERABLE_CHARS] or "undeliverable"
             self._change(user_key, undeliverable=reason)
 
@@ -164,13 +163,13 @@ class Accounts:
     def export(self, user_key: str) -> dict[str, Any]:
         """Everything stored about one user, as JSON-able data (the `export` command)."""
         user = self.user(user_key)
-        deliveries = self.repos.ledger.for_user(user_key, limit=100_000)
+        deliveries = self._repos.ledger.for_user(user_key, limit=100_000)
         return {
             "user": settings_record(user),
             "interests": list(user.interests),
-            "votes": self.repos.feedback.votes_for(user_key),
-            "vote_history": [dict(row) for row in self.repos.feedback.history_for(user_key)],
-            "events": [dict(row) for row in self.repos.feedback.events_for(user_key)],
+            "votes": self._repos.feedback.votes_for(user_key),
+            "vote_history": [dict(row) for row in self._repos.feedback.history_for(user_key)],
+            "events": [dict(row) for row in self._repos.feedback.events_for(user_key)],
             "deliveries": [
                 {
                     "local_date": d.local_date.isoformat(),
@@ -184,7 +183,7 @@ class Accounts:
 
     def forget(self, user_key: str) -> None:
         """Delete the user and everything stored about them (`forget-me confirm`)."""
-        self.repos.users.delete(user_key)
+        self._repos.users.delete(user_key)
         if self.on_forget is not None:
             self.on_forget(user_key)
 

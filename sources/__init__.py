@@ -1,6 +1,6 @@
 """Where papers come from: pure parsers (bytes in, Papers and per-record errors out) for our own
 JSON Lines schema, the Hugging Face Daily Papers API and arXiv's Atom API / RSS listing, plus the
-network fetchers in `storage.sources.fetch` (never used by the parsers, never called in tests).
+network fetchers in `sources.fetch` (never used by the parsers, never called in tests).
 
 The format of a file is told from its content, not its name, so `paperbot ingest saved.txt`
 works whatever the file was called.
@@ -9,10 +9,10 @@ works whatever the file was called.
 from __future__ import annotations
 
 from recommender.domain import InvalidInputError
-from storage.sources.arxiv import parse_arxiv
-from storage.sources.hf import parse_hf
-from storage.sources.jsonl import dumps_record, paper_to_record, parse_jsonl
-from storage.sources.records import ParseResult, RecordError
+from sources.arxiv import parse_arxiv
+from sources.hf import parse_hf
+from sources.jsonl import dumps_record, paper_to_record, parse_jsonl
+from sources.records import ParseResult, RecordError
 
 __all__ = [
     "FORMATS",

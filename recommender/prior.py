@@ -11,8 +11,8 @@ from datetime import date
 
 import numpy as np
 
-from recommender.blend import standardise
 from recommender.domain import Paper
+from recommender.scoring import standardise
 from recommender.settings import PickSettings
 
 PRIOR_CAP = 3.0  # standard deviations: the most a paper's popularity or recency can add

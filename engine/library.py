@@ -1,7 +1,7 @@
 """Bring your own library: papers a person already likes become their 👍 at once.
 
 Why: a newcomer with no votes gets generic picks. Their Zotero, Mendeley or Google Scholar
-export (parsed by storage/sources/library.py into `LibraryEntry`s) says what they like. Each entry
+export (parsed by sources/library.py into `LibraryEntry`s) says what they like. Each entry
 is matched to a stored paper by arXiv id, DOI or normalised title; an unmatched entry with a title
 is stored as a paper of its own; every matched or added paper gets the user's 👍. The ranker builds
 a user from `profile.votes` on every call, so the next picks use the library with no refit.
@@ -14,8 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING
 
+from engine.ports import RepositorySet
 from recommender.domain import (
     InvalidInputError,
     Paper,
@@ -23,9 +23,6 @@ from recommender.domain import (
     normalise_title,
     paper_id_for,
 )
-
-if TYPE_CHECKING:
-    from recommender.service import RepositorySet
 
 MAX_ENTRIES = 5_000
 SOURCE = "import"

@@ -30,10 +30,10 @@ from sklearn.svm import LinearSVC
 
 from recommender import als
 from recommender.als import AlsSettings, Weighting, weigh_likes
-from recommender.blend import text_scores
-from recommender.estimator import Content
+from recommender.evaluation.estimator import Content
 from recommender.features import feature_columns, item_features, term_rows
-from recommender.model import CollaborativeModel, Factors
+from recommender.lightfm_hybrid import CollaborativeModel, Factors
+from recommender.scoring import text_scores
 from recommender.settings import ModelSettings
 
 

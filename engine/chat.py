@@ -1,4 +1,5 @@
-"""The neutral message model every platform renders.
+"""What the engine and a chat platform exchange: the neutral messages every platform renders,
+who is asking (`Requester`), and the `Notifier` port each adapter implements for the outbox.
 
 The command layer answers with these; Slack turns them into Block Kit, Discord into embeds and
 buttons, the console into text. Nothing here knows about a platform, so a new adapter is a renderer
@@ -19,8 +20,10 @@ Slack-style `*bold*` reads as italics on Discord.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,3 +113,41 @@ class HomeView:
     interests: tuple[str, ...] = ()
     recent: tuple[PaperCard, ...] = ()
     notice: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Requester:
+    """Who is asking. `user_key` is `slack:<team>:<user>`, `discord:<user>` or `console:<name>`.
+
+    `timezone` is asked only on first contact, to prefill the subscribe offer (Slack knows the
+    person's `tz`; the lookup is an API call, hence a callable rather than a value)."""
+
+    user_key: str
+    display_name: str = ""
+    timezone: Callable[[], str | None] | None = None
+
+
+# -- the outbox's port: what the delivery engine needs from a platform ------------------------
+
+
+class Undeliverable(Exception):
+    """The platform refused for good (DMs closed, user gone): mark the user, don't retry."""
+
+
+class TemporaryFailure(Exception):
+    """Rate limits exhausted, network trouble: leave the row for the next drain."""
+
+
+@dataclass(frozen=True, slots=True)
+class SentMessage:
+    """Where the picks went: the DM channel, and one platform message id per card (or a single id
+    for the whole message, repeated), in card order, so reactions can be mapped to papers."""
+
+    channel_id: str | None
+    message_ids: tuple[str, ...]
+
+
+class Notifier(Protocol):
+    platform: str
+
+    def send_picks(self, message: PicksMessage) -> SentMessage: ...

@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from recommender.domain import InvalidInputError, Paper, normalise_arxiv_id, paper_id_for
-from storage.sources.records import (
+from sources.records import (
     MAX_ABSTRACT_CHARS,
     MAX_ITEM_CHARS,
     MAX_LIST_ITEMS,

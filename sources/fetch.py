@@ -20,10 +20,10 @@ from datetime import date
 from importlib import metadata
 
 from recommender.domain import InvalidInputError, PaperbotError
-from storage.sources.arxiv import ATOM, parse_arxiv
-from storage.sources.hf import parse_hf
-from storage.sources.records import ParseResult
-from storage.sources.xmltree import parse_xml
+from sources.arxiv import ATOM, parse_arxiv
+from sources.hf import parse_hf
+from sources.records import ParseResult
+from sources.xmltree import parse_xml
 
 HF_URL = "https://huggingface.co/api/daily_papers"
 ARXIV_API_URL = "https://export.arxiv.org/api/query"

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, BinaryIO
 
 from recommender.domain import InvalidInputError, Paper, normalise_arxiv_id, paper_id_for
-from storage.sources.records import (
+from sources.records import (
     MAX_ABSTRACT_CHARS,
     ParseResult,
     RecordError,

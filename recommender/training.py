@@ -5,7 +5,7 @@ Everything here is pure: papers and votes in, a ranker out.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -14,11 +14,12 @@ from sklearn.preprocessing import normalize
 from recommender import als
 from recommender.domain import Paper, Vote
 from recommender.features import feature_columns, fit_corpus, item_features, term_rows
-from recommender.model import CollaborativeModel
-from recommender.ports import Interests
+from recommender.lightfm_hybrid import CollaborativeModel
 from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemTable, content_table
+
+Interests = Mapping[str, Sequence[str]]  # user_key -> declared interests
 
 
 def _unique(papers: Sequence[Paper]) -> list[Paper]:

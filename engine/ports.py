@@ -1,10 +1,17 @@
-"""The ports the core talks through. storage/ implements the repositories; tests/fakes.py has
-in-memory versions. The core never learns whether a repository is SQLite or a dict.
+"""The ports the application talks through: the repositories (storage/ implements them over
+SQLite; tests/fakes.py has in-memory versions run through the same contract tests) and the
+ranker (recommender.ranker.HybridRanker). The engine never learns whether a repository is SQLite
+or a dict. Chat adapters (bots/) never import this module: they reach the application through
+engine.service and engine.chat only, which import-linter checks.
+
+The one port not here is the platform's `Notifier` (engine/chat.py): bots/ implement it, so it
+lives with the messages they render.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
@@ -78,7 +85,7 @@ class FeedbackRepository(Protocol):
         self, paper_ids: Sequence[str], exclude_user: str | None = None, team: str | None = None
     ) -> dict[str, int]:
         """How many people 👍 each paper (papers nobody liked are left out), not counting
-        `exclude_user`; with `team` (`slack:T1`, `discord`: see planning.team_of) only people
+        `exclude_user`; with `team` (`slack:T1`, `discord`: see engine.teams.team_of) only people
         whose user_key starts with `<team>:` count ("👍 by 2 teammates"). Cheap for the
         candidates of one request: it reads only the likes of `paper_ids`."""
         ...
@@ -169,4 +176,22 @@ class Ranker(Protocol):
     def why(self, profile: UserProfile, paper: Paper) -> str: ...
 
 
-Interests = Mapping[str, Sequence[str]]
+RankerSource = Callable[[], Ranker]
+"""Gives the ranker to use now: the saved model, reloaded when a newer one is saved, or the
+content-only fallback (the composition root's LiveRanker). Called once per use case."""
+
+
+class RepositorySet(Protocol):
+    """The four repositories the application needs (storage.repos.Repos and the fakes fit)."""
+
+    @property
+    def papers(self) -> PaperRepository: ...
+    @property
+    def users(self) -> UserRepository: ...
+    @property
+    def feedback(self) -> FeedbackRepository: ...
+    @property
+    def ledger(self) -> DeliveryLedger: ...
+    def atomic(self) -> AbstractContextManager[object]:
+        """One unit of work: every write inside it lands, or none does."""
+        ...

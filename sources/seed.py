@@ -4,7 +4,7 @@ The 409 papers in the shared seed file come from saved Hugging Face Daily Papers
 no arXiv ids and author counts but no names. Converted once into our own schema so that `init
 --sample` and the demo load them with the ordinary JSONL parser:
 
-    .venv/bin/python -m storage.sources.seed ../shared/data/seed_papers.jsonl \\
+    .venv/bin/python -m sources.seed ../shared/data/seed_papers.jsonl \\
         paperbot/data/sample_papers.jsonl
 
 Ids come from `paper_id_for(title)` (the title hash), the listing name is dropped (it names a
@@ -21,8 +21,8 @@ from pathlib import Path
 from typing import Any
 
 from recommender.domain import InvalidInputError, Paper, paper_id_for
-from storage.sources.jsonl import dumps_record
-from storage.sources.records import (
+from sources.jsonl import dumps_record
+from sources.records import (
     MAX_ABSTRACT_CHARS,
     RecordInvalid,
     clean_text,
@@ -68,7 +68,7 @@ def convert(lines: Iterable[str]) -> Iterator[str]:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 2:
-        print("usage: python -m storage.sources.seed SEED.jsonl OUT.jsonl", file=sys.stderr)
+        print("usage: python -m sources.seed SEED.jsonl OUT.jsonl", file=sys.stderr)
         return 2
     source, target = Path(argv[0]), Path(argv[1])
     with source.open(encoding="utf-8") as lines:

@@ -13,15 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
-from typing import TYPE_CHECKING
 
-from bots.delivery import paper_card, team_card, teammates_up
-from bots.messages import PaperCard, VoteOutcome
+from engine.cards import paper_card
+from engine.chat import PaperCard, Requester, VoteOutcome
+from engine.service import PaperService
 from recommender.domain import PaperbotError
-from recommender.service import PaperService
-
-if TYPE_CHECKING:
-    from bots.commands import Requester
 
 VOTE_TEXTS = {
     1: "👍 Noted: more like this.",
@@ -69,7 +65,7 @@ class Voting:
         except PaperbotError as exc:
             return VoteOutcome(who.user_key, paper_id, vote, recorded=False, text=str(exc))
         current = self.current_vote(who.user_key, paper.paper_id)
-        likes = teammates_up(self.service, who.user_key, [paper.paper_id])
+        likes = self.service.teammates_up(who.user_key, [paper.paper_id])
         return VoteOutcome(
             user_key=who.user_key,
             paper_id=paper.paper_id,
@@ -91,7 +87,7 @@ class Voting:
     def message_owner(self, platform: str, message_id: str) -> str | None:
         """Whose picks a posted message showed (a team digest's key for a digest card); None
         for a message that is not in the delivery ledger."""
-        found = self.service.repos.ledger.paper_for_message(platform, message_id)
+        found = self.service.message_paper(platform, message_id)
         return found[0] if found is not None else None
 
     def vote_on_message(
@@ -109,7 +105,7 @@ class Voting:
         `removed` (+1 / -1, with vote=0) is the reaction that was taken away: the vote is
         withdrawn only while it still is that one. Removing an old 👍 after clicking 👎 keeps
         the 👎 (recorded=False, nothing changes)."""
-        found = self.service.repos.ledger.paper_for_message(platform, message_id)
+        found = self.service.message_paper(platform, message_id)
         if found is None:
             return None
         paper_id = found[1]
@@ -123,4 +119,4 @@ class Voting:
         """After a vote on a team digest message: that card as the whole channel sees it (with
         the new "👍 by N teammates", no one's own vote), to redraw it. None for other messages,
         which show the voter's own vote instead."""
-        return team_card(self.service, platform, message_id)
+        return self.service.team_card(platform, message_id)

@@ -6,20 +6,30 @@ ranker provider, means each adapter is a parser plus a renderer and every rule i
 with in-memory fakes. No SQL, no clock reads, no network: `now` is always an argument.
 
 Two use cases live in modules of their own and hang off the service: `service.accounts` (one
-person's settings, interests and data, recommender/accounts.py) and `service.planner` (the daily
-run over everyone, recommender/planning.py).
+person's settings, interests and data, engine/accounts.py) and the daily run over everyone
+(engine/planning.py, through `plan_deliveries`). Neither imports this module.
+
+The repositories are private (`_repos`): chat adapters reach data only through the methods
+here, never through an attribute (ruff's SLF001 holds bots/ to it).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
-from typing import Any, Protocol
+from datetime import date, datetime
+from typing import Any
 
-from recommender import schedule
-from recommender.accounts import Accounts
+from engine import schedule
+from engine.accounts import Accounts
+from engine.cards import team_card, teammates_up
+from engine.chat import PaperCard
+from engine.library import ImportReport, LibraryEntry, import_library
+from engine.planning import DailyPlanner, PlanReport
+from engine.ports import RankerSource, RepositorySet
+from engine.profiles import profile_from, window
+from engine.settings import ServiceSettings
+from engine.teams import is_digest, team_of
 from recommender.domain import (
     Delivery,
     InvalidInputError,
@@ -31,54 +41,7 @@ from recommender.domain import (
     normalise_arxiv_id,
     normalise_title,
 )
-from recommender.library import ImportReport, LibraryEntry, import_library
-from recommender.planning import DailyPlanner, PlanReport, is_digest, team_of
-from recommender.ports import (
-    DeliveryLedger,
-    FeedbackRepository,
-    PaperRepository,
-    Ranker,
-    UserRepository,
-)
 from recommender.reasons import rated
-
-
-class RepositorySet(Protocol):
-    """The four repositories the service needs (storage.repos.Repos and the test fakes fit)."""
-
-    @property
-    def papers(self) -> PaperRepository: ...
-    @property
-    def users(self) -> UserRepository: ...
-    @property
-    def feedback(self) -> FeedbackRepository: ...
-    @property
-    def ledger(self) -> DeliveryLedger: ...
-    def atomic(self) -> AbstractContextManager[object]:
-        """One unit of work: every write inside it lands, or none does."""
-        ...
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceSettings:
-    """Knobs from config.toml ([picks] k / window_days, [schedule] grace_minutes / empty_day)."""
-
-    max_k: int = 20
-    window_days: int = 7
-    grace: timedelta = timedelta(minutes=180)
-    empty_day: str = "skip"
-    search_limit: int = 8
-    similar_k: int = 5
-    fallback_pool: int = 300
-    default_pause_days: int = 7
-
-    def __post_init__(self) -> None:
-        if self.empty_day not in ("skip", "note"):
-            raise InvalidInputError(
-                f"[schedule] empty_day must be skip or note, not {self.empty_day!r}"
-            )
-        if self.grace < timedelta(0):
-            raise InvalidInputError("[schedule] grace_minutes must be >= 0")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,15 +54,16 @@ class PaperService:
     def __init__(
         self,
         repos: RepositorySet,
-        ranker: Callable[[], Ranker],
+        current_ranker: RankerSource,
         settings: ServiceSettings | None = None,
         on_forget: Callable[[str], None] | None = None,
     ) -> None:
-        self.repos = repos
-        self.ranker = ranker
+        """`current_ranker()` gives the ranker to use now (see engine.ports.RankerSource)."""
+        self._repos = repos
+        self.current_ranker = current_ranker
         self.settings = settings or ServiceSettings()
-        self.planner = DailyPlanner(self)
-        # Per-user settings, interests and data (recommender/accounts.py).
+        self._planner = DailyPlanner(repos, current_ranker, self.settings)
+        # Per-user settings, interests and data (engine/accounts.py).
         self.accounts = Accounts(repos, self.settings, on_forget)
 
     # -- users and profiles -------------------------------------------------------------------
@@ -120,28 +84,10 @@ class PaperService:
         database cost ~650 ms with 100k votes on each picks/search/why after a reaction. With no
         `papers` the teammates signal is left out (two small queries). The daily run builds its
         profiles from votes it reads once for everyone (DailyPlanner)."""
-        votes = self.repos.feedback.votes_for(user.user_key)
+        votes = self._repos.feedback.votes_for(user.user_key)
         ids = list(dict.fromkeys(p.paper_id for p in papers))
-        likes = self.repos.feedback.likes_by_paper(ids, user.user_key, team_of(user.user_key))
-        return self.profile_from(user, votes, likes, exclude)
-
-    def profile_from(
-        self,
-        user: User,
-        votes: dict[str, int],
-        teammate_likes: dict[str, int],
-        exclude: Iterable[str] = (),
-    ) -> UserProfile:
-        """A profile from votes already read: `votes` the user's own, `teammate_likes` paper_id
-        -> how many teammates (not the user) 👍 it."""
-        return UserProfile(
-            user_key=user.user_key,
-            interests=user.interests,
-            votes=dict(votes),
-            rated_papers=tuple(self.repos.papers.get_many(votes)),
-            exclude=frozenset(exclude),
-            teammate_likes={p: n for p, n in teammate_likes.items() if n > 0},
-        )
+        likes = self._repos.feedback.likes_by_paper(ids, user.user_key, team_of(user.user_key))
+        return profile_from(self._repos.papers, user, votes, likes, exclude)
 
     # -- reading ------------------------------------------------------------------------------
 
@@ -152,11 +98,11 @@ class PaperService:
             raise InvalidInputError("which paper? give its id, e.g. 2509.04664")
         candidates = [text, normalise_arxiv_id(text)]
         for paper_id in filter(None, candidates):
-            found = self.repos.papers.get(paper_id)
+            found = self._repos.papers.get(paper_id)
             if found is not None:
                 return found
         wanted = normalise_title(text)
-        for hit in self.repos.papers.search(text, limit=5):
+        for hit in self._repos.papers.search(text, limit=5):
             if normalise_title(hit.title) == wanted:
                 return hit
         raise NotFoundError(f"I don't know the paper {text!r}")
@@ -165,12 +111,12 @@ class PaperService:
         """Full-text hits, reordered for this user by the model, each with why it may matter."""
         if not query.strip():
             raise InvalidInputError("search for what? e.g. `search retrieval augmented generation`")
-        hits = self.repos.papers.search(query, limit=self.settings.search_limit)
+        hits = self._repos.papers.search(query, limit=self.settings.search_limit)
         if not hits:
             return []
-        ranker = self.ranker()
+        ranker = self.current_ranker()
         profile = self.profile(self.user(user_key), hits)
-        if self.repos.papers.search_order(query) == "relevance":
+        if self._repos.papers.search_order(query) == "relevance":
             hits = ranker.rerank(profile, hits)
         return [Pick(p, 0.0, ranker.why(profile, p)) for p in hits]
 
@@ -181,27 +127,26 @@ class PaperService:
         user = self.user(user_key)
         today = schedule.local_date(user.timezone, now)
         candidates, note = self.candidates(today, strict=False)
-        delivered = self.repos.ledger.delivered_paper_ids(user_key)
+        delivered = self._repos.ledger.delivered_paper_ids(user_key)
         profile = self.profile(user, candidates, delivered)
-        picks = self.ranker().picks([profile], candidates, user.picks_per_day, today)
+        picks = self.current_ranker().picks([profile], candidates, user.picks_per_day, today)
         return PicksResult(picks.get(user_key, []), note)
 
     def candidates(self, today: date, strict: bool = True) -> tuple[list[Paper], str | None]:
         """Papers in the window. On demand (`strict=False`) an empty window falls back to the
         newest papers we have, with a note, so a fresh install with an old corpus still works."""
-        since = today - timedelta(days=self.settings.window_days)
-        recent = self.repos.papers.recent(since)
+        recent = window(self._repos.papers, today, self.settings.window_days)
         if recent or strict:
             return recent, None
-        dated = [p for p in self.repos.papers.all() if p.day is not None]
+        dated = [p for p in self._repos.papers.all() if p.day is not None]
         dated.sort(key=lambda p: (p.day, p.paper_id), reverse=True)
         note = f"Nothing from the last {self.settings.window_days} days; from the newest papers."
         return dated[: self.settings.fallback_pool], note if dated else None
 
     def similar(self, ref: str) -> tuple[Paper, list[Pick]]:
         paper = self.find_paper(ref)
-        pool = list(self.repos.papers.all())
-        return paper, self.ranker().similar(paper, pool, self.settings.similar_k)
+        pool = list(self._repos.papers.all())
+        return paper, self.current_ranker().similar(paper, pool, self.settings.similar_k)
 
     def why(self, user_key: str, ref: str) -> tuple[Paper, str]:
         """Why `ref` would be picked for the user; for a paper they voted on, their vote and
@@ -212,29 +157,29 @@ class PaperService:
         if vote:
             cast = [
                 h["at"]
-                for h in self.repos.feedback.history_for(user_key)
+                for h in self._repos.feedback.history_for(user_key)
                 if h["paper_id"] == paper.paper_id and int(h["vote"]) == vote
             ]
             day = datetime.fromisoformat(cast[-1]).date() if cast else None
             return paper, rated(vote, day)
-        return paper, self.ranker().why(profile, paper)
+        return paper, self.current_ranker().why(profile, paper)
 
     def explain(self, user_key: str, papers: Sequence[Paper]) -> dict[str, str]:
         """Reasons for papers already chosen, computed now (`why`, tens of milliseconds a paper).
         Ledger rows keep the reasons chosen at planning time; this serves rows claimed before
         they did."""
-        user = self.repos.users.get(user_key)
+        user = self._repos.users.get(user_key)
         if user is None or not papers:
             return {}
-        ranker, profile = self.ranker(), self.profile(user)
+        ranker, profile = self.current_ranker(), self.profile(user)
         return {p.paper_id: ranker.why(profile, p) for p in papers}
 
     def recent_picks(self, user_key: str, limit: int = 1) -> list[tuple[Delivery, list[Paper]]]:
-        rows = self.repos.ledger.for_user(user_key, limit)
-        return [(d, self.repos.papers.get_many(d.paper_ids)) for d in rows]
+        rows = self._repos.ledger.for_user(user_key, limit)
+        return [(d, self._repos.papers.get_many(d.paper_ids)) for d in rows]
 
     def votes_of(self, user_key: str) -> dict[str, int]:
-        return self.repos.feedback.votes_for(user_key)
+        return self._repos.feedback.votes_for(user_key)
 
     # -- votes --------------------------------------------------------------------------------
 
@@ -254,22 +199,36 @@ class PaperService:
         """
         if vote not in (-1, 0, 1):
             raise InvalidInputError(f"a vote is +1, -1 or 0, not {vote!r}")
-        if self.repos.papers.get(paper_id) is None:
+        if self._repos.papers.get(paper_id) is None:
             raise NotFoundError(f"I don't know the paper {paper_id!r}")
-        return self.repos.feedback.record(user_key, paper_id, vote, source, now, event_id)
+        return self._repos.feedback.record(user_key, paper_id, vote, source, now, event_id)
 
     def import_library(
         self, user_key: str, entries: list[LibraryEntry], now: datetime
     ) -> ImportReport:
-        """Every usable entry becomes the user's 👍, in one unit of work (recommender/library.py).
+        """Every usable entry becomes the user's 👍, in one unit of work (engine/library.py).
         Nothing else to update, as for `vote`: the next picks use the new votes at once."""
         self.user(user_key)
-        return import_library(self.repos, user_key, entries, now)
+        return import_library(self._repos, user_key, entries, now)
 
-    # -- kept for callers outside the service's package ------------------------------------------
+    # -- cards and posted messages -----------------------------------------------------------
+
+    def teammates_up(self, viewer: str, paper_ids: Sequence[str]) -> dict[str, int]:
+        """paper_id -> how many of `viewer`'s teammates 👍 it (see engine.cards.teammates_up)."""
+        return teammates_up(self._repos.feedback, viewer, paper_ids)
+
+    def team_card(self, platform: str, message_id: str) -> PaperCard | None:
+        """A team digest message's card as the channel sees it (see engine.cards.team_card)."""
+        return team_card(self._repos, platform, message_id)
+
+    def message_paper(self, platform: str, message_id: str) -> tuple[str, str] | None:
+        """(user_key, paper_id) of the pick a posted message shows; None when not ours."""
+        return self._repos.ledger.paper_for_message(platform, message_id)
+
+    # -- kept for callers outside the engine -----------------------------------------------------
 
     def mark_undeliverable(self, user_key: str, reason: str) -> None:
-        """See Accounts.mark_undeliverable (bots/delivery.py calls it here)."""
+        """See Accounts.mark_undeliverable (the outbox, engine/delivery.py, calls it here)."""
         self.accounts.mark_undeliverable(user_key, reason)
 
     def forget(self, user_key: str) -> None:
@@ -279,13 +238,13 @@ class PaperService:
     # -- admin --------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:
-        users = [u for u in self.repos.users.all() if not is_digest(u.user_key)]
+        users = [u for u in self._repos.users.all() if not is_digest(u.user_key)]
         return {
-            "papers": self.repos.papers.count(),
+            "papers": self._repos.papers.count(),
             "users": len(users),
             "subscribed": sum(1 for u in users if u.subscribed),
-            "votes": self.repos.feedback.count(),
-            "model": self.ranker().version,
+            "votes": self._repos.feedback.count(),
+            "model": self.current_ranker().version,
         }
 
     # -- the daily run ------------------------------------------------------------------------
@@ -294,8 +253,8 @@ class PaperService:
         self, now: datetime, since: datetime | None = None, platform: str | None = None
     ) -> PlanReport:
         """Claim today's ledger rows for the users due in `(since, now]` (see DailyPlanner)."""
-        return self.planner.plan(now, since, platform)
+        return self._planner.plan(now, since, platform)
 
     def set_digests(self, platform: str, digests: Sequence[User]) -> list[User]:
         """The team digests `platform` posts (see DailyPlanner.set_digests)."""
-        return self.planner.set_digests(platform, digests)
+        return self._planner.set_digests(platform, digests)

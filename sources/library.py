@@ -1,5 +1,5 @@
 """Reading a person's exported library: BibTeX, RIS, a Zotero CSV export, or a plain list of arXiv
-ids / URLs and DOIs. Pure parsing, no store: text in, `LibraryEntry`s out (recommender/library.py
+ids / URLs and DOIs. Pure parsing, no store: text in, `LibraryEntry`s out (engine/library.py
 matches and likes them).
 
 Why strict where the feed parsers are lenient: a library is a file the person made and can fix,
@@ -28,9 +28,9 @@ import re
 from collections.abc import Iterator
 from datetime import date
 
+from engine.library import LibraryEntry, find_doi, parse_references
 from recommender.domain import InvalidInputError, normalise_arxiv_id
-from recommender.library import LibraryEntry, find_doi, parse_references
-from storage.sources.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, clean_text, one_line
+from sources.records import MAX_ABSTRACT_CHARS, MAX_TITLE_CHARS, clean_text, one_line
 
 MAX_BYTES = 20_000_000
 _YEAR = re.compile(r"(\d{4})")

@@ -16,20 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol, runtime_checkable
 
-from bots.messages import PaperCard, PicksMessage
-from bots.ports import Notifier, SentMessage, TemporaryFailure, Undeliverable
-from recommender.domain import Delivery, Paper
-from recommender.planning import is_digest, team_of
-from recommender.ports import DeliveryLedger
-from recommender.service import PaperService
+from engine.cards import paper_card, picks_header, teammates_up
+from engine.chat import Notifier, PicksMessage, SentMessage, TemporaryFailure, Undeliverable
+from engine.ports import DeliveryLedger, RepositorySet
+from engine.service import PaperService
+from engine.teams import is_digest
+from recommender.domain import Delivery
 
 log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 5
-SUMMARY_CHARS = 280
-AUTHORS_SHOWN = 3
-ARXIV = "https://arxiv.org/"
-HF_PAPERS = "https://huggingface.co/papers/"
 DIGEST_NOTE = "Vote with 👍 / 👎 (buttons or reactions): your vote counts for your own picks."
 
 
@@ -48,86 +44,6 @@ class ReceiptChecker(Protocol):
     def find_sent(self, message: PicksMessage) -> SentMessage | None: ...
 
 
-def summarize(text: str, limit: int = SUMMARY_CHARS) -> str:
-    """The first sentences of an abstract that fit in `limit` characters, for a chat card."""
-    text = " ".join(text.split())
-    if len(text) <= limit:
-        return text
-    cut = text[:limit]
-    end = cut.rfind(". ")
-    return cut[: end + 1] if end > limit // 3 else cut.rsplit(" ", 1)[0] + "…"
-
-
-def paper_links(paper: Paper) -> tuple[tuple[str, str], ...]:
-    """Where a reader goes: the arXiv abstract and PDF when the id is known, the Hugging Face
-    page for a paper from HF Daily Papers, else the first link the source gave."""
-    links: list[tuple[str, str]] = []
-    if paper.arxiv_id:
-        links.append(("arXiv", f"{ARXIV}abs/{paper.arxiv_id}"))
-        links.append(("PDF", f"{ARXIV}pdf/{paper.arxiv_id}"))
-    hf = next((u for u in paper.urls if u.startswith(HF_PAPERS)), None)
-    if hf is None and paper.arxiv_id and "hf" in paper.source.split(","):
-        hf = f"{HF_PAPERS}{paper.arxiv_id}"
-    if hf:
-        links.append(("Hugging Face", hf))
-    if not links and paper.urls:
-        links.append(("Link", paper.urls[0]))
-    return tuple(links)
-
-
-def paper_card(
-    paper: Paper, reason: str | None = None, vote: int | None = None, teammates_up: int = 0
-) -> PaperCard:
-    """A paper as every platform shows it (title, links, authors, date, one-line summary,
-    abstract summary, reason, vote state)."""
-    links = paper_links(paper)
-    return PaperCard(
-        paper_id=paper.paper_id,
-        title=paper.title,
-        url=links[0][1] if links else None,
-        authors=paper.authors[:AUTHORS_SHOWN],
-        organization=paper.organization,
-        summary=summarize(paper.abstract),
-        reason=reason,
-        vote=vote or None,
-        teammates_up=teammates_up,
-        links=links,
-        et_al=len(paper.authors) > AUTHORS_SHOWN,
-        published=paper.published,
-        tldr=paper.tldr,
-    )
-
-
-def picks_header(delivery: Delivery) -> str:
-    day = delivery.local_date
-    whose = "Team" if is_digest(delivery.user_key) else "Your"
-    return f"📚 {whose} paper picks for {day:%A} {day.day} {day:%B}"
-
-
-def teammates_up(service: PaperService, viewer: str, paper_ids: Sequence[str]) -> dict[str, int]:
-    """paper_id -> how many of `viewer`'s teammates 👍 it (the viewer not counted; for a team
-    digest, the whole team)."""
-    exclude = None if is_digest(viewer) else viewer
-    return service.repos.feedback.likes_by_paper(paper_ids, exclude, team_of(viewer))
-
-
-def team_card(service: PaperService, platform: str, message_id: str) -> PaperCard | None:
-    """The card of a team digest message as the whole channel sees it (its reason, "👍 by N
-    teammates", no one's own vote); None when the message is not a digest card. Redrawn after a
-    member votes there, since everyone sees that message."""
-    ledger = service.repos.ledger
-    row = ledger.find_by_message(platform, message_id)
-    found = ledger.paper_for_message(platform, message_id)
-    if row is None or found is None or not is_digest(row.user_key):
-        return None
-    paper = service.repos.papers.get(found[1])
-    if paper is None:
-        return None
-    likes = teammates_up(service, row.user_key, [paper.paper_id])
-    reason = dict(row.reasons).get(paper.paper_id)
-    return paper_card(paper, reason, teammates_up=likes.get(paper.paper_id, 0))
-
-
 def _message_papers(message_ids: Sequence[str], message: PicksMessage) -> list[tuple[str, str]]:
     """(message_id, paper_id) per posted message, paired with the cards in order; one id
     repeated means one message for all cards, which maps to its first card."""
@@ -141,30 +57,38 @@ class DeliveryWorker:
     def __init__(
         self,
         platform: str,
+        repos: RepositorySet,
         service: PaperService,
         clock: Callable[[], datetime],
         max_attempts: int = MAX_ATTEMPTS,
     ) -> None:
+        """`repos`: the ledger and papers the outbox reads and books; `service`: the reasons
+        of rows claimed before the ledger kept them, and marking a user unreachable."""
         self.platform = platform
-        self.service = service
+        self._repos = repos
+        self._service = service
         self.clock = clock
         self.max_attempts = max_attempts
 
     @property
-    def ledger(self) -> DeliveryLedger:
-        return self.service.repos.ledger
+    def _ledger(self) -> DeliveryLedger:
+        return self._repos.ledger
+
+    def pending(self) -> list[Delivery]:
+        """This platform's rows waiting to be sent, oldest first (the Discord loop's work)."""
+        return self._ledger.pending(self.platform)
 
     def message_for(self, delivery: Delivery) -> PicksMessage:
         """The neutral message for one ledger row, with the reasons the row kept from planning
         (no ranking here). Only rows claimed before the ledger kept reasons get them recomputed.
         A paper deleted from the store since is left out, so the cards can be fewer than
         `delivery.paper_ids`."""
-        papers = self.service.repos.papers.get_many(delivery.paper_ids)
+        papers = self._repos.papers.get_many(delivery.paper_ids)
         reasons = dict(delivery.reasons)
         missing = [p for p in papers if p.paper_id not in reasons]
         if missing:
-            reasons.update(self.service.explain(delivery.user_key, missing))
-        likes = teammates_up(self.service, delivery.user_key, [p.paper_id for p in papers])
+            reasons.update(self._service.explain(delivery.user_key, missing))
+        likes = teammates_up(self._repos.feedback, delivery.user_key, [p.paper_id for p in papers])
         cards = tuple(
             paper_card(p, reasons.get(p.paper_id), teammates_up=likes.get(p.paper_id, 0))
             for p in papers
@@ -186,7 +110,7 @@ class DeliveryWorker:
         they arrived (a notifier that is a ReceiptChecker), else put back to pending to be resent
         once. Returns how many rows were put back."""
         put_back = 0
-        for delivery in self.ledger.in_flight(self.platform):
+        for delivery in self._ledger.in_flight(self.platform):
             if isinstance(notifier, ReceiptChecker):
                 message = self.message_for(delivery)
                 found = notifier.find_sent(message)
@@ -194,7 +118,7 @@ class DeliveryWorker:
                     log.info("delivery %s had arrived before the crash", delivery.delivery_id)
                     self.complete(delivery, found, message)
                     continue
-            self.ledger.mark_failed(delivery.delivery_id, "interrupted", self.clock())
+            self._ledger.mark_failed(delivery.delivery_id, "interrupted", self.clock())
             put_back += 1
         if put_back:
             log.warning(
@@ -206,9 +130,9 @@ class DeliveryWorker:
     def _map_unmapped(self) -> None:
         """Sent rows whose message -> paper rows an older version's crash never wrote: rebuilt
         from the row's cards, so reactions on those messages count again."""
-        for delivery in self.ledger.sent_unmapped(self.platform):
+        for delivery in self._ledger.sent_unmapped(self.platform):
             pairs = _message_papers(delivery.message_ids, self.message_for(delivery))
-            self.ledger.remember_messages(delivery.delivery_id, pairs)
+            self._ledger.remember_messages(delivery.delivery_id, pairs)
             log.warning("delivery %s: message ids mapped to papers again", delivery.delivery_id)
 
     def drain(self, notifier: Notifier, stopping: Callable[[], bool] | None = None) -> DrainReport:
@@ -219,7 +143,7 @@ class DeliveryWorker:
         fate is unknown. `stopping` (a shutdown) is asked before each row: the send under way
         finishes and is booked, the rest stay pending for the next start."""
         sent = failed = undeliverable = skipped = 0
-        for delivery in self.ledger.pending(self.platform):
+        for delivery in self._ledger.pending(self.platform):
             if stopping is not None and stopping():
                 log.info("%s drain stopped for shutdown; the rest stay pending", self.platform)
                 break
@@ -245,13 +169,13 @@ class DeliveryWorker:
 
     def begin(self, only: Delivery | None = None) -> list[tuple[Delivery, PicksMessage]]:
         """Mark pending rows `sending` and build their messages (`only`: just that row)."""
-        rows = [only] if only is not None else self.ledger.pending(self.platform)
+        rows = [only] if only is not None else self._ledger.pending(self.platform)
         batch: list[tuple[Delivery, PicksMessage]] = []
         for delivery in rows:
             # Built before the row is taken: if building fails the row stays pending (retried
             # next tick) instead of stuck in `sending` until a restart.
             message = self.message_for(delivery)
-            if self.ledger.mark_sending(delivery.delivery_id, self.clock()):
+            if self._ledger.mark_sending(delivery.delivery_id, self.clock()):
                 batch.append((delivery, message))
         return batch
 
@@ -263,7 +187,7 @@ class DeliveryWorker:
         `delivery.paper_ids`: a paper deleted from the store since planning has no card, and
         pairing with the row would shift every later reaction onto the wrong paper."""
         pairs = _message_papers(sent.message_ids, message)
-        self.ledger.mark_sent(
+        self._ledger.mark_sent(
             delivery.delivery_id, sent.channel_id, sent.message_ids, self.clock(), pairs
         )
 
@@ -273,8 +197,8 @@ class DeliveryWorker:
         `max_attempts` are used up; the user is not blamed for our or the platform's trouble."""
         reason = f"{type(error).__name__}: {error}"
         if isinstance(error, Undeliverable):
-            self.ledger.mark_failed(delivery.delivery_id, reason, self.clock(), "undeliverable")
-            self.service.mark_undeliverable(delivery.user_key, str(error) or "DMs closed")
+            self._ledger.mark_failed(delivery.delivery_id, reason, self.clock(), "undeliverable")
+            self._service.mark_undeliverable(delivery.user_key, str(error) or "DMs closed")
             if is_digest(delivery.user_key):
                 log.error(
                     "team digest %s refused (%s): off until the bot may post there and restarts",
@@ -284,4 +208,4 @@ class DeliveryWorker:
         status = "failed" if delivery.attempts + 1 >= self.max_attempts else "pending"
         if status == "failed":
             log.error("giving up on delivery %s: %s", delivery.delivery_id, reason)
-        self.ledger.mark_failed(delivery.delivery_id, reason, self.clock(), status)
+        self._ledger.mark_failed(delivery.delivery_id, reason, self.clock(), status)

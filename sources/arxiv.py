@@ -20,7 +20,7 @@ from datetime import date
 from email.utils import parsedate_to_datetime
 
 from recommender.domain import InvalidInputError, Paper, normalise_arxiv_id
-from storage.sources.records import (
+from sources.records import (
     MAX_ABSTRACT_CHARS,
     MAX_ITEM_CHARS,
     ParseResult,
@@ -31,7 +31,7 @@ from storage.sources.records import (
     rejoin_lines,
     require_title,
 )
-from storage.sources.xmltree import Document, parse_xml
+from sources.xmltree import Document, parse_xml
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ARXIV = "{http://arxiv.org/schemas/atom}"
