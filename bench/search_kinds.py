@@ -14,6 +14,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from storage.papers import PaperStore
@@ -83,6 +84,10 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
+def _ids(store: Any, query: str) -> list[Any]:
+    return [p.paper_id for p in store.search(query, limit=10)]
+
+
 def _timed(call: Callable[[], list[Any]]) -> tuple[float, list[Any]]:
     started = time.perf_counter()
     result = call()
@@ -103,13 +108,13 @@ def time_searches(store: PaperStore, words: list[str], rng: random.Random, count
     overlap: dict[str, list[float]] = {k: [] for k in COMPARED}
     for passes in (cold, warm):
         for kind, query in made:
-            ms, _ = _timed(lambda q=query: [p.paper_id for p in store.search(q, limit=10)])
+            ms, _ = _timed(partial(_ids, store, query))
             passes[kind].append(ms)
     for kind, query in made:
         if kind not in COMPARED:
             continue
         ours = {p.paper_id for p in store.search(query, limit=10)}
-        ms, theirs = _timed(lambda q=query: reference(store, q))
+        ms, theirs = _timed(partial(reference, store, query))
         before[kind].append(ms)
         if theirs:
             overlap[kind].append(len(ours & set(theirs)) / len(theirs))

@@ -96,7 +96,7 @@ def users_group() -> None:
 def users_list(ctx: click.Context, as_json: bool) -> None:
     """Every user with their delivery settings."""
     users = _repos(ctx).users.all()
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "user_key": u.user_key,
             "display_name": u.display_name,

@@ -15,6 +15,7 @@ from __future__ import annotations
 import logging
 import re
 import sys
+from functools import partial
 from typing import TextIO
 
 REDACTED = "[redacted]"
@@ -43,8 +44,13 @@ _BY_LOGGER = {
 def redact(text: str) -> str:
     """`text` with every secret named in the module docstring replaced by [redacted]."""
     for pattern, keep in _RULES:
-        text = pattern.sub(lambda m, keep=keep: m.group(keep) + REDACTED, text)
+        text = pattern.sub(partial(_kept, keep), text)
     return text
+
+
+def _kept(keep: int, match: re.Match[str]) -> str:
+    """The part of a match that is not secret (group `keep`), then the redaction mark."""
+    return match.group(keep) + REDACTED
 
 
 class Redactor(logging.Filter):

@@ -182,7 +182,7 @@ def build_scheduler(
         name="delivery tick", coalesce=True, max_instances=1, misfire_grace_time=tick,
         next_run_time=datetime.now(UTC),
     )  # fmt: skip
-    cron_jobs = (
+    cron_jobs: tuple[tuple[str, Callable[[], object], Any, int], ...] = (
         ("ingest", jobs.ingest, sources.get("ingest_cron", "0 6 * * *"), 3600),
         ("retrain", jobs.retrain, sources.get("retrain_cron", "30 2 * * *"), 4 * 3600),
     )

@@ -40,7 +40,9 @@ def register(app: App, commands: CommandsProvider) -> None:
     def on_confirm(body: dict[str, Any], action: dict[str, Any], respond: Respond) -> None:
         """A confirmation button: run the follow-up command it carries, as if typed."""
         with reported(respond):
-            who = requester(workspace_of(body), body["user"]["id"], body["user"].get("username", ""))
+            who = requester(
+                workspace_of(body), body["user"]["id"], body["user"].get("username", "")
+            )
             reply = commands().handle(who, str(action.get("value", "")))
             respond(replace_original=True, **reply_payload(reply))
 
