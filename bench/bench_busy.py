@@ -29,10 +29,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_ingest import vocabulary, write_corpus  # noqa: E402
 from bots.commands import Requester  # noqa: E402
 from bots.console.notifier import ConsoleNotifier  # noqa: E402
+from paperbot.app import build_app  # noqa: E402
 from paperbot.config import load_config  # noqa: E402
 from paperbot.ingest import sample_bytes  # noqa: E402
 from paperbot.scheduler import EngineJobs  # noqa: E402
-from paperbot.wiring import build_app  # noqa: E402
 from sources import parse  # noqa: E402
 from storage.db import BUSY_TIMEOUT_MS, connect  # noqa: E402
 from storage.feedback import FeedbackStore  # noqa: E402
@@ -68,7 +68,7 @@ def main() -> None:
 
 def run(tmp: Path, n: int) -> None:
     (tmp / "config.toml").write_text(CONFIG)
-    wiring = build_app(load_config(tmp / "config.toml"), clock=lambda: NOW)
+    wiring = build_app(load_config(tmp / "config.toml"), clock=lambda: NOW).wiring
     sample = parse(sample_bytes()).papers
     wiring.repos.papers.upsert(sample, NOW)
     for user in USERS:

@@ -32,8 +32,9 @@ from engine.chat import (
     PicksMessage,  # noqa: E402
     SentMessage,  # noqa: E402
 )
+from paperbot.app import build_app  # noqa: E402
 from paperbot.config import Config  # noqa: E402
-from paperbot.wiring import Wiring, build_app  # noqa: E402
+from paperbot.wiring import Wiring  # noqa: E402
 from storage.db import transaction  # noqa: E402
 
 NOW = datetime(2025, 6, 9, 9, 5, tzinfo=UTC)
@@ -78,7 +79,9 @@ def main() -> None:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         raw = {"database": {"path": "bench.db"}, "schedule": {"weekdays": "daily"}}
-        wiring = build_app(Config(path=Path(tmp) / "config.toml", raw=raw), clock=lambda: NOW)
+        wiring = build_app(
+            Config(path=Path(tmp) / "config.toml", raw=raw), clock=lambda: NOW
+        ).wiring
         wiring.load_sample()
         start = time.perf_counter()
         keys = populate(wiring, args.users, rng)

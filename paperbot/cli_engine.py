@@ -38,10 +38,10 @@ def user_key_for(name: str) -> str:
 def _wiring(ctx: click.Context, create: bool = False) -> Wiring:
     """Built on demand: the model code it imports is slow to load, and `--help` needs none.
     Only `init` and `demo` (and `serve --create-db`) create a missing database."""
-    from paperbot.wiring import build_app
+    from paperbot.app import build_app
 
     obj: CliContext = ctx.obj
-    return build_app(obj.config, create=create)
+    return build_app(obj.config, create=create).wiring
 
 
 @click.command("init")

@@ -29,7 +29,6 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bots.commands import AdminActions
 from engine.chat import Notifier
 from engine.delivery import DrainReport
 from engine.planning import PlanReport
@@ -61,9 +60,9 @@ class EngineJobs:
         self.notifiers = dict(notifiers or {})
         self.workers = {p: wiring.delivery_worker(p) for p in self.notifiers}
         self._tick = threading.Lock()
-        self.scheduler: BackgroundScheduler | None = None
-        # Called after a tick claimed rows (e.g. the Slack handle's `wake`, to drain at once).
-        self.wakers: list[Callable[[], None]] = []
+        # The jobs are added by build_scheduler; admin commands queue on it once it runs.
+        timezone = str(wiring.config.section("schedule").get("timezone", "UTC"))
+        self.scheduler = BackgroundScheduler(timezone=timezone)
 
     def recover(self) -> int:
         """Start-up: settle rows a crash left in `sending` for the inline platforms."""
@@ -103,8 +102,7 @@ class EngineJobs:
                 p: self.workers[p].drain(n, self.stop.is_set) for p, n in self.notifiers.items()
             }
         if any(plan.claimed for plan in plans.values()):
-            for wake in self.wakers:
-                wake()
+            self.wiring.claimed.set()  # the Slack worker drains at once
         for platform, plan in plans.items():
             if plan.claimed or plan.missed:
                 log.info(
@@ -140,7 +138,7 @@ class EngineJobs:
         work = {"ingest": self.ingest, "retrain": self.retrain}[job_id]
 
         def queue() -> str:
-            if self.scheduler is None or not self.scheduler.running:
+            if not self.scheduler.running:
                 return work()
             self.scheduler.add_job(
                 work, DateTrigger(run_date=datetime.now(UTC)), id=f"{job_id}-now",
@@ -167,7 +165,7 @@ def _cron(expression: Any, timezone: str, name: str) -> CronTrigger | None:
 def build_scheduler(
     jobs: EngineJobs, config: Config, batch_jobs: bool = True
 ) -> BackgroundScheduler:
-    """A BackgroundScheduler with every job, not started. See the module docstring.
+    """`jobs.scheduler` with every job added, not started. See the module docstring.
 
     `batch_jobs=False` (`serve --no-jobs`) leaves out the ingest and retrain cron jobs, for a
     process that runs next to another `serve` which has them: two processes would fetch the
@@ -176,7 +174,7 @@ def build_scheduler(
     sched, sources = config.section("schedule"), config.section("sources")
     timezone = str(sched.get("timezone", "UTC"))
     tick = max(1, int(sched.get("tick_seconds", 60)))
-    scheduler = BackgroundScheduler(timezone=timezone)
+    scheduler = jobs.scheduler
     scheduler.add_job(
         jobs.deliver, IntervalTrigger(seconds=tick, timezone=timezone), id="deliver",
         name="delivery tick", coalesce=True, max_instances=1, misfire_grace_time=tick,
@@ -196,8 +194,4 @@ def build_scheduler(
                 func, trigger, id=name, name=name, coalesce=True, max_instances=1,
                 misfire_grace_time=grace,
             )  # fmt: skip
-    jobs.scheduler = scheduler
-    jobs.wiring.commands.actions = AdminActions(
-        ingest=jobs.run_soon("ingest"), retrain=jobs.run_soon("retrain")
-    )
     return scheduler

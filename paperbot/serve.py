@@ -25,9 +25,9 @@ from typing import Any
 
 from bots.console.notifier import ConsoleNotifier
 from engine.chat import Notifier
+from paperbot.app import Serving, build_app
 from paperbot.config import Config
-from paperbot.scheduler import EngineJobs, build_scheduler
-from paperbot.wiring import Clock, Wiring, build_app
+from paperbot.wiring import Clock, Wiring
 from recommender.domain import InvalidInputError, PaperbotError
 
 log = logging.getLogger(__name__)
@@ -135,21 +135,21 @@ def _serve(
 ) -> None:
     stop = signals.stop
     platforms = choose_platforms(only, env)
-    wiring = build_app(config, clock, create_db)
     notifiers: dict[str, Notifier] = {}
     if "console" in platforms:
         notifiers["console"] = console_notifier(env)
-    jobs = EngineJobs(wiring, platforms, notifiers, stop)
+    app = build_app(config, clock, create_db, Serving(platforms, notifiers, stop, batch_jobs))
+    wiring, jobs = app.wiring, app.jobs
+    assert jobs is not None  # built for Serving
     recovered = jobs.recover()
     if recovered:
         log.warning("start-up: %d interrupted deliveries will be resent", recovered)
-    scheduler = build_scheduler(jobs, config, batch_jobs)
+    scheduler = jobs.scheduler
     handles: list[Any] = []
     try:
         # Platforms first: each registers its team digest (Slack asks for its workspace id), and
         # the scheduler's first tick must already know the digests or it would plan them late.
         handles = _start_platforms(wiring, config, platforms, explicit=only is not None)
-        jobs.wakers += [h.wake for h in handles if callable(getattr(h, "wake", None))]
         run = _runner(*DISCORD, only == "discord") if "discord" in platforms else None
         if run is not None and (register := _runner(*DISCORD_DIGEST, True)):
             register(wiring, config)

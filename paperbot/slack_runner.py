@@ -88,7 +88,7 @@ class SlackHandle:
         self.transport = transport
         self.notifier = notifier
         self.worker = wiring.delivery_worker("slack")
-        self._wake = threading.Event()
+        self._wake = wiring.claimed  # set by the delivery tick when it claimed rows
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="slack-delivery", daemon=True)
 

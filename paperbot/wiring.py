@@ -1,7 +1,6 @@
-"""The one place that builds everything from a Config and a clock (DESIGN.md "one place wires").
-
-Nothing here runs at import time. `build_app(config)` opens the database pool, the model store and
-the application service, and hands out the command layer and delivery workers the adapters use.
+"""What a process is made of: the database pool, per-thread repositories, the model store, the
+live ranker, the application service, training and ingest. paperbot/app.py `build_app` is the
+one function that builds it (and, for `serve`, the jobs and the command layer's admin actions).
 
 Threads: Bolt listeners, APScheduler jobs and discord.py's `asyncio.to_thread` calls each run on
 their own threads, and a SQLite connection belongs to one thread. So the service is given
@@ -20,9 +19,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
-from bots.commands import AdminActions, CommandLayer
+from bots.commands import CommandLayer
 from engine import schedule
 from engine.delivery import DeliveryWorker
 from engine.ports import Ranker
@@ -35,10 +33,14 @@ from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
 from recommender.state import without_reader
 from recommender.training import content_ranker, train_ranker
-from storage.db import ConnectionPool
+from storage.db import ConnectionPool, transaction
+from storage.deliveries import DeliveryStore
+from storage.feedback import FeedbackStore
+from storage.meta import MetaStore
 from storage.modelstore import ModelStore
+from storage.papers import PaperStore
 from storage.repos import Repos, open_repos
-from storage.users import UserDefaults
+from storage.users import UserDefaults, UserStore
 
 log = logging.getLogger(__name__)
 
@@ -77,30 +79,30 @@ class ThreadRepos:
         return repos
 
     @property
-    def papers(self) -> Any:
+    def papers(self) -> PaperStore:
         return self.current().papers
 
     @property
-    def users(self) -> Any:
+    def users(self) -> UserStore:
         return self.current().users
 
     @property
-    def feedback(self) -> Any:
+    def feedback(self) -> FeedbackStore:
         return self.current().feedback
 
     @property
-    def ledger(self) -> Any:
+    def ledger(self) -> DeliveryStore:
         return self.current().ledger
 
     @property
-    def meta(self) -> Any:
+    def meta(self) -> MetaStore:
         return self.current().meta
 
-    def atomic(self) -> Any:
+    def atomic(self) -> transaction:
         return self.current().atomic()
 
 
-class RankerHolder:
+class LiveRanker:
     """The live ranker: the saved model, reloaded when the store's version changes, else the
     content-only fallback built over the current papers (rebuilt after `invalidate`)."""
 
@@ -159,19 +161,19 @@ class Wiring:
     models: ModelStore
     model_settings: ModelSettings
     pick_settings: PickSettings
-    ranker: RankerHolder = field(init=False)
+    ranker: LiveRanker = field(init=False)
     service: PaperService = field(init=False)
-    commands: CommandLayer = field(init=False)
+    commands: CommandLayer = field(init=False)  # set by app.build_app, with its admin actions
+    # Set when a delivery tick claimed rows: the Slack worker waits on it to drain at once.
+    claimed: threading.Event = field(default_factory=threading.Event)
     _train_lock: threading.Lock = field(default_factory=threading.Lock)
     _save_lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
-        self.ranker = RankerHolder(self.models, self._content_ranker)
+        self.ranker = LiveRanker(self.models, self._content_ranker)
         self.service = PaperService(
             self.repos, self.ranker, service_settings(self.config), on_forget=self._forget_in_model
         )
-        actions = AdminActions(ingest=self.ingest, retrain=self.train)
-        self.commands = CommandLayer(self.service, self.clock, self.config.admins, actions)
 
     def delivery_worker(self, platform: str) -> DeliveryWorker:
         return DeliveryWorker(platform, self.repos, self.service, self.clock)
@@ -276,19 +278,3 @@ class Wiring:
         report = load_sample(self.repos.current().db, self.clock())
         self.ranker.invalidate()
         return f"Sample corpus: {report.inserted} new, {report.unchanged + report.updated} known."
-
-
-def build_app(config: Config, clock: Clock | None = None, create: bool = True) -> Wiring:
-    """Open the database (migrations applied), the model store and the service for `config`.
-    `create=False`: NoDatabaseError when the database file does not exist."""
-    clock = clock or clock_from_env()
-    pool = ConnectionPool(config.db_path, create)
-    return Wiring(
-        config=config,
-        clock=clock,
-        pool=pool,
-        repos=ThreadRepos(pool, user_defaults(config)),
-        models=ModelStore(config.model_dir, clock),
-        model_settings=ModelSettings.from_mapping(config.section("model")),
-        pick_settings=PickSettings.from_mapping(config.section("picks")),
-    )

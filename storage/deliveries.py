@@ -68,7 +68,6 @@ class DeliveryStore:
         paper_ids: Sequence[str],
         now: datetime,
         note: str | None = None,
-        status: str = "pending",
         reasons: Mapping[str, str] | None = None,
     ) -> Delivery | None:
         """Insert the row; None when this user already has one for this local date.
@@ -87,7 +86,7 @@ class DeliveryStore:
                         platform_of(user_key),
                         local_date.isoformat(),
                         dumps(list(paper_ids)),
-                        status,
+                        "pending",
                         note,
                         dumps(kept) if kept is not None else None,
                         stamp,

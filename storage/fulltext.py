@@ -37,7 +37,11 @@ class FullText:
         by_date = parsed.sort == "date" or not parsed.has_words
         index = index_for(self.db)
         for text in parsed.expressions():
-            rowids = index.search(self.db, index.parse(text), limit, by_date)
+            try:
+                parsed_text = index.parse(text)
+            except ValueError:  # its words analysed to nothing, leaving only exclusions
+                continue
+            rowids = index.search(self.db, parsed_text, limit, by_date)
             if rowids:
                 return self._rows(rowids)
         return []

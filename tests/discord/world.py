@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from bots.discord.bot import PaperBot
+from paperbot.app import build_app
 from paperbot.config import Config, load_config
 from paperbot.discord_runner import build_bot, register_digest
-from paperbot.wiring import Wiring, build_app
+from paperbot.wiring import Wiring
 from recommender.domain import Paper
 from storage.db import connect
 from tests.discord.fake_discord import FakeDiscord
@@ -81,7 +82,7 @@ class World:
     def reopen(cls, tmp_path: Path, fake: FakeDiscord, digest: int = 0) -> World:
         """A fresh process's view: new wiring over the same database file."""
         config = load_config(write_config(tmp_path, fake, digest))
-        return cls(config, build_app(config, clock=lambda: NOW))
+        return cls(config, build_app(config, clock=lambda: NOW).wiring)
 
     def bot(self, deliver: bool = True) -> PaperBot:
         return build_bot(self.wiring, self.config, deliver=deliver)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from bots.console.notifier import ConsoleNotifier
 from engine.chat import PicksMessage, Requester, SentMessage
+from paperbot.app import build_app
 from paperbot.config import load_config
 from paperbot.scheduler import EngineJobs
-from paperbot.wiring import build_app
 from tests.fakes import FakeClock, FakeRanker, paper
 
 CONFIG = """
@@ -67,7 +67,7 @@ class Sim:
         self.restart()
 
     def restart(self) -> None:
-        self.wiring = build_app(self.config, self.clock)
+        self.wiring = build_app(self.config, self.clock).wiring
         self.wiring.service.current_ranker = lambda: self.ranker
         notifier = TimedNotifier(ConsoleNotifier(path=self.out), self.clock, self.sent)
         self.notifier = notifier

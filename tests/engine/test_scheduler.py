@@ -11,9 +11,9 @@ from apscheduler.triggers.interval import IntervalTrigger
 
 from engine.chat import Requester
 from paperbot import serve as serve_module
+from paperbot.app import Serving, build_app
 from paperbot.config import load_config
 from paperbot.scheduler import EngineJobs, build_scheduler
-from paperbot.wiring import build_app
 from recommender.domain import InvalidInputError
 from tests.fakes import FakeClock, FakeRanker, paper
 
@@ -33,9 +33,9 @@ retrain_cron = "30 2 * * *"
 def make(tmp_path: Path, ingest: str = "0 6 * * *") -> EngineJobs:
     tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "config.toml").write_text(CONFIG.format(ingest=ingest))
-    wiring = build_app(load_config(tmp_path / "config.toml"), FakeClock(NOW))
+    wiring = build_app(load_config(tmp_path / "config.toml"), FakeClock(NOW)).wiring
     ranker = FakeRanker()
-    wiring.service.ranker = lambda: ranker
+    wiring.service.current_ranker = lambda: ranker
     wiring.repos.papers.upsert([paper("2506.00001", "Video diffusion", date(2025, 6, 8))], NOW)
     return EngineJobs(wiring, ["console"])
 
@@ -119,8 +119,14 @@ def test_only_a_platform_whose_runner_is_missing_is_a_clear_error(
 
 
 def test_admin_jobs_from_chat_run_in_the_background_once_serving(tmp_path: Path) -> None:
-    jobs = make(tmp_path)
-    scheduler = build_scheduler(jobs, jobs.wiring.config)
+    """build_app with Serving gives the command layer admin actions that queue on the jobs'
+    scheduler (nothing patches them in afterwards)."""
+    (tmp_path / "config.toml").write_text(CONFIG.format(ingest="0 6 * * *"))
+    config = load_config(tmp_path / "config.toml")
+    app = build_app(config, FakeClock(NOW), serving=Serving(["console"]))
+    assert app.jobs is not None
+    jobs, scheduler = app.jobs, app.jobs.scheduler
+    assert {job.id for job in scheduler.get_jobs()} == {"deliver", "ingest", "retrain"}
     scheduler.start(paused=True)  # nothing runs: the job is only queued
     try:
         reply = jobs.wiring.commands.actions.retrain()  # type: ignore[misc]

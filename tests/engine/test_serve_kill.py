@@ -20,9 +20,9 @@ from pathlib import Path
 import pytest
 
 from engine.chat import Requester
+from paperbot.app import build_app
 from paperbot.config import load_config
 from paperbot.ingest import sample_bytes
-from paperbot.wiring import build_app
 from sources import parse
 from storage.db import connect
 
@@ -85,7 +85,7 @@ def _serve(tmp_path: Path, delay: float, log_name: str) -> subprocess.Popen[byte
 
 def _setup(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text(CONFIG)
-    wiring = build_app(load_config(tmp_path / "config.toml"), clock=lambda: NOW)
+    wiring = build_app(load_config(tmp_path / "config.toml"), clock=lambda: NOW).wiring
     # A slice of the bundled corpus: the content ranker each process builds stays quick.
     wiring.repos.papers.upsert(parse(sample_bytes()).papers[:30], NOW)
     for user in USERS:

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import paperbot.wiring
+from paperbot.app import build_app
 from paperbot.config import load_config
 from paperbot.scheduler import EngineJobs
-from paperbot.wiring import build_app
 from recommender.training import content_ranker
 from tests.engine.test_serve_kill import NOW, USERS, _ends, _serve, _setup, _statuses, _wait_for
 
@@ -54,7 +54,7 @@ def test_a_retrain_under_way_is_abandoned_on_stop_and_never_saves(
     tmp_path: Path, monkeypatch
 ) -> None:
     _setup(tmp_path)
-    wiring = build_app(load_config(tmp_path / "config.toml"), clock=lambda: NOW)
+    wiring = build_app(load_config(tmp_path / "config.toml"), clock=lambda: NOW).wiring
     fitting, finish = threading.Event(), threading.Event()
 
     def slow_fit(papers, *args, **kwargs):

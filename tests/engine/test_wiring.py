@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from engine.chat import Requester
+from paperbot.app import build_app
 from paperbot.config import load_config
 from paperbot.ingest import sample_bytes
-from paperbot.wiring import Wiring, build_app, clock_from_env
+from paperbot.wiring import Wiring, clock_from_env
 from sources import parse
 from tests.fakes import RecordingNotifier
 
@@ -31,7 +32,7 @@ weekdays = "daily"
 @pytest.fixture
 def wiring(tmp_path: Path) -> Wiring:
     (tmp_path / "config.toml").write_text(CONFIG)
-    built = build_app(load_config(tmp_path / "config.toml"), clock=lambda: NOW)
+    built = build_app(load_config(tmp_path / "config.toml"), clock=lambda: NOW).wiring
     built.repos.papers.upsert(parse(sample_bytes()).papers[:30], NOW)
     return built
 

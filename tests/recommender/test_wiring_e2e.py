@@ -9,8 +9,9 @@ from pathlib import Path
 
 import paperbot.wiring
 from engine.chat import Requester
+from paperbot.app import build_app
 from paperbot.config import load_config
-from paperbot.wiring import Wiring, build_app
+from paperbot.wiring import Wiring
 from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.ranker import HybridRanker
 from recommender.training import train_ranker
@@ -32,7 +33,7 @@ feature_terms = 100
 def test_train_save_reload_and_pick(tmp_path: Path) -> None:
     (tmp_path / "config.toml").write_text(CONFIG)
     config = load_config(tmp_path / "config.toml")
-    app = build_app(config, clock=lambda: NOW)
+    app = build_app(config, clock=lambda: NOW).wiring
     app.load_sample()
     papers = sorted(app.repos.papers.all(), key=lambda p: p.paper_id)
     assert app.ranker().version == "content"  # no model yet: the content fallback
@@ -45,7 +46,7 @@ def test_train_save_reload_and_pick(tmp_path: Path) -> None:
     message = app.train()
     assert message.startswith("Trained model")
 
-    other_process = build_app(config, clock=lambda: NOW)
+    other_process = build_app(config, clock=lambda: NOW).wiring
     ranker = other_process.ranker()
     assert isinstance(ranker, HybridRanker) and ranker.kind == "hybrid"
     assert ranker.version == app.models.current_version()
@@ -62,7 +63,7 @@ def test_train_save_reload_and_pick(tmp_path: Path) -> None:
 def _three_readers(tmp_path: Path) -> tuple[Wiring, list[Paper], list[str]]:
     """The sample corpus and three users whose likes overlap (u0 and u1 share papers 5-7)."""
     (tmp_path / "config.toml").write_text(CONFIG)
-    app = build_app(load_config(tmp_path / "config.toml"), clock=lambda: NOW)
+    app = build_app(load_config(tmp_path / "config.toml"), clock=lambda: NOW).wiring
     app.load_sample()
     papers = sorted(app.repos.papers.all(), key=lambda p: p.paper_id)
     users = [f"console:u{u}" for u in range(3)]

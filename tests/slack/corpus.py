@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from paperbot.app import build_app
 from paperbot.config import Config
-from paperbot.wiring import Wiring, build_app
+from paperbot.wiring import Wiring
 from recommender.domain import Paper
 
 TOPICS = [
@@ -39,7 +40,7 @@ drain_seconds = 3600
 def corpus_wiring(config: Config, now: datetime) -> Wiring:
     """The real wiring for `config` with its clock stopped at `now`, and TOPICS stored as papers
     published that day (ids 2511.00001, 2511.00002, ...)."""
-    wiring = build_app(config, clock=lambda: now)
+    wiring = build_app(config, clock=lambda: now).wiring
     papers = [
         Paper(paper_id=f"2511.0000{i}", title=t, abstract=a, published=now.date())
         for i, (t, a) in enumerate(TOPICS, start=1)

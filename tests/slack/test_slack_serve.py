@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from paperbot.app import build_app
 from paperbot.config import load_config
 from paperbot.serve import serve
-from paperbot.wiring import build_app
 from recommender.domain import Paper
 from tests.slack.conftest import wait_for
 from tests.slack.corpus import TOPICS
@@ -73,7 +73,7 @@ api_base_url = "{fake_api.base_url}"
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     config = load_config(config_path)
-    seed = build_app(config, clock=lambda: NOW)
+    seed = build_app(config, clock=lambda: NOW).wiring
     papers = [
         Paper(paper_id=f"2511.1000{i}", title=title, abstract=abstract, published=NOW.date())
         for i, (title, abstract) in enumerate(TOPICS)

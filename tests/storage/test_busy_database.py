@@ -21,10 +21,10 @@ import pytest
 import storage.db
 from bots.console.notifier import ConsoleNotifier
 from engine.chat import Requester
+from paperbot.app import build_app
 from paperbot.config import load_config
 from paperbot.ingest import ingest_file, sample_bytes
 from paperbot.scheduler import EngineJobs
-from paperbot.wiring import build_app
 from sources import parse
 from storage.db import connect
 from storage.feedback import FeedbackStore
@@ -87,7 +87,7 @@ def _racing(*jobs: Callable[[], None]) -> list[BaseException]:
 def test_ingest_racing_every_writer_loses_nothing(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setattr(storage.db, "BUSY_TIMEOUT_MS", 200)
     (tmp_path / "config.toml").write_text(CONFIG)
-    wiring = build_app(load_config(tmp_path / "config.toml"), clock=lambda: NOW)
+    wiring = build_app(load_config(tmp_path / "config.toml"), clock=lambda: NOW).wiring
     sample = parse(sample_bytes()).papers[:40]
     wiring.repos.papers.upsert(sample, NOW)
     for user in USERS:

@@ -22,6 +22,7 @@ NOW = datetime(2025, 9, 5, tzinfo=UTC)
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 
 HOSTILE = [
+    "_ -a",  # the one word analyses to nothing, leaving only an exclusion (found by hypothesis)
     '"unbalanced',
     "AND OR",
     "c++",
