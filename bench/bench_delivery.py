@@ -32,7 +32,7 @@ from engine.chat import (
     PicksMessage,  # noqa: E402
     SentMessage,  # noqa: E402
 )
-from paperbot.config import Config  # noqa: E402
+from paperbot.config import parse_config  # noqa: E402
 from paperbot.wiring import Wiring, build_app  # noqa: E402
 from storage.db import transaction  # noqa: E402
 
@@ -78,7 +78,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         raw = {"database": {"path": "bench.db"}, "schedule": {"weekdays": "daily"}}
-        wiring = build_app(Config(path=Path(tmp) / "config.toml", raw=raw), clock=lambda: NOW)
+        wiring = build_app(parse_config(raw, Path(tmp) / "config.toml"), clock=lambda: NOW)
         wiring.load_sample()
         start = time.perf_counter()
         keys = populate(wiring, args.users, rng)

@@ -19,7 +19,7 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from bots.commands import AdminActions, CommandLayer
@@ -27,10 +27,9 @@ from engine import schedule
 from engine.delivery import DeliveryWorker
 from engine.ports import Ranker
 from engine.service import PaperService
-from engine.settings import ServiceSettings
 from engine.teams import digest_channel
 from paperbot.config import Config
-from recommender.domain import InvalidInputError, Paper, User
+from recommender.domain import Paper, User
 from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
 from recommender.state import without_reader
@@ -125,29 +124,6 @@ class RankerHolder:
             self._ranker = None
 
 
-def user_defaults(config: Config) -> UserDefaults:
-    sched, picks = config.section("schedule"), config.section("picks")
-    return UserDefaults(
-        timezone=schedule.parse_timezone(str(sched.get("timezone", "UTC"))),
-        send_time=schedule.parse_send_time(str(sched.get("send_time", "09:00"))),
-        weekdays=schedule.parse_days(str(sched.get("weekdays", "weekdays"))),
-        picks_per_day=int(picks.get("k", 5)),
-    )
-
-
-def service_settings(config: Config) -> ServiceSettings:
-    sched, picks = config.section("schedule"), config.section("picks")
-    try:
-        grace = timedelta(minutes=float(sched.get("grace_minutes", 180)))
-    except (TypeError, ValueError):
-        raise InvalidInputError("[schedule] grace_minutes must be a number") from None
-    return ServiceSettings(
-        window_days=int(picks.get("window_days", 7)),
-        grace=grace,
-        empty_day=str(sched.get("empty_day", "skip")),
-    )
-
-
 @dataclass
 class Wiring:
     """Everything a process needs; built by `build_app`."""
@@ -168,7 +144,7 @@ class Wiring:
     def __post_init__(self) -> None:
         self.ranker = RankerHolder(self.models, self._content_ranker)
         self.service = PaperService(
-            self.repos, self.ranker, service_settings(self.config), on_forget=self._forget_in_model
+            self.repos, self.ranker, self.config.service_settings, on_forget=self._forget_in_model
         )
         actions = AdminActions(ingest=self.ingest, retrain=self.train)
         self.commands = CommandLayer(self.service, self.clock, self.config.admins, actions)
@@ -181,7 +157,7 @@ class Wiring:
         on the [schedule] default send time, timezone and days with [picks] k papers; other
         digests of the platform are switched off. Called before the scheduler starts, so the
         first planning run already knows them."""
-        defaults = user_defaults(self.config)
+        defaults = self.config.user_defaults
         digests = [
             User(
                 user_key=key,
@@ -260,7 +236,7 @@ class Wiring:
         """Fetch every feed in [sources] (network), then refresh the content fallback."""
         from paperbot.ingest import ingest_sources
 
-        reports = ingest_sources(self.repos.current().db, self.config, self.clock())
+        reports = ingest_sources(self.repos.current().db, self.config.sources, self.clock())
         self.ranker.invalidate()
         new = sum(r.inserted for r in reports)
         failed = [r.source for r in reports if r.failure]
@@ -287,8 +263,8 @@ def build_app(config: Config, clock: Clock | None = None, create: bool = True) -
         config=config,
         clock=clock,
         pool=pool,
-        repos=ThreadRepos(pool, user_defaults(config)),
+        repos=ThreadRepos(pool, config.user_defaults),
         models=ModelStore(config.model_dir, clock),
-        model_settings=ModelSettings.from_mapping(config.section("model")),
-        pick_settings=PickSettings.from_mapping(config.section("picks")),
+        model_settings=config.model,
+        pick_settings=config.picks,
     )
