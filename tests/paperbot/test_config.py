@@ -71,7 +71,7 @@ def test_the_example_configs_in_the_docs_load_cleanly(
     load_config(write(tmp_path, text))
 
 
-def test_the_readme_reference_lists_every_section_and_only_known_keys() -> None:
+def test_the_readme_reference_lists_every_section_and_key() -> None:
     text = (REPO / "README.md").read_text(encoding="utf-8")
     reference = text.split("## Configuration reference", 1)[1].split("\n## ", 1)[0]
     listed: dict[str, set[str]] = {}
@@ -87,7 +87,7 @@ def test_the_readme_reference_lists_every_section_and_only_known_keys() -> None:
     assert set(listed) == set(SECTIONS)
     for name, keys in listed.items():
         known = {f.name for f in fields(SECTIONS[name].fields_of)} - set(SECTIONS[name].skip)
-        assert keys <= known, (name, keys - known)
+        assert keys == known, (name, keys ^ known)
 
 
 def test_a_misspelt_key_is_an_error_with_the_close_match() -> None:
