@@ -33,7 +33,7 @@ from engine.chat import (
     SentMessage,  # noqa: E402
 )
 from paperbot.app import build_app  # noqa: E402
-from paperbot.config import Config  # noqa: E402
+from paperbot.config import parse_config  # noqa: E402
 from paperbot.wiring import Wiring  # noqa: E402
 from storage.db import transaction  # noqa: E402
 
@@ -79,9 +79,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         raw = {"database": {"path": "bench.db"}, "schedule": {"weekdays": "daily"}}
-        wiring = build_app(
-            Config(path=Path(tmp) / "config.toml", raw=raw), clock=lambda: NOW
-        ).wiring
+        wiring = build_app(parse_config(raw, Path(tmp) / "config.toml"), clock=lambda: NOW).wiring
         wiring.load_sample()
         start = time.perf_counter()
         keys = populate(wiring, args.users, rng)

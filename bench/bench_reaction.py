@@ -38,7 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench.bench_ingest import vocabulary  # noqa: E402
 from bench.search_kinds import percentile  # noqa: E402
 from paperbot.app import build_app  # noqa: E402
-from paperbot.config import Config  # noqa: E402
+from paperbot.config import parse_config  # noqa: E402
 from paperbot.wiring import Wiring  # noqa: E402
 from recommender.domain import Paper  # noqa: E402
 from storage.db import transaction  # noqa: E402
@@ -160,9 +160,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     with tempfile.TemporaryDirectory() as tmp:
         raw = {"database": {"path": "bench.db"}}
-        wiring = build_app(
-            Config(path=Path(tmp) / "config.toml", raw=raw), clock=lambda: NOW
-        ).wiring
+        wiring = build_app(parse_config(raw, Path(tmp) / "config.toml"), clock=lambda: NOW).wiring
         start = perf_counter()
         keys = populate(wiring, args, rng)
         votes = wiring.repos.feedback.count()

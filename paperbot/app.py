@@ -19,8 +19,7 @@ from bots.commands import AdminActions, CommandLayer
 from engine.chat import Notifier
 from paperbot.config import Config
 from paperbot.scheduler import EngineJobs, build_scheduler
-from paperbot.wiring import Clock, ThreadRepos, Wiring, clock_from_env, user_defaults
-from recommender.settings import ModelSettings, PickSettings
+from paperbot.wiring import Clock, ThreadRepos, Wiring, clock_from_env
 from storage.db import ConnectionPool
 from storage.modelstore import ModelStore
 
@@ -56,10 +55,8 @@ def build_app(
         config=config,
         clock=clock,
         pool=pool,
-        repos=ThreadRepos(pool, user_defaults(config)),
+        repos=ThreadRepos(pool, config.user_defaults),
         models=ModelStore(config.model_dir, clock),
-        model_settings=ModelSettings.from_mapping(config.section("model")),
-        pick_settings=PickSettings.from_mapping(config.section("picks")),
     )
     jobs = None
     actions = AdminActions(ingest=wiring.ingest, retrain=wiring.train)

@@ -144,9 +144,8 @@ def _step(number: int, text: str) -> None:
 def demo(ctx: click.Context) -> None:
     """The whole product in a minute, in the terminal (`make demo`); creates its database."""
     wiring = _wiring(ctx, create=True)
-    settings = wiring.config.section("demo")
-    user_key = user_key_for(str(settings.get("user", "console:demo")))
-    interests = [str(i) for i in settings.get("interests", [])] or ["large language models"]
+    user_key = user_key_for(wiring.config.demo.user)
+    interests = wiring.config.demo.interests
     _step(1, f"Database {wiring.config.db_path}")
     click.echo(wiring.load_sample())
     _step(2, f"Demo user {user_key} (reset), interests from config.toml [demo]")

@@ -66,10 +66,7 @@ PLOT = click.Path(dir_okay=False, writable=True, path_type=Path)
 
 
 def _settings(obj: CliContext) -> tuple[ModelSettings, PickSettings]:
-    return (
-        ModelSettings.from_mapping(obj.config.section("model")),
-        PickSettings.from_mapping(obj.config.section("picks")),
-    )
+    return obj.config.model, obj.config.picks
 
 
 def _load(directory: Path) -> Dataset:

@@ -208,8 +208,8 @@ def _collect(
     console = _stderr()
     if console.is_terminal and not quiet:
         with console.status("fetching the feeds in [sources] ..."):
-            return ingest_sources(ctx.obj.db, ctx.obj.config, _now(), Fetchers())
-    return ingest_sources(ctx.obj.db, ctx.obj.config, _now(), Fetchers())
+            return ingest_sources(ctx.obj.db, ctx.obj.config.sources, _now(), Fetchers())
+    return ingest_sources(ctx.obj.db, ctx.obj.config.sources, _now(), Fetchers())
 
 
 def _arxiv_report(

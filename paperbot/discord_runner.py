@@ -50,7 +50,7 @@ def discord_token() -> str:
 
 
 def discord_settings(config: Config) -> DiscordSettings:
-    return DiscordSettings.from_section(config.section("discord"))
+    return config.discord
 
 
 def point_at(settings: DiscordSettings) -> None:

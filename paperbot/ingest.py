@@ -22,6 +22,7 @@ from typing import Any, BinaryIO
 
 from sqlite_utils import Database
 
+from paperbot.config import SourcesSection
 from recommender.domain import InvalidInputError, Paper, PaperbotError
 from sources import ParseResult, RecordError, detect_format, parse
 from sources.fetch import fetch_arxiv, fetch_hf_daily
@@ -32,7 +33,6 @@ from storage.papers import PaperStore
 Progress = Callable[[int], None]
 SourceCall = Callable[["Fetchers"], ParseResult]
 SAMPLE_SOURCE = "sample"
-DEFAULT_LOOKBACK_DAYS = 2
 LAST_CHANGE_KEY = "ingest.last_change"
 HEAD_BYTES = 4096
 CLOCK_SKEW = timedelta(days=1)  # a source a day ahead of us is skew; further ahead is an error
@@ -218,22 +218,20 @@ class Fetchers:
     arxiv: Callable[[str, date, date], ParseResult] = fetch_arxiv
 
 
-def planned_sources(sources: dict[str, Any], today: date) -> list[tuple[str, SourceCall]]:
+def planned_sources(sources: SourcesSection, today: date) -> list[tuple[str, SourceCall]]:
     """(label, call) per configured feed: HF for each day of the lookback window, arXiv
     per category over the same window. The window overlaps earlier runs on purpose: re-ingesting
     is idempotent, and a day missed while down is caught up."""
-    days = int(sources.get("lookback_days", DEFAULT_LOOKBACK_DAYS))
-    if days < 1:
-        raise InvalidInputError("[sources] lookback_days must be at least 1")
+    days = sources.lookback_days
     since = today - timedelta(days=days - 1)
     plan: list[tuple[str, SourceCall]] = []
-    if sources.get("hf_daily", True):
+    if sources.hf_daily:
         for offset in range(days):
             day = since + timedelta(days=offset)
             plan.append((f"hf:{day.isoformat()}", partial(_hf_call, day)))
-    for category in sources.get("arxiv_categories", []) or []:
+    for category in sources.arxiv_categories:
         label = f"arxiv:{category}:{since.isoformat()}..{today.isoformat()}"
-        plan.append((label, partial(_arxiv_call, str(category), since, today)))
+        plan.append((label, partial(_arxiv_call, category, since, today)))
     return plan
 
 
@@ -246,14 +244,13 @@ def _arxiv_call(category: str, since: date, until: date, fetchers: Fetchers) -> 
 
 
 def ingest_sources(
-    db: Database, config: Any, now: datetime, fetchers: Fetchers | None = None
+    db: Database, sources: SourcesSection, now: datetime, fetchers: Fetchers | None = None
 ) -> list[IngestReport]:
     """Fetch and store every feed in the config's [sources]; one failing feed is reported (in
-    its IngestReport, not logged here: the caller shows it once) and the others still run.
-    `config` is a paperbot Config (anything with `.section(name)`)."""
+    its IngestReport, not logged here: the caller shows it once) and the others still run."""
     fetchers = fetchers or Fetchers()
     reports = []
-    for label, call in planned_sources(config.section("sources"), now.date()):
+    for label, call in planned_sources(sources, now.date()):
         try:
             result = call(fetchers)
             reports.append(store_result(db, result, label, now))

@@ -22,7 +22,6 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -61,7 +60,7 @@ class EngineJobs:
         self.workers = {p: wiring.delivery_worker(p) for p in self.notifiers}
         self._tick = threading.Lock()
         # The jobs are added by build_scheduler; admin commands queue on it once it runs.
-        timezone = str(wiring.config.section("schedule").get("timezone", "UTC"))
+        timezone = wiring.config.schedule.timezone
         self.scheduler = BackgroundScheduler(timezone=timezone)
 
     def recover(self) -> int:
@@ -149,8 +148,8 @@ class EngineJobs:
         return queue
 
 
-def _cron(expression: Any, timezone: str, name: str) -> CronTrigger | None:
-    text = str(expression or "").strip()
+def _cron(expression: str, timezone: str, name: str) -> CronTrigger | None:
+    text = expression.strip()
     if not text:
         log.info("%s job disabled (empty cron)", name)
         return None
@@ -171,18 +170,17 @@ def build_scheduler(
     process that runs next to another `serve` which has them: two processes would fetch the
     same feeds and train the same model twice. Delivery and admin commands still run here; a
     model trained elsewhere is picked up when its version changes."""
-    sched, sources = config.section("schedule"), config.section("sources")
-    timezone = str(sched.get("timezone", "UTC"))
-    tick = max(1, int(sched.get("tick_seconds", 60)))
+    timezone = config.schedule.timezone
+    tick = max(1, config.schedule.tick_seconds)
     scheduler = jobs.scheduler
     scheduler.add_job(
         jobs.deliver, IntervalTrigger(seconds=tick, timezone=timezone), id="deliver",
         name="delivery tick", coalesce=True, max_instances=1, misfire_grace_time=tick,
         next_run_time=datetime.now(UTC),
     )  # fmt: skip
-    cron_jobs: tuple[tuple[str, Callable[[], object], Any, int], ...] = (
-        ("ingest", jobs.ingest, sources.get("ingest_cron", "0 6 * * *"), 3600),
-        ("retrain", jobs.retrain, sources.get("retrain_cron", "30 2 * * *"), 4 * 3600),
+    cron_jobs: tuple[tuple[str, Callable[[], object], str, int], ...] = (
+        ("ingest", jobs.ingest, config.sources.ingest_cron, 3600),
+        ("retrain", jobs.retrain, config.sources.retrain_cron, 4 * 3600),
     )
     if not batch_jobs:
         log.info("ingest and retrain jobs left to another process (--no-jobs)")

@@ -139,7 +139,7 @@ class SlackHandle:
 def slack_settings(config: Config, environ: Mapping[str, str] | None = None) -> SlackSettings:
     """The [slack] section plus the tokens from the environment (and nowhere else)."""
     env = os.environ if environ is None else environ
-    return SlackSettings.from_sources(config.section("slack"), env)
+    return config.slack.settings(env)
 
 
 def start_slack(

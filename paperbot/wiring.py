@@ -18,19 +18,17 @@ import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from bots.commands import CommandLayer
 from engine import schedule
 from engine.delivery import DeliveryWorker
 from engine.ports import Ranker
 from engine.service import PaperService
-from engine.settings import ServiceSettings
 from engine.teams import digest_channel
 from paperbot.config import Config
-from recommender.domain import InvalidInputError, Paper, User
+from recommender.domain import Paper, User
 from recommender.ranker import HybridRanker
-from recommender.settings import ModelSettings, PickSettings
 from recommender.state import without_reader
 from recommender.training import content_ranker, train_ranker
 from storage.db import ConnectionPool, transaction
@@ -127,29 +125,6 @@ class LiveRanker:
             self._ranker = None
 
 
-def user_defaults(config: Config) -> UserDefaults:
-    sched, picks = config.section("schedule"), config.section("picks")
-    return UserDefaults(
-        timezone=schedule.parse_timezone(str(sched.get("timezone", "UTC"))),
-        send_time=schedule.parse_send_time(str(sched.get("send_time", "09:00"))),
-        weekdays=schedule.parse_days(str(sched.get("weekdays", "weekdays"))),
-        picks_per_day=int(picks.get("k", 5)),
-    )
-
-
-def service_settings(config: Config) -> ServiceSettings:
-    sched, picks = config.section("schedule"), config.section("picks")
-    try:
-        grace = timedelta(minutes=float(sched.get("grace_minutes", 180)))
-    except (TypeError, ValueError):
-        raise InvalidInputError("[schedule] grace_minutes must be a number") from None
-    return ServiceSettings(
-        window_days=int(picks.get("window_days", 7)),
-        grace=grace,
-        empty_day=str(sched.get("empty_day", "skip")),
-    )
-
-
 @dataclass
 class Wiring:
     """Everything a process needs; built by `build_app`."""
@@ -159,8 +134,6 @@ class Wiring:
     pool: ConnectionPool
     repos: ThreadRepos
     models: ModelStore
-    model_settings: ModelSettings
-    pick_settings: PickSettings
     ranker: LiveRanker = field(init=False)
     service: PaperService = field(init=False)
     commands: CommandLayer = field(init=False)  # set by app.build_app, with its admin actions
@@ -172,7 +145,7 @@ class Wiring:
     def __post_init__(self) -> None:
         self.ranker = LiveRanker(self.models, self._content_ranker)
         self.service = PaperService(
-            self.repos, self.ranker, service_settings(self.config), on_forget=self._forget_in_model
+            self.repos, self.ranker, self.config.service_settings, on_forget=self._forget_in_model
         )
 
     def delivery_worker(self, platform: str) -> DeliveryWorker:
@@ -183,7 +156,7 @@ class Wiring:
         on the [schedule] default send time, timezone and days with [picks] k papers; other
         digests of the platform are switched off. Called before the scheduler starts, so the
         first planning run already knows them."""
-        defaults = user_defaults(self.config)
+        defaults = self.config.user_defaults
         digests = [
             User(
                 user_key=key,
@@ -212,7 +185,7 @@ class Wiring:
 
     def _content_ranker(self) -> Ranker:
         papers: list[Paper] = list(self.repos.papers.all())
-        return content_ranker(papers, self.pick_settings, self.model_settings)
+        return content_ranker(papers, self.config.picks, self.config.model)
 
     def train(
         self,
@@ -229,10 +202,10 @@ class Wiring:
                 return "No papers to train on yet: run `paperbot init --sample` or an ingest."
             votes = self.repos.feedback.all_current()
             interests = {u.user_key: u.interests for u in self.repos.users.all()}
-            seed = self.model_settings.seed
+            seed = self.config.model.seed
             stage(f"fitting on {len(papers)} papers and {len(votes)} votes")
             ranker = train_ranker(
-                papers, votes, interests, self.model_settings, self.pick_settings, seed
+                papers, votes, interests, self.config.model, self.config.picks, seed
             )
             stage("saving the model")
             with self._save_lock:
@@ -262,7 +235,7 @@ class Wiring:
         """Fetch every feed in [sources] (network), then refresh the content fallback."""
         from paperbot.ingest import ingest_sources
 
-        reports = ingest_sources(self.repos.current().db, self.config, self.clock())
+        reports = ingest_sources(self.repos.current().db, self.config.sources, self.clock())
         self.ranker.invalidate()
         new = sum(r.inserted for r in reports)
         failed = [r.source for r in reports if r.failure]

@@ -8,10 +8,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from recommender.als import AlsSettings
 from recommender.domain import InvalidInputError
+
+if TYPE_CHECKING:  # recommender.als imports implicit and scipy; loading a config must not
+    from recommender.als import AlsSettings
 
 LOSSES = ("warp", "bpr", "logistic", "warp-kos")
 
@@ -105,6 +107,8 @@ class ModelSettings:
     def als_settings(self, seed: int, regularization: float) -> AlsSettings:
         """`regularization` absolute, as implicit takes it (`als_regularization` is relative to
         one 👍's confidence; recommender.training scales it to the data)."""
+        from recommender.als import AlsSettings
+
         return AlsSettings(
             factors=self.als_factors,
             regularization=regularization,

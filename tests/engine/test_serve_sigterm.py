@@ -60,7 +60,7 @@ def test_a_retrain_under_way_is_abandoned_on_stop_and_never_saves(
     def slow_fit(papers, *args, **kwargs):
         fitting.set()
         finish.wait(30)  # the LightFM fit, which cannot be interrupted
-        return content_ranker(papers, wiring.pick_settings)
+        return content_ranker(papers, wiring.config.picks)
 
     monkeypatch.setattr(paperbot.wiring, "train_ranker", slow_fit)
     stop = threading.Event()

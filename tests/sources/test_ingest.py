@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from paperbot.config import SourcesSection
 from paperbot.ingest import (
     LAST_CHANGE_KEY,
     Fetchers,
@@ -128,17 +129,9 @@ def test_sample_loads_once_with_progress(repos: Repos) -> None:
     assert repos.meta.get(LAST_CHANGE_KEY) == NOW.isoformat()
 
 
-class FakeConfig:
-    def __init__(self, sources: dict) -> None:
-        self.sources = sources
-
-    def section(self, name: str) -> dict:
-        return dict(self.sources) if name == "sources" else {}
-
-
 def test_planned_sources_cover_the_lookback_window() -> None:
     plan = planned_sources(
-        {"hf_daily": True, "arxiv_categories": ["cs.LG", "cs.IR"], "lookback_days": 3},
+        SourcesSection(hf_daily=True, arxiv_categories=("cs.LG", "cs.IR"), lookback_days=3),
         date(2025, 9, 5),
     )
     assert [label for label, _ in plan] == [
@@ -148,9 +141,9 @@ def test_planned_sources_cover_the_lookback_window() -> None:
         "arxiv:cs.LG:2025-09-03..2025-09-05",
         "arxiv:cs.IR:2025-09-03..2025-09-05",
     ]
-    assert planned_sources({"hf_daily": False}, date(2025, 9, 5)) == []
+    assert planned_sources(SourcesSection(hf_daily=False), date(2025, 9, 5)) == []
     with pytest.raises(InvalidInputError):
-        planned_sources({"lookback_days": 0}, date(2025, 9, 5))
+        SourcesSection(lookback_days=0)
 
 
 def test_ingest_sources_reports_a_failing_feed_and_runs_the_rest(repos: Repos) -> None:
@@ -168,8 +161,8 @@ def test_ingest_sources_reports_a_failing_feed_and_runs_the_rest(repos: Repos) -
         asked.append((category, since, until))
         return parse((FIXTURES / "arxiv_atom.xml").read_bytes())
 
-    config = FakeConfig({"hf_daily": True, "arxiv_categories": ["cs.CL"]})
-    reports = ingest_sources(repos.db, config, NOW, Fetchers(hf_daily=hf_daily, arxiv=arxiv))
+    sources = SourcesSection(hf_daily=True, arxiv_categories=("cs.CL",))
+    reports = ingest_sources(repos.db, sources, NOW, Fetchers(hf_daily=hf_daily, arxiv=arxiv))
     assert [r.failure is not None for r in reports] == [True, False, False]
     assert "503" in (reports[0].failure or "")
     assert reports[1].inserted == 4 and reports[2].inserted == 2
