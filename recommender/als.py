@@ -23,6 +23,7 @@ from implicit.nearest_neighbours import bm25_weight, tfidf_weight
 from threadpoolctl import ThreadpoolController
 
 DIRECT_SOLVE_VOTES = 192  # above this many votes a plain f x f solve is cheaper than Woodbury's
+WOODBURY_CHUNK = 64  # users solved together, sorted by vote count so padding stays small
 
 Weighting = Literal["none", "tfidf", "bm25"]
 _BLAS: list[ThreadpoolController] = []  # made on first use: inspecting the libraries takes ~1 ms
@@ -111,61 +112,72 @@ def gram_inverse(factors: np.ndarray, regularization: float) -> np.ndarray:
 
 def solve_users(
     inverse: np.ndarray,
+    factors: np.ndarray,
     voted: list[np.ndarray],
     confidence: list[np.ndarray],
     preference: list[np.ndarray],
 ) -> np.ndarray:
-    """(m, f) float32 ALS user vectors: user r voted the paper factor rows `voted[r]` (k, f) with
-    confidences c > 0 (alpha x BM25 weight) and preferences p (1 for 👍, 0 for 👎), and
+    """(m, f) float32 ALS user vectors: user r voted the rows `voted[r]` (k indices) of the paper
+    factors Y = `factors` (N, f) with confidences c > 0 (alpha x BM25 weight) and preferences p
+    (1 for 👍, 0 for 👎), and
         x = (YᵀY + reg·I + Yᵤᵀ diag(c) Yᵤ)⁻¹ Yᵤᵀ ((1 + c) ⊙ p).
-    With A⁻¹ = `inverse`, Z = Yᵤ A⁻¹ and G = Yᵤ Zᵀ, Woodbury gives
-        x = Zᵀ (q − (diag(1/c) + G)⁻¹ G q),  q = (1 + c) ⊙ p,
+    With A⁻¹ = `inverse`, Z = Y A⁻¹ (once per paper, shared by every user who voted it) and
+    G = Yᵤ Zᵤᵀ, Woodbury gives
+        x = Zᵤᵀ (q − (diag(1/c) + G)⁻¹ G q),  q = (1 + c) ⊙ p,
     a (k, k) solve instead of (f, f): users vote far fewer papers than there are factors. Users
     with many votes take the direct solve."""
     f = inverse.shape[0]
     out = np.zeros((len(voted), f), dtype=np.float32)
-    small = [r for r, y in enumerate(voted) if 0 < len(y) <= DIRECT_SOLVE_VOTES]
     with _one_blas_thread():
-        for r in (r for r, y in enumerate(voted) if len(y) > DIRECT_SOLVE_VOTES):
-            out[r] = _direct(inverse, voted[r], confidence[r], preference[r])
+        y = np.vstack([factors.astype(np.float64), np.zeros((1, f))])  # last row: padding
+        for r in (r for r, v in enumerate(voted) if len(v) > DIRECT_SOLVE_VOTES):
+            out[r] = _direct(inverse, y[voted[r]], confidence[r], preference[r])
+        small = sorted((r for r, v in enumerate(voted) if 0 < len(v) <= DIRECT_SOLVE_VOTES),
+                       key=lambda r: len(voted[r]))  # fmt: skip
         if small:
-            out[small] = _woodbury(
-                inverse,
-                [voted[r] for r in small],
-                [confidence[r] for r in small],
-                [preference[r] for r in small],
-            )
+            z = y @ inverse
+            for first in range(0, len(small), WOODBURY_CHUNK):
+                chunk = small[first : first + WOODBURY_CHUNK]
+                out[chunk] = _woodbury(
+                    y,
+                    z,
+                    [voted[r] for r in chunk],
+                    [confidence[r] for r in chunk],
+                    [preference[r] for r in chunk],
+                )
     return out
 
 
 def _direct(inverse: np.ndarray, y: np.ndarray, c: np.ndarray, p: np.ndarray) -> np.ndarray:
     """One user's normal equations solved as they stand: (f, f), for users with many votes."""
-    y, c, p = y.astype(np.float64), c.astype(np.float64), p.astype(np.float64)
+    c, p = c.astype(np.float64), p.astype(np.float64)
     normal = np.linalg.inv(inverse) + (y.T * c) @ y
     return np.linalg.solve(normal, y.T @ ((1.0 + c) * p))
 
 
 def _woodbury(
-    inverse: np.ndarray,
+    y: np.ndarray,
+    z: np.ndarray,
     voted: list[np.ndarray],
     confidence: list[np.ndarray],
     preference: list[np.ndarray],
 ) -> np.ndarray:
     """(s, f) the users' vectors by Woodbury, all at once: each padded to the most votes k
-    among them (a padded vote has a zero factor row, q = 0 and 1/c = 1, so it changes nothing)."""
-    s, f = len(voted), inverse.shape[0]
+    among them with the zero last row of `y` and `z` (q = 0 and 1/c = 1 there, so a padded vote
+    changes nothing). Callers pass users of similar vote counts together, so little is padding."""
+    s, pad = len(voted), y.shape[0] - 1
     k = max(len(v) for v in voted)
-    y = np.zeros((s, k, f))
+    index = np.full((s, k), pad)
     q = np.zeros((s, k))
     inv_c = np.ones((s, k))
     for row in range(s):
         n = len(voted[row])
-        y[row, :n] = voted[row]
+        index[row, :n] = voted[row]
         q[row, :n] = (1.0 + confidence[row]) * preference[row]
         inv_c[row, :n] = 1.0 / confidence[row]
-    z = y @ inverse  # (s, k, f)
-    g = y @ np.swapaxes(z, 1, 2)  # (s, k, k)
+    zu = z[index]  # (s, k, f)
+    g = y[index] @ np.swapaxes(zu, 1, 2)  # (s, k, k)
     system = g + inv_c[:, :, None] * np.eye(k)[None]
     gq = np.einsum("skj,sj->sk", g, q)
     correction = np.linalg.solve(system, gq[:, :, None])[:, :, 0]
-    return np.einsum("skf,sk->sf", z, q - correction).astype(np.float32)
+    return np.einsum("skf,sk->sf", zu, q - correction).astype(np.float32)

@@ -54,8 +54,9 @@ def text_scores(users: sp.csr_matrix, items: sp.csr_matrix) -> np.ndarray:
     each), so sparse x sparse would build an (m, n) sparse result slowly; a dense block of
     profiles times the sparse items is several times faster while it fits in memory."""
     if users.shape[0] * users.shape[1] <= DENSE_PROFILE_CELLS:
-        dense = np.asarray(users.toarray(), dtype=np.float32)
-        return np.ascontiguousarray(np.asarray(items @ dense.T, dtype=np.float32).T)
+        # the profiles written transposed (V, m) at once: scipy would copy a transposed view
+        dense = np.asarray(users.T.toarray(), dtype=np.float32)
+        return np.ascontiguousarray(np.asarray(items @ dense, dtype=np.float32).T)
     return np.asarray((users @ items.T).toarray(), dtype=np.float32)
 
 

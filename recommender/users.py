@@ -71,10 +71,10 @@ def _als_users(
         scale = np.where(wanted, 1.0, settings.dislike_weight)
         conf = settings.als_alpha * rows.als_weight[cols] * idf[r] * scale
         keep = conf > 0  # papers without ALS factors (and 👎 at weight 0) add nothing
-        voted.append(rows.als[cols[keep]])
+        voted.append(cols[keep])
         confidence.append(conf[keep].astype(np.float64))
         preference.append(wanted[keep].astype(np.float64))
-    return als.solve_users(items.als_inverse, voted, confidence, preference)
+    return als.solve_users(items.als_inverse, rows.als, voted, confidence, preference)
 
 
 def _indicator(cells: list[tuple[int, int]], m: int, n: int) -> sp.csr_matrix:
