@@ -12,9 +12,9 @@ from discord.http import Route
 from bots.discord.bot import PaperBot
 from bots.discord.handlers import SORRY
 from bots.discord.settings import DiscordSettings
-from tests.discord.conftest import fake_discord, run, running, until
-from tests.discord.fake_discord import APP_ID
-from tests.discord.fake_layer import FakeCommands, FakeWorker
+from tests.bots.discord.conftest import fake_discord, run, running, until
+from tests.bots.discord.fake_discord import APP_ID
+from tests.bots.discord.fake_layer import FakeCommands, FakeWorker
 
 SETTINGS = DiscordSettings(delivery_seconds=3600, guild_ready_timeout=0.01)
 USER = 4242

@@ -1,9 +1,12 @@
-"""A small world for engine tests: in-memory repositories, the obvious FakeRanker, a fake clock."""
+"""Shared by every test folder: the saved feed files (FIXTURES), and a small world of in-memory
+repositories, the obvious FakeRanker and a fake clock under the real service, command layer and
+delivery worker (the engine, bots and chat-adapter tests use it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +18,7 @@ from engine.settings import ServiceSettings
 from recommender.domain import DAILY, Paper, User
 from tests.fakes import FakeClock, FakeRanker, FakeRepos, paper
 
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
 START = datetime(2025, 6, 9, 6, 0, tzinfo=UTC)  # Monday
 TITLES = [
     ("2506.00001", "Retrieval augmented generation with long context"),

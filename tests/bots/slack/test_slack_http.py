@@ -17,10 +17,10 @@ from bots.slack.ids import message_id
 from bots.slack.listeners.errors import FRIENDLY_ERROR
 from bots.slack.settings import SlackSettings
 from recommender.domain import PaperbotError
-from tests.slack.conftest import TrackingExecutor
-from tests.slack.fake_commands import PAPERS, FakeCommands
-from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
-from tests.slack.slack_sim import SlackSim
+from tests.bots.slack.conftest import TrackingExecutor
+from tests.bots.slack.fake_commands import PAPERS, FakeCommands
+from tests.bots.slack.fake_slack_api import TEAM_ID, FakeSlackApi
+from tests.bots.slack.slack_sim import SlackSim
 
 USER_KEY = f"slack:{TEAM_ID}:U1"
 ACK_DEADLINE = 3.0  # seconds: Slack shows the user an error when the ack comes later
