@@ -21,6 +21,7 @@ from engine.chat import PaperCard, PicksMessage, Requester, SentMessage, VoteOut
 from engine.ports import UpsertResult
 from recommender.domain import (
     Delivery,
+    InvalidInputError,
     NotFoundError,
     Paper,
     Pick,
@@ -42,14 +43,20 @@ class FakePapers:
         return [self.rows[p] for p in dict.fromkeys(paper_ids) if p in self.rows]
 
     def upsert(self, papers: Iterable[Paper], now: datetime) -> UpsertResult:
-        inserted = updated = 0
+        inserted = updated = unchanged = 0
         for paper in papers:
-            if paper.paper_id in self.rows:
-                updated += 1
-            else:
+            old = self.rows.get(paper.paper_id)
+            if old is None:
                 inserted += 1
-            self.rows[paper.paper_id] = replace(paper, ingested_at=paper.ingested_at or now)
-        return UpsertResult(inserted, updated, 0)
+                self.rows[paper.paper_id] = replace(paper, ingested_at=paper.ingested_at or now)
+                continue
+            stored = replace(paper, ingested_at=old.ingested_at)  # the first ingestion stays
+            if stored == old:
+                unchanged += 1
+            else:
+                updated += 1
+                self.rows[paper.paper_id] = stored
+        return UpsertResult(inserted, updated, unchanged)
 
     def search(self, query: str, limit: int = 10, since: date | None = None) -> list[Paper]:
         terms = set(re.findall(r"\w+", query.lower()))
@@ -64,10 +71,17 @@ class FakePapers:
         return [p for _, _, p in sorted(hits)[:limit]]
 
     def search_order(self, query: str) -> str:
-        return "relevance"
+        tokens = query.split()
+        words = [t for t in tokens if ":" not in t]
+        return "date" if "sort:date" in tokens or (tokens and not words) else "relevance"
 
     def recent(self, since: date) -> list[Paper]:
-        return [p for p in self.rows.values() if p.day is not None and p.day >= since]
+        """Published or ingested on or after `since`: an old paper new to us is a candidate."""
+        return [
+            p for p in self.rows.values()
+            if (p.published is not None and p.published >= since)
+            or (p.ingested_at is not None and p.ingested_at.date() >= since)
+        ]  # fmt: skip
 
     def lookup(self, keys: Iterable[str]) -> dict[str, Paper]:
         wanted, out = set(keys), {}
@@ -136,12 +150,14 @@ class FakeFeedback:
         at: datetime,
         event_id: str | None = None,
     ) -> bool:
-        if event_id is not None:
-            if event_id in self.events:
-                return False
-            self.events[event_id] = {"event_id": event_id, "user_key": user_key, "seen_at": at}
+        if vote not in (-1, 0, 1):
+            raise InvalidInputError(f"a vote is +1, -1 or 0, not {vote!r}")
+        if event_id is not None and event_id in self.events:
+            return False
         if self.papers.get(paper_id) is None:
-            raise NotFoundError(f"unknown paper: {paper_id}")
+            raise NotFoundError(f"unknown paper: {paper_id}")  # the event id stays unused
+        if event_id is not None:
+            self.events[event_id] = {"event_id": event_id, "user_key": user_key, "seen_at": at}
         if vote == 0:
             self.current.pop((user_key, paper_id), None)
         else:
@@ -181,6 +197,7 @@ class FakeFeedback:
     def forget(self, user_key: str) -> None:
         self.current = {k: v for k, v in self.current.items() if k[0] != user_key}
         self.history = [h for h in self.history if h["user_key"] != user_key]
+        self.events = {k: e for k, e in self.events.items() if e["user_key"] != user_key}
 
 
 class FakeLedger:
@@ -247,6 +264,10 @@ class FakeLedger:
     def mark_failed(
         self, delivery_id: int, error: str, now: datetime, status: str = "pending"
     ) -> None:
+        if status not in ("pending", "failed", "undeliverable"):
+            raise ValueError(
+                f"mark_failed status must be pending, failed or undeliverable: {status!r}"
+            )
         row = self.rows[delivery_id]
         self.rows[delivery_id] = replace(row, status=status, error=error, attempts=row.attempts + 1)
 
