@@ -453,17 +453,19 @@ class RecordingNotifier:
 
 
 class RecordingCommands(CommandLayer):
-    """The real command layer, keeping the commands it was asked to run (`texts`) and, with
-    `crash` set, failing each one as a bug would. What the Slack and Discord adapter tests need
-    besides the state of the repositories; every rule is the real one."""
+    """The real command layer, keeping the commands it was asked to run (`texts`) and failing
+    as a bug would when told to: every command with `crash` set, or those with the word
+    `crash_on`. What the chat adapter tests (Slack, Discord, console) need besides the state of
+    the repositories; every rule is the real one."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.texts: list[tuple[str, str]] = []
         self.crash = False
+        self.crash_on: str | None = None
 
     def handle(self, who: Requester, text: str) -> Reply:
         self.texts.append((who.user_key, text))
-        if self.crash:
+        if self.crash or (self.crash_on is not None and self.crash_on in text.split()):
             raise RuntimeError("kaboom")
         return super().handle(who, text)
