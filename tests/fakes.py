@@ -1,9 +1,10 @@
 """In-memory versions of our own ports (engine/ports.py) and a tiny, obvious Ranker.
 
 Why: the service, the command layer and the delivery engine are tested against these so the tests
-say what the business rules are without a database; storage's own tests prove the SQLite
-repositories honour the same contracts. tests/engine/test_ports_contract.py runs one set of tests
-against these and the SQLite stores alike. Like SQLite, they may be called from several threads
+say what the business rules are without a database. tests/engine/test_ports_contract.py runs one
+set of tests against these and the SQLite stores alike, so both keep the same contract (atomic()
+included: a failure inside a unit of work undoes its writes). Like SQLite, they may be called
+from several threads
 (the Slack listeners, Discord's worker threads): each check-then-write holds a lock, and readers
 iterate over a snapshot.
 """
@@ -13,7 +14,7 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -422,9 +423,39 @@ class FakeRepos:
     feedback: FakeFeedback
     ledger: FakeLedger
 
-    def atomic(self) -> AbstractContextManager[object]:
-        """The fakes write nothing half-way that a test could see; a no-op unit of work."""
-        return nullcontext()
+    def __post_init__(self) -> None:
+        self._depth = 0
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One unit of work, as SQLite's transaction: an exception undoes every write made
+        inside it; a nested block joins the outermost one. (Each fake replaces whole immutable
+        values, so copies of its containers are a snapshot.)"""
+        self._depth += 1
+        saved = self._snapshot() if self._depth == 1 else None
+        try:
+            yield
+        except BaseException:
+            if saved is not None:
+                self._restore(saved)
+            raise
+        finally:
+            self._depth -= 1
+
+    def _snapshot(self) -> dict[str, Any]:
+        f, ledger = self.feedback, self.ledger
+        return {
+            "papers": dict(self.papers.rows),
+            "users": dict(self.users.rows),
+            "feedback": (dict(f.current), list(f.history), dict(f.events)),
+            "ledger": (dict(ledger.rows), dict(ledger.messages), ledger.next_id),
+        }
+
+    def _restore(self, saved: dict[str, Any]) -> None:
+        self.papers.rows = saved["papers"]
+        self.users.rows = saved["users"]
+        self.feedback.current, self.feedback.history, self.feedback.events = saved["feedback"]
+        self.ledger.rows, self.ledger.messages, self.ledger.next_id = saved["ledger"]
 
     @classmethod
     def with_papers(cls, papers: Iterable[Paper], defaults: User | None = None) -> FakeRepos:

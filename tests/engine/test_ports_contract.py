@@ -388,3 +388,43 @@ def test_for_user_is_newest_first_within_the_limit(repos: RepositorySet) -> None
         DAY + timedelta(2)
     ]
     assert repos.ledger.delivered_paper_ids("console:x") == {"p0", "p1", "p2"}
+
+
+# RepositorySet
+
+
+def test_atomic_writes_land_together_or_not_at_all(repos: RepositorySet) -> None:
+    with_papers(repos, "p1")
+    repos.users.ensure("console:x", "x", NOW)
+
+    def write_everything() -> None:
+        repos.papers.upsert([paper("p2", "Two")], NOW)
+        repos.users.ensure("console:y", "y", NOW)
+        repos.feedback.record("console:x", "p1", 1, "import", NOW, event_id="e1")
+        repos.ledger.claim("console:x", DAY, ["p1"], NOW)
+
+    with pytest.raises(RuntimeError), repos.atomic():
+        write_everything()
+        raise RuntimeError("half way")
+    assert repos.papers.count() == 1 and repos.users.get("console:y") is None
+    assert repos.feedback.votes_for("console:x") == {}
+    assert repos.feedback.history_for("console:x") == []
+    assert repos.feedback.events_for("console:x") == []
+    assert repos.ledger.for_user("console:x") == []
+    with repos.atomic():
+        write_everything()
+    assert repos.papers.count() == 2 and repos.users.get("console:y") is not None
+    assert repos.feedback.votes_for("console:x") == {"p1": 1}
+    assert [d.local_date for d in repos.ledger.for_user("console:x")] == [DAY]
+
+
+def test_an_inner_unit_of_work_joins_the_outer_one(repos: RepositorySet) -> None:
+    """Nested atomic() blocks are one unit: an outer failure undoes what an inner block wrote,
+    even after the inner block ended."""
+    with_papers(repos, "p1")
+    repos.users.ensure("console:x", "x", NOW)
+    with pytest.raises(RuntimeError), repos.atomic():
+        with repos.atomic():
+            repos.feedback.record("console:x", "p1", 1, "import", NOW)
+        raise RuntimeError("after the inner block")
+    assert repos.feedback.votes_for("console:x") == {}
