@@ -34,9 +34,9 @@ from bots.slack.blocks import VOTE_DOWN, VOTE_UP  # noqa: E402
 from paperbot.config import load_config  # noqa: E402
 from paperbot.slack_runner import SlackHandle, start_slack  # noqa: E402
 from paperbot.wiring import Wiring  # noqa: E402
-from tests.slack.corpus import HTTP_CONFIG, TOPICS, corpus_wiring  # noqa: E402
-from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi  # noqa: E402
-from tests.slack.slack_sim import SIGNING_SECRET, SlackSim  # noqa: E402
+from tests.bots.slack.corpus import HTTP_CONFIG, TOPICS, corpus_wiring  # noqa: E402
+from tests.bots.slack.fake_slack_api import TEAM_ID, FakeSlackApi  # noqa: E402
+from tests.bots.slack.slack_sim import SIGNING_SECRET, SlackSim  # noqa: E402
 
 ACK_DEADLINE = 3.0  # seconds, Slack's
 NOW = datetime(2025, 11, 24, 9, 5, tzinfo=UTC)

@@ -1,9 +1,12 @@
 """In-memory versions of our own ports (engine/ports.py) and a tiny, obvious Ranker.
 
 Why: the service, the command layer and the delivery engine are tested against these so the tests
-say what the business rules are without a database; storage's own tests prove the SQLite
-repositories honour the same contracts. The fakes keep the same semantics that matter (unique
-(user_key, local_date) claims, event-id dedupe, compare-and-set on `sending`).
+say what the business rules are without a database. tests/engine/test_ports_contract.py runs one
+set of tests against these and the SQLite stores alike, so both keep the same contract (atomic()
+included: a failure inside a unit of work undoes its writes). Like SQLite, they may be called
+from several threads
+(the Slack listeners, Discord's worker threads): each check-then-write holds a lock, and readers
+iterate over a snapshot.
 """
 
 from __future__ import annotations
@@ -11,16 +14,17 @@ from __future__ import annotations
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bots.commands import CommandLayer
-from engine.chat import PaperCard, PicksMessage, Requester, SentMessage, VoteOutcome
+from engine.chat import PicksMessage, Reply, Requester, SentMessage
 from engine.ports import UpsertResult
 from recommender.domain import (
     Delivery,
+    InvalidInputError,
     NotFoundError,
     Paper,
     Pick,
@@ -42,21 +46,27 @@ class FakePapers:
         return [self.rows[p] for p in dict.fromkeys(paper_ids) if p in self.rows]
 
     def upsert(self, papers: Iterable[Paper], now: datetime) -> UpsertResult:
-        inserted = updated = 0
+        inserted = updated = unchanged = 0
         for paper in papers:
-            if paper.paper_id in self.rows:
-                updated += 1
-            else:
+            old = self.rows.get(paper.paper_id)
+            if old is None:
                 inserted += 1
-            self.rows[paper.paper_id] = replace(paper, ingested_at=paper.ingested_at or now)
-        return UpsertResult(inserted, updated, 0)
+                self.rows[paper.paper_id] = replace(paper, ingested_at=paper.ingested_at or now)
+                continue
+            stored = replace(paper, ingested_at=old.ingested_at)  # the first ingestion stays
+            if stored == old:
+                unchanged += 1
+            else:
+                updated += 1
+                self.rows[paper.paper_id] = stored
+        return UpsertResult(inserted, updated, unchanged)
 
     def search(self, query: str, limit: int = 10, since: date | None = None) -> list[Paper]:
         terms = set(re.findall(r"\w+", query.lower()))
         if not terms:
             return []
         hits = []
-        for paper in self.rows.values():
+        for paper in list(self.rows.values()):
             words = set(re.findall(r"\w+", f"{paper.title} {paper.abstract}".lower()))
             overlap = len(terms & words)
             if overlap and (since is None or (paper.day and paper.day >= since)):
@@ -64,14 +74,21 @@ class FakePapers:
         return [p for _, _, p in sorted(hits)[:limit]]
 
     def search_order(self, query: str) -> str:
-        return "relevance"
+        tokens = query.split()
+        words = [t for t in tokens if ":" not in t]
+        return "date" if "sort:date" in tokens or (tokens and not words) else "relevance"
 
     def recent(self, since: date) -> list[Paper]:
-        return [p for p in self.rows.values() if p.day is not None and p.day >= since]
+        """Published or ingested on or after `since`: an old paper new to us is a candidate."""
+        return [
+            p for p in list(self.rows.values())
+            if (p.published is not None and p.published >= since)
+            or (p.ingested_at is not None and p.ingested_at.date() >= since)
+        ]  # fmt: skip
 
     def lookup(self, keys: Iterable[str]) -> dict[str, Paper]:
         wanted, out = set(keys), {}
-        for paper in self.rows.values():
+        for paper in list(self.rows.values()):
             mine = [f"ax:{paper.paper_id}", f"t:{normalise_title(paper.title)}"]
             mine += [f"ax:{paper.arxiv_id}"] * bool(paper.arxiv_id)
             mine += [f"url:{u.lower()}" for u in paper.urls]
@@ -91,11 +108,16 @@ class FakeUsers:
         self.rows: dict[str, User] = {}
         self.defaults = defaults or User(user_key="template")
         self.cascade: list[Any] = []  # objects with `forget(user_key)`, like ON DELETE CASCADE
+        self.lock = threading.Lock()
 
     def get(self, user_key: str) -> User | None:
         return self.rows.get(user_key)
 
     def ensure(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
+        with self.lock:
+            return self._ensure(user_key, display_name, now)
+
+    def _ensure(self, user_key: str, display_name: str, now: datetime) -> tuple[User, bool]:
         if user_key in self.rows:
             return self.rows[user_key], False
         user = replace(
@@ -126,6 +148,7 @@ class FakeFeedback:
         self.current: dict[tuple[str, str], VoteRow] = {}
         self.history: list[dict[str, Any]] = []
         self.events: dict[str, dict[str, Any]] = {}
+        self.lock = threading.Lock()
 
     def record(
         self,
@@ -136,12 +159,26 @@ class FakeFeedback:
         at: datetime,
         event_id: str | None = None,
     ) -> bool:
-        if event_id is not None:
-            if event_id in self.events:
-                return False
-            self.events[event_id] = {"event_id": event_id, "user_key": user_key, "seen_at": at}
+        with self.lock:
+            return self._record(user_key, paper_id, vote, source, at, event_id)
+
+    def _record(
+        self,
+        user_key: str,
+        paper_id: str,
+        vote: int,
+        source: str,
+        at: datetime,
+        event_id: str | None,
+    ) -> bool:
+        if vote not in (-1, 0, 1):
+            raise InvalidInputError(f"a vote is +1, -1 or 0, not {vote!r}")
+        if event_id is not None and event_id in self.events:
+            return False
         if self.papers.get(paper_id) is None:
-            raise NotFoundError(f"unknown paper: {paper_id}")
+            raise NotFoundError(f"unknown paper: {paper_id}")  # the event id stays unused
+        if event_id is not None:
+            self.events[event_id] = {"event_id": event_id, "user_key": user_key, "seen_at": at}
         if vote == 0:
             self.current.pop((user_key, paper_id), None)
         else:
@@ -153,26 +190,27 @@ class FakeFeedback:
         return True
 
     def votes_for(self, user_key: str) -> dict[str, int]:
-        return {p: v.vote for (u, p), v in self.current.items() if u == user_key}
+        return {p: v.vote for (u, p), v in list(self.current.items()) if u == user_key}
 
     def all_current(self) -> list[VoteRow]:
-        return [self.current[k] for k in sorted(self.current)]
+        current = dict(self.current)
+        return [current[k] for k in sorted(current)]
 
     def likes_by_paper(
         self, paper_ids: Sequence[str], exclude_user: str | None = None, team: str | None = None
     ) -> dict[str, int]:
         counts: dict[str, int] = {}
-        for (user_key, paper_id), row in self.current.items():
+        for (user_key, paper_id), row in list(self.current.items()):
             counted = user_key != exclude_user and (team is None or user_key.startswith(team + ":"))
             if row.vote == 1 and paper_id in paper_ids and counted:
                 counts[paper_id] = counts.get(paper_id, 0) + 1
         return counts
 
     def history_for(self, user_key: str) -> list[dict[str, Any]]:
-        return [h for h in self.history if h["user_key"] == user_key]
+        return [h for h in list(self.history) if h["user_key"] == user_key]
 
     def events_for(self, user_key: str) -> list[dict[str, Any]]:
-        mine = [e for e in self.events.values() if e["user_key"] == user_key]
+        mine = [e for e in list(self.events.values()) if e["user_key"] == user_key]
         return [{"event_id": e["event_id"], "seen_at": e["seen_at"].isoformat()} for e in mine]
 
     def count(self) -> int:
@@ -181,6 +219,7 @@ class FakeFeedback:
     def forget(self, user_key: str) -> None:
         self.current = {k: v for k, v in self.current.items() if k[0] != user_key}
         self.history = [h for h in self.history if h["user_key"] != user_key]
+        self.events = {k: e for k, e in self.events.items() if e["user_key"] != user_key}
 
 
 class FakeLedger:
@@ -188,6 +227,7 @@ class FakeLedger:
         self.rows: dict[int, Delivery] = {}
         self.messages: dict[tuple[str, str], tuple[int, str]] = {}
         self.next_id = 1
+        self.lock = threading.Lock()
 
     def claim(
         self,
@@ -197,6 +237,17 @@ class FakeLedger:
         now: datetime,
         note: str | None = None,
         reasons: Mapping[str, str] | None = None,
+    ) -> Delivery | None:
+        with self.lock:
+            return self._claim(user_key, local_date, paper_ids, note, reasons)
+
+    def _claim(
+        self,
+        user_key: str,
+        local_date: date,
+        paper_ids: Sequence[str],
+        note: str | None,
+        reasons: Mapping[str, str] | None,
     ) -> Delivery | None:
         if any(d.user_key == user_key and d.local_date == local_date for d in self.rows.values()):
             return None
@@ -215,7 +266,8 @@ class FakeLedger:
         return row
 
     def _with_status(self, platform: str, status: str) -> list[Delivery]:
-        return [d for d in self.rows.values() if d.platform == platform and d.status == status]
+        rows = list(self.rows.values())
+        return [d for d in rows if d.platform == platform and d.status == status]
 
     def pending(self, platform: str) -> list[Delivery]:
         return self._with_status(platform, "pending")
@@ -224,11 +276,12 @@ class FakeLedger:
         return self._with_status(platform, "sending")
 
     def mark_sending(self, delivery_id: int, now: datetime) -> bool:
-        row = self.rows[delivery_id]
-        if row.status != "pending":
-            return False
-        self.rows[delivery_id] = replace(row, status="sending")
-        return True
+        with self.lock:  # compare-and-set: two workers never both take a row
+            row = self.rows[delivery_id]
+            if row.status != "pending":
+                return False
+            self.rows[delivery_id] = replace(row, status="sending")
+            return True
 
     def mark_sent(
         self,
@@ -247,14 +300,19 @@ class FakeLedger:
     def mark_failed(
         self, delivery_id: int, error: str, now: datetime, status: str = "pending"
     ) -> None:
+        if status not in ("pending", "failed", "undeliverable"):
+            raise ValueError(
+                f"mark_failed status must be pending, failed or undeliverable: {status!r}"
+            )
         row = self.rows[delivery_id]
         self.rows[delivery_id] = replace(row, status=status, error=error, attempts=row.attempts + 1)
 
     def delivered_paper_ids(self, user_key: str) -> set[str]:
-        return {p for d in self.rows.values() if d.user_key == user_key for p in d.paper_ids}
+        rows = list(self.rows.values())
+        return {p for d in rows if d.user_key == user_key for p in d.paper_ids}
 
     def for_user(self, user_key: str, limit: int = 10) -> list[Delivery]:
-        rows = [d for d in self.rows.values() if d.user_key == user_key]
+        rows = [d for d in list(self.rows.values()) if d.user_key == user_key]
         return sorted(rows, key=lambda d: d.local_date, reverse=True)[:limit]
 
     def find_by_message(self, platform: str, message_id: str) -> Delivery | None:
@@ -270,7 +328,7 @@ class FakeLedger:
         return (self.rows[hit[0]].user_key, hit[1]) if hit else None
 
     def sent_unmapped(self, platform: str) -> list[Delivery]:
-        mapped = {delivery_id for delivery_id, _ in self.messages.values()}
+        mapped = {delivery_id for delivery_id, _ in list(self.messages.values())}
         return [
             d
             for d in self._with_status(platform, "sent")
@@ -365,9 +423,39 @@ class FakeRepos:
     feedback: FakeFeedback
     ledger: FakeLedger
 
-    def atomic(self) -> AbstractContextManager[object]:
-        """The fakes write nothing half-way that a test could see; a no-op unit of work."""
-        return nullcontext()
+    def __post_init__(self) -> None:
+        self._depth = 0
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """One unit of work, as SQLite's transaction: an exception undoes every write made
+        inside it; a nested block joins the outermost one. (Each fake replaces whole immutable
+        values, so copies of its containers are a snapshot.)"""
+        self._depth += 1
+        saved = self._snapshot() if self._depth == 1 else None
+        try:
+            yield
+        except BaseException:
+            if saved is not None:
+                self._restore(saved)
+            raise
+        finally:
+            self._depth -= 1
+
+    def _snapshot(self) -> dict[str, Any]:
+        f, ledger = self.feedback, self.ledger
+        return {
+            "papers": dict(self.papers.rows),
+            "users": dict(self.users.rows),
+            "feedback": (dict(f.current), list(f.history), dict(f.events)),
+            "ledger": (dict(ledger.rows), dict(ledger.messages), ledger.next_id),
+        }
+
+    def _restore(self, saved: dict[str, Any]) -> None:
+        self.papers.rows = saved["papers"]
+        self.users.rows = saved["users"]
+        self.feedback.current, self.feedback.history, self.feedback.events = saved["feedback"]
+        self.ledger.rows, self.ledger.messages, self.ledger.next_id = saved["ledger"]
 
     @classmethod
     def with_papers(cls, papers: Iterable[Paper], defaults: User | None = None) -> FakeRepos:
@@ -395,65 +483,20 @@ class RecordingNotifier:
         return SentMessage(channel_id=f"dm-{message.user_key}", message_ids=ids)
 
 
-class FakeVotingLayer(CommandLayer):
-    """The vote half of the command layer in memory, with its contract's semantics (a replayed
-    event_id changes nothing, vote 0 withdraws, a reaction maps message -> paper, removing a
-    reaction withdraws only the vote it was): the Slack and Discord adapter tests subclass it and
-    add their own `handle` and `home`. Votes on papers not in `cards` are refused."""
+class RecordingCommands(CommandLayer):
+    """The real command layer, keeping the commands it was asked to run (`texts`) and failing
+    as a bug would when told to: every command with `crash` set, or those with the word
+    `crash_on`. What the chat adapter tests (Slack, Discord, console) need besides the state of
+    the repositories; every rule is the real one."""
 
-    def __init__(self, cards: Mapping[str, PaperCard]) -> None:
-        self.cards = dict(cards)
-        self.votes: dict[tuple[str, str], int] = {}
-        self.events: set[str] = set()
-        self.messages: dict[str, str] = {}  # message id -> paper id
-        self.owners: dict[str, str] = {}  # message id -> whose picks it showed
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
         self.texts: list[tuple[str, str]] = []
-        self.history: list[tuple[str, str, int, str]] = []
-        self.lock = threading.Lock()
+        self.crash = False
+        self.crash_on: str | None = None
 
-    def vote(
-        self, who: Requester, paper_id: str, vote: int, source: str, event_id: str | None = None
-    ) -> VoteOutcome:
-        if paper_id not in self.cards:
-            return VoteOutcome(who.user_key, paper_id, vote, recorded=False, text="Unknown paper.")
-        with self.lock:
-            if event_id is not None and event_id in self.events:
-                return VoteOutcome(who.user_key, paper_id, vote, recorded=False)
-            if event_id is not None:
-                self.events.add(event_id)
-            self.history.append((who.user_key, paper_id, vote, source))
-            if vote == 0:
-                self.votes.pop((who.user_key, paper_id), None)
-            else:
-                self.votes[(who.user_key, paper_id)] = vote
-        card = replace(self.cards[paper_id], vote=vote or None)
-        return VoteOutcome(who.user_key, paper_id, vote, recorded=True, card=card)
-
-    def toggle_vote(
-        self, who: Requester, paper_id: str, vote: int, event_id: str | None = None
-    ) -> VoteOutcome:
-        current = self.votes.get((who.user_key, paper_id), 0)
-        return self.vote(who, paper_id, 0 if current == vote else vote, "button", event_id)
-
-    def message_owner(self, platform: str, message_id: str) -> str | None:
-        return self.owners.get(message_id)
-
-    def vote_on_message(
-        self,
-        platform: str,
-        message_id: str,
-        who: Requester,
-        vote: int,
-        event_id: str | None = None,
-        removed: int | None = None,
-    ) -> VoteOutcome | None:
-        paper_id = self.messages.get(message_id)
-        if paper_id is None:
-            return None
-        current = self.votes.get((who.user_key, paper_id), 0)
-        if vote == 0 and removed is not None and current != removed:
-            return VoteOutcome(who.user_key, paper_id, current, recorded=False)
-        return self.vote(who, paper_id, vote, "reaction", event_id)
-
-    def digest_card(self, platform: str, message_id: str) -> PaperCard | None:
-        return None  # no team digest here
+    def handle(self, who: Requester, text: str) -> Reply:
+        self.texts.append((who.user_key, text))
+        if self.crash or (self.crash_on is not None and self.crash_on in text.split()):
+            raise RuntimeError("kaboom")
+        return super().handle(who, text)

@@ -90,7 +90,7 @@ class LiveSession:
     The client's own `is_connected()` only says a socket object exists: after the peer vanishes
     without a close frame it stays True until the SDK's stale-pong check (4 ping intervals) fires.
     So each look also sends a ping, and a send that fails or a pong older than `stale_after`
-    counts as disconnected. (Bug found by tests/slack/test_slack_socket_mode.py.)"""
+    counts as disconnected. (Bug found by tests/bots/slack/test_slack_socket_mode.py.)"""
 
     def __init__(
         self, client: SocketModeClient, stale_after: float, clock: Callable[[], float] = time.time

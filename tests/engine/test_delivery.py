@@ -14,7 +14,7 @@ from engine.chat import PaperCard, PicksMessage, TemporaryFailure, Undeliverable
 from engine.delivery import DeliveryWorker
 from engine.service import PaperService
 from recommender.domain import Paper, UserProfile
-from tests.engine.conftest import World
+from tests.conftest import World
 from tests.fakes import FakeRanker, RecordingNotifier
 
 

@@ -13,7 +13,7 @@ from engine.delivery import DIGEST_NOTE, DeliveryWorker
 from engine.profiles import group_votes, team_profile
 from engine.teams import digest_channel, digest_key, is_digest
 from recommender.domain import InvalidInputError, User
-from tests.engine.conftest import World
+from tests.conftest import World
 from tests.fakes import RecordingNotifier
 
 DIGEST = "slack:T1:#C1"

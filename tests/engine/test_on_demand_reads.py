@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 
 from recommender.domain import Vote
-from tests.engine.conftest import World, make_world
+from tests.conftest import World, make_world
 from tests.fakes import FakeFeedback
 
 ANNA, BOB = "console:anna", "console:bob"

@@ -1,24 +1,20 @@
 """The closed-loop simulation on a toy world: two topic clusters, users who read one of them.
 
 The world's invariants (what is known before day 1), the loop's rules (never the same paper twice),
-the statistics (a user is the unit of the standard error), and `paperbot simulate` end to end.
+the statistics (a user is the unit of the standard error). `paperbot simulate` end to end is in
+tests/paperbot/test_simulate_cli.py.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import json
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 import numpy as np
 import pytest
-from click.testing import CliRunner
 
-from paperbot.cli import cli
-from paperbot.datasets import write_dataset
 from recommender.evaluation.baselines import Popularity, RandomScores, TfidfProfile
-from recommender.evaluation.dataset import Dataset, build_dataset, dataset_content
+from recommender.evaluation.dataset import Dataset, dataset_content
 from recommender.evaluation.sim_policies import EstimatorPolicy, HybridFoldInPolicy
 from recommender.evaluation.simulate import (
     Policy,
@@ -32,29 +28,10 @@ from recommender.evaluation.simulate import (
 )
 from recommender.features import fit_corpus
 from recommender.settings import ModelSettings
-from tests.recommender.toy import toy_papers
+from tests.recommender.toy import toy_dataset
 
 TOY = ModelSettings(no_components=8, epochs=20, num_threads=1)
-PER_CLUSTER = 60  # papers per topic
 CFG = SimulationConfig(days=4, pool=10, k=3, users=8, window=1, min_library=2, seed=1)
-
-
-def toy_dataset(users_per_cluster: int = 12) -> Dataset:
-    """User uA<i> has a seeded 60% of the A papers in their library, uB<i> likewise for B.
-    Each paper is tagged with its cluster by 8 readers: the `kw:` token is then a paper's
-    heaviest, and no one declares a tag as an interest."""
-    papers = [
-        dataclasses.replace(p, keywords=(f"{p.paper_id[0]} tag",) * 8, authors=(f"x {i % 5}",))
-        for i, p in enumerate(toy_papers(PER_CLUSTER))
-    ]
-    rng = np.random.default_rng(11)
-    votes = []
-    for c, prefix in enumerate("AB"):
-        cluster = papers[c * PER_CLUSTER : (c + 1) * PER_CLUSTER]
-        for u in range(users_per_cluster):
-            for i in rng.choice(PER_CLUSTER, size=PER_CLUSTER * 3 // 5, replace=False):
-                votes.append((f"u{prefix}{u}", cluster[i].paper_id, 1))
-    return build_dataset("toy", papers, votes)
 
 
 @pytest.fixture(scope="module")
@@ -275,62 +252,3 @@ def test_seeds_combine_into_a_mean_with_the_se_of_a_mean() -> None:
     assert both.overall.se == pytest.approx(np.hypot(a.summary(1).se, b.summary(1).se) / 2)
     assert both.overall_seed_std == pytest.approx(np.std([2 / 3, 1 / 2], ddof=1))
     assert both.hit_rate == pytest.approx([(2 / 3 + 1 / 2) / 2])
-
-
-CLI_ARGS = ["--days", "3", "--pool", "8", "--k", "2", "--users", "6", "--min-library", "1"]
-CLI_MODELS = "lightfm-hybrid,tfidf-profile,popularity,random"
-FAST_MODEL = "[model]\nnum_threads = 1\n"
-
-
-@pytest.fixture(scope="module")
-def cli_setup(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    root = tmp_path_factory.mktemp("sim")
-    write_dataset(toy_dataset(), root / "toy")
-    (root / "config.toml").write_text(FAST_MODEL)
-    return root / "toy", root / "config.toml"
-
-
-def simulate(cli_setup: tuple[Path, Path], *extra: str) -> list[str]:
-    folder, config = cli_setup
-    fast = ["--hybrid-components", "4", "--hybrid-epochs", "2", "--models", CLI_MODELS]
-    return ["--config", str(config), "simulate", str(folder), *CLI_ARGS, *fast, *extra]
-
-
-def test_simulate_reports_per_seed_per_policy_per_day_as_json(
-    cli_setup: tuple[Path, Path], tmp_path: Path
-) -> None:
-    plot = tmp_path / "sim.png"
-    args = simulate(cli_setup, "--seeds", "1,2", "--newcomers", "interests", "--json")
-    result = CliRunner().invoke(cli, [*args, "--plot", str(plot)])
-    assert result.exit_code == 0, result.output
-    report = json.loads(result.stdout)
-    assert report["config"]["seeds"] == [1, 2] and report["config"]["newcomers"] == "interests"
-    assert [s["seed"] for s in report["seeds"]] == [1, 2]
-    for seed in report["seeds"]:
-        assert [p["name"] for p in seed["policies"]] == CLI_MODELS.split(",")
-        for policy in seed["policies"]:
-            assert len(policy["hit_rate"]) == 3 and policy["picks"] == [12, 12, 12]
-            assert 0.0 <= policy["early"]["mean"] <= 1.0 and policy["early"]["se"] >= 0.0
-    assert [p["name"] for p in report["policies"]] == CLI_MODELS.split(",")
-    assert all(p["seeds"] == 2 for p in report["policies"])
-    lines = result.stderr.splitlines()
-    assert sum(line.startswith("seed ") for line in lines) == 8  # a result per (seed, policy)
-    assert sum(" playing " in line for line in lines) == 8  # and a stage line before it
-    assert plot.stat().st_size > 1000
-
-
-def test_simulate_prints_a_table_with_a_mean_row_and_can_be_quiet(
-    cli_setup: tuple[Path, Path],
-) -> None:
-    result = CliRunner().invoke(cli, simulate(cli_setup, "--seeds", "3,4", "--quiet"))
-    assert result.exit_code == 0, result.output
-    assert result.stderr == ""
-    assert "d1-3" in result.stdout and "tfidf-profile" in result.stdout
-    assert result.stdout.count("mean") >= 4  # one mean-over-seeds row per policy
-
-
-def test_simulate_rejects_unknown_models_and_bad_seeds(cli_setup: tuple[Path, Path]) -> None:
-    unknown = CliRunner().invoke(cli, [*simulate(cli_setup), "--models", "nope"])
-    assert unknown.exit_code != 0 and "unknown model(s) nope" in unknown.output
-    bad = CliRunner().invoke(cli, [*simulate(cli_setup), "--seeds", "1,x"])
-    assert bad.exit_code != 0 and "comma-separated" in bad.output

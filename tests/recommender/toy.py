@@ -7,12 +7,14 @@ down for that user.
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import date
 
 import numpy as np
 import scipy.sparse as sp
 
 from recommender.domain import UP, Paper, UserProfile, Vote
+from recommender.evaluation.dataset import Dataset, build_dataset
 
 A_WORDS = [
     "graph",
@@ -105,3 +107,24 @@ def toy_matrix(votes: list[Vote], papers: list[Paper]) -> tuple[sp.csr_matrix, l
     rows = [row[v.user_key] for v in votes]
     cols = [col[v.paper_id] for v in votes]
     return sp.csr_matrix((data, (rows, cols)), shape=(len(users), len(papers))), users
+
+
+PER_CLUSTER = 60  # papers per topic in the simulation's dataset
+
+
+def toy_dataset(users_per_cluster: int = 12) -> Dataset:
+    """User uA<i> has a seeded 60% of the A papers in their library, uB<i> likewise for B.
+    Each paper is tagged with its cluster by 8 readers: the `kw:` token is then a paper's
+    heaviest, and no one declares a tag as an interest."""
+    papers = [
+        dataclasses.replace(p, keywords=(f"{p.paper_id[0]} tag",) * 8, authors=(f"x {i % 5}",))
+        for i, p in enumerate(toy_papers(PER_CLUSTER))
+    ]
+    rng = np.random.default_rng(11)
+    votes = []
+    for c, prefix in enumerate("AB"):
+        cluster = papers[c * PER_CLUSTER : (c + 1) * PER_CLUSTER]
+        for u in range(users_per_cluster):
+            for i in rng.choice(PER_CLUSTER, size=PER_CLUSTER * 3 // 5, replace=False):
+                votes.append((f"u{prefix}{u}", cluster[i].paper_id, 1))
+    return build_dataset("toy", papers, votes)

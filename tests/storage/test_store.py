@@ -1,4 +1,7 @@
-"""The SQLite repositories against a real database file."""
+"""The SQLite repositories against a real database file: what only SQLite shows (merging across
+sources, half-written batches rolled back, query plans, migrations, the export of every table).
+The behaviour every implementation of the ports shares is in tests/engine/test_ports_contract.py,
+run against these stores and the in-memory fakes alike."""
 
 from __future__ import annotations
 
@@ -7,7 +10,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from recommender.domain import NotFoundError, Paper, paper_id_for
+from recommender.domain import Paper, paper_id_for
 from storage.db import connect
 from storage.repos import Repos, open_repos
 
@@ -105,33 +108,6 @@ def test_recent_window_edges_and_both_halves_from_their_indexes(repos: Repos) ->
     assert "INDEX papers_published" in plan and "INDEX papers_ingested" in plan, plan
 
 
-def test_votes_keep_history_and_dedupe_events(repos: Repos) -> None:
-    repos.papers.upsert([paper("P", paper_id="p1")], NOW)
-    repos.users.ensure("slack:T:U", "u", NOW)
-    assert repos.feedback.record("slack:T:U", "p1", 1, "button", NOW, event_id="e1")
-    assert not repos.feedback.record("slack:T:U", "p1", -1, "button", NOW, event_id="e1")
-    assert repos.feedback.votes_for("slack:T:U") == {"p1": 1}
-    assert repos.feedback.record("slack:T:U", "p1", 0, "reaction", NOW, event_id="e2")
-    assert repos.feedback.votes_for("slack:T:U") == {}
-    assert [h["vote"] for h in repos.feedback.history_for("slack:T:U")] == [1, 0]
-    with pytest.raises(NotFoundError):
-        repos.feedback.record("slack:T:U", "nope", 1, "button", NOW)
-
-
-def test_ledger_claims_once_and_compare_and_sets(repos: Repos) -> None:
-    repos.papers.upsert([paper("P", paper_id="p1")], NOW)
-    repos.users.ensure("discord:1", "d", NOW)
-    row = repos.ledger.claim("discord:1", date(2026, 11, 23), ["p1"], NOW)
-    assert row is not None and row.status == "pending"
-    assert repos.ledger.claim("discord:1", date(2026, 11, 23), ["p1"], NOW) is None
-    assert repos.ledger.mark_sending(row.delivery_id, NOW)
-    assert not repos.ledger.mark_sending(row.delivery_id, NOW)
-    repos.ledger.mark_sent(row.delivery_id, "dm1", ["m1"], NOW)
-    repos.ledger.remember_messages(row.delivery_id, [("m1", "p1")])
-    assert repos.ledger.paper_for_message("discord", "m1") == ("discord:1", "p1")
-    assert repos.ledger.delivered_paper_ids("discord:1") == {"p1"}
-
-
 def test_delete_user_forgets_everything(repos: Repos) -> None:
     repos.papers.upsert([paper("P", paper_id="p1")], NOW)
     repos.users.ensure("console:x", "x", NOW)
@@ -157,16 +133,6 @@ def test_author_filter_finds_middle_names(repos: Repos) -> None:
     assert [p.title for p in repos.papers.search('author:"Adam Kalai"')] == ["Calibration"]
 
 
-def test_ledger_keeps_each_papers_reason_in_card_order(repos: Repos) -> None:
-    repos.users.ensure("discord:1", "d", NOW)
-    reasons = {"p2": "matches your interest “agents”", "p1": "trending", "other": "not picked"}
-    row = repos.ledger.claim("discord:1", date(2026, 11, 23), ["p1", "p2"], NOW, reasons=reasons)
-    assert row is not None
-    assert row.reasons == (("p1", "trending"), ("p2", "matches your interest “agents”"))
-    again = repos.ledger.get(row.delivery_id)
-    assert again is not None and again.reasons == row.reasons
-
-
 def test_rows_claimed_before_migration_0003_read_as_having_no_reasons(repos: Repos) -> None:
     """A row written by the 0001 schema (no reasons column value) still reads back."""
     repos.users.ensure("discord:1", "d", NOW)
@@ -181,18 +147,6 @@ def test_rows_claimed_before_migration_0003_read_as_having_no_reasons(repos: Rep
     assert "0003_delivery_reasons" in names  # later migrations may follow it
 
 
-def test_failed_attempts_book_the_status_asked_for(repos: Repos) -> None:
-    repos.users.ensure("discord:1", "d", NOW)
-    row = repos.ledger.claim("discord:1", date(2026, 11, 23), [], NOW)
-    assert row is not None
-    repos.ledger.mark_failed(row.delivery_id, "429", NOW)
-    repos.ledger.mark_failed(row.delivery_id, "429 again", NOW, "failed")
-    after = repos.ledger.get(row.delivery_id)
-    assert after is not None and (after.status, after.attempts) == ("failed", 2)
-    with pytest.raises(ValueError):
-        repos.ledger.mark_failed(row.delivery_id, "x", NOW, "sent")
-
-
 def test_remember_messages_maps_every_message_or_none(repos: Repos) -> None:
     repos.papers.upsert([paper("P", paper_id="p1"), paper("Q", paper_id="p2")], NOW)
     repos.users.ensure("slack:T:U", "u", NOW)
@@ -204,22 +158,6 @@ def test_remember_messages_maps_every_message_or_none(repos: Repos) -> None:
     with pytest.raises(sqlite3.IntegrityError):
         repos.ledger.remember_messages(row.delivery_id, bad)  # type: ignore[arg-type]
     assert repos.ledger.paper_for_message("slack", "D1:3.0") is None  # rolled back together
-
-
-def test_likes_by_paper_counts_one_team_without_the_viewer(repos: Repos) -> None:
-    repos.papers.upsert([paper("P", paper_id="p1"), paper("Q", paper_id="p2")], NOW)
-    for user_key, paper_id, vote in [
-        ("slack:T1:U1", "p1", 1), ("slack:T1:U2", "p1", 1), ("slack:T1:U3", "p1", -1),
-        ("slack:T10:U4", "p1", 1), ("discord:5", "p1", 1), ("slack:T1:U2", "p2", 1),
-    ]:  # fmt: skip
-        repos.users.ensure(user_key, "", NOW)
-        repos.feedback.record(user_key, paper_id, vote, "button", NOW)
-    likes = repos.feedback.likes_by_paper
-    assert likes(["p1", "p2"], exclude_user="slack:T1:U1", team="slack:T1") == {"p1": 1, "p2": 1}
-    assert likes(["p1"], team="slack:T1") == {"p1": 2}  # not T10: the team is a whole prefix
-    assert likes(["p1"], team="discord") == {"p1": 1}
-    assert likes(["p1", "p2"]) == {"p1": 4, "p2": 1}
-    assert likes([]) == {}
 
 
 def test_a_papers_one_line_summary_is_stored_and_kept_by_a_later_source() -> None:

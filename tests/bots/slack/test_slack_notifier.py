@@ -11,7 +11,7 @@ from bots.slack.app import make_web_client
 from bots.slack.notifier import SlackNotifier
 from bots.slack.settings import SlackSettings
 from engine.chat import PaperCard, PicksMessage, TemporaryFailure, Undeliverable
-from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
+from tests.bots.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 
 CARDS = (PaperCard(paper_id="p1", title="One"), PaperCard(paper_id="p2", title="Two"))
 

@@ -15,9 +15,9 @@ from click.testing import CliRunner
 from bots.discord.bot import PaperBot
 from bots.discord.render import picks_messages
 from paperbot.cli import cli
-from tests.discord.conftest import TOKEN, fake_discord, run, running, until
-from tests.discord.fake_discord import APP_ID, FakeDiscord
-from tests.discord.world import NOW, World
+from tests.bots.discord.conftest import TOKEN, fake_discord, run, running, until
+from tests.bots.discord.fake_discord import APP_ID, FakeDiscord
+from tests.bots.discord.world import NOW, World
 from tests.logs import debug_log, leaks
 
 READER = 4242

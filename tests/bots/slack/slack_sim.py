@@ -15,7 +15,7 @@ from itertools import count
 from typing import Any
 from urllib.parse import urlencode
 
-from tests.slack.fake_slack_api import TEAM_ID
+from tests.bots.slack.fake_slack_api import TEAM_ID
 
 SIGNING_SECRET = "test-signing-secret"
 _ids = count(1)

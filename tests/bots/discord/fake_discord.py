@@ -19,7 +19,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
-from tests.discord.fake_events import APP_ID, BOT_USER, UserActions, user_payload
+from tests.bots.discord.fake_events import APP_ID, BOT_USER, UserActions, user_payload
 
 API = "/api/v10"
 TIMESTAMP = "2025-11-04T09:00:00.000000+00:00"

@@ -15,8 +15,8 @@ from slack_bolt import App
 from bots.slack.app import EVENTS_PATH, wsgi_app
 from bots.slack.settings import SlackSettings
 from paperbot.slack_runner import WsgiThread
-from tests.slack.fake_slack_api import FakeSlackApi
-from tests.slack.slack_sim import SIGNING_SECRET, SlackSim
+from tests.bots.slack.fake_slack_api import FakeSlackApi
+from tests.bots.slack.slack_sim import SIGNING_SECRET, SlackSim
 
 WAIT_SECONDS = 15.0
 

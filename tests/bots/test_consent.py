@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bots.texts import INTRO
 from engine.chat import Requester
-from tests.engine.conftest import World
+from tests.conftest import World
 
 ANNA = Requester("console:anna", "Anna")
 

@@ -13,8 +13,8 @@ import sys
 import time
 from pathlib import Path
 
-from tests.engine.test_chat_cli import chat
-from tests.engine.test_chat_cli import config as config  # noqa: F401 (the fixture)
+from tests.paperbot.test_chat_cli import chat
+from tests.paperbot.test_chat_cli import config as config  # noqa: F401 (the fixture)
 
 PROMPT = b"papers> "
 UP, CTRL_R, CTRL_D = b"\x1b[A", b"\x12", b"\x04"

@@ -16,8 +16,8 @@ from discord.http import Route
 
 from paperbot.discord_runner import build_bot, discord_token, run_discord
 from recommender.domain import PaperbotError
-from tests.discord.conftest import fake_discord, run, until
-from tests.discord.world import World
+from tests.bots.discord.conftest import fake_discord, run, until
+from tests.bots.discord.world import World
 
 SECRET = "env-token-that-must-not-be-logged"
 

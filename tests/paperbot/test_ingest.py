@@ -26,8 +26,7 @@ from sources.fetch import FetchError
 from storage.db import connect
 from storage.papers import CHUNK
 from storage.repos import Repos, open_repos
-
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 NOW = datetime(2025, 9, 5, 6, 0, tzinfo=UTC)
 

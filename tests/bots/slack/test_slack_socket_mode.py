@@ -27,10 +27,10 @@ from bots.slack.socket import SocketModeRunner
 from paperbot.config import Config, load_config
 from paperbot.slack_runner import SlackHandle, start_slack
 from paperbot.wiring import Wiring
+from tests.bots.slack.conftest import TrackingExecutor, wait_for
+from tests.bots.slack.corpus import corpus_wiring
+from tests.bots.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 from tests.logs import debug_log, leaks
-from tests.slack.conftest import TrackingExecutor, wait_for
-from tests.slack.corpus import corpus_wiring
-from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
 
 NOW = datetime(2025, 11, 24, 9, 5, tzinfo=UTC)
 LOOP_SECONDS = 10.0

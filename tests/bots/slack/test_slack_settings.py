@@ -11,7 +11,7 @@ from bots.slack.listeners.commands import COMMAND
 from bots.slack.settings import SlackSettings
 from recommender.domain import InvalidInputError
 
-MANIFEST = Path(__file__).resolve().parents[2] / "deploy" / "slack-manifest.yml"
+MANIFEST = Path(__file__).resolve().parents[3] / "deploy" / "slack-manifest.yml"
 ENV = {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xapp-1", "SLACK_SIGNING_SECRET": "s"}
 
 

@@ -8,7 +8,7 @@ from datetime import date
 from bots.console.render import plain_text, render_picks, render_reply
 from bots.texts import HELP
 from engine.chat import PicksMessage, Reply
-from tests.engine.conftest import World
+from tests.conftest import World
 
 
 def test_console_strips_bold_markers_and_keeps_code_spans() -> None:

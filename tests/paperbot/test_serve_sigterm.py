@@ -19,7 +19,7 @@ from paperbot.app import build_app
 from paperbot.config import load_config
 from paperbot.scheduler import EngineJobs
 from recommender.training import content_ranker
-from tests.engine.test_serve_kill import NOW, USERS, _ends, _serve, _setup, _statuses, _wait_for
+from tests.paperbot.test_serve_kill import NOW, USERS, _ends, _serve, _setup, _statuses, _wait_for
 
 pytestmark = pytest.mark.slow
 SEND_SECONDS = 1.0  # each console send takes this long (PAPERBOT_TEST_SEND_DELAY)

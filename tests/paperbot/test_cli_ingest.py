@@ -15,8 +15,7 @@ from paperbot.ingest import Fetchers
 from sources import ParseResult, parse
 from sources.fetch import FetchError
 from storage.db import connect
-
-from .conftest import FIXTURES
+from tests.conftest import FIXTURES
 
 
 @pytest.fixture

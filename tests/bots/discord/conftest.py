@@ -14,7 +14,7 @@ from discord.gateway import DiscordWebSocket
 from discord.http import Route
 
 from bots.discord.bot import PaperBot
-from tests.discord.fake_discord import FakeDiscord
+from tests.bots.discord.fake_discord import FakeDiscord
 
 WAIT_SECONDS = 15.0
 TOKEN = "fake-token-not-a-secret"

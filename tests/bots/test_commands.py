@@ -8,7 +8,7 @@ import pytest
 
 from bots.texts import WELCOME, WELCOME_FIRST_INTEREST
 from engine.chat import Requester, Undeliverable
-from tests.engine.conftest import World
+from tests.conftest import World
 
 ANNA = Requester("console:anna", "Anna")
 

@@ -19,11 +19,11 @@ from paperbot.config import load_config
 from paperbot.slack_runner import SlackHandle, start_slack
 from paperbot.wiring import Wiring
 from recommender.domain import Delivery
+from tests.bots.slack.conftest import TrackingExecutor, wait_for
+from tests.bots.slack.corpus import HTTP_CONFIG, corpus_wiring
+from tests.bots.slack.fake_slack_api import TEAM_ID, FakeSlackApi
+from tests.bots.slack.slack_sim import SIGNING_SECRET, SlackSim
 from tests.logs import debug_log, leaks
-from tests.slack.conftest import TrackingExecutor, wait_for
-from tests.slack.corpus import HTTP_CONFIG, corpus_wiring
-from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
-from tests.slack.slack_sim import SIGNING_SECRET, SlackSim
 
 NOW = datetime(2025, 11, 24, 9, 5, tzinfo=UTC)  # a Monday, just after the default 09:00
 

@@ -13,10 +13,10 @@ from paperbot.app import build_app
 from paperbot.config import load_config
 from paperbot.serve import serve
 from recommender.domain import Paper
-from tests.slack.conftest import wait_for
-from tests.slack.corpus import TOPICS
-from tests.slack.fake_slack_api import TEAM_ID, FakeSlackApi
-from tests.slack.slack_sim import SIGNING_SECRET
+from tests.bots.slack.conftest import wait_for
+from tests.bots.slack.corpus import TOPICS
+from tests.bots.slack.fake_slack_api import TEAM_ID, FakeSlackApi
+from tests.bots.slack.slack_sim import SIGNING_SECRET
 
 NOW = datetime(2025, 11, 24, 9, 5, tzinfo=UTC)
 USER = f"slack:{TEAM_ID}:U1"

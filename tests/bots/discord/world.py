@@ -17,7 +17,7 @@ from paperbot.discord_runner import build_bot, register_digest
 from paperbot.wiring import Wiring
 from recommender.domain import Paper
 from storage.db import connect
-from tests.discord.fake_discord import FakeDiscord
+from tests.bots.discord.fake_discord import FakeDiscord
 
 NOW = datetime(2025, 11, 4, 9, 1, tzinfo=UTC)
 TOPICS = (
