@@ -37,7 +37,8 @@ class PaperRepository(Protocol):
         ...
 
     def recent(self, since: date) -> list[Paper]:
-        """Papers whose `day` (published, else ingested) is on or after `since`."""
+        """The candidate window: papers published or ingested on or after `since` (an old paper
+        new to us is a candidate too), in paper_id order."""
         ...
 
     def all(self) -> Iterator[Paper]: ...

@@ -40,7 +40,7 @@ def profile_from(
 
 
 def window(papers: PaperRepository, today: date, window_days: int) -> list[Paper]:
-    """The candidates of `today`: papers whose day is within the last `window_days`."""
+    """The candidates of `today`: papers published or ingested within the last `window_days`."""
     return papers.recent(today - timedelta(days=window_days))
 
 
