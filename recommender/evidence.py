@@ -71,7 +71,9 @@ def twins(liked: Sequence[Paper], candidates: Sequence[Paper]) -> np.ndarray:
     every batch."""
     by_id = {p.paper_id: i for i, p in enumerate(candidates)}
     by_title = {_folded(p.title): i for i, p in enumerate(candidates)}
-    found = [by_id.get(p.paper_id, by_title.get(_folded(p.title), -1)) for p in liked]
+    found = [by_id.get(p.paper_id, -1) for p in liked]
+    for r in (r for r, i in enumerate(found) if i < 0):  # the title only where the id missed
+        found[r] = by_title.get(_folded(liked[r].title), -1)
     return np.array(found, dtype=np.int64)
 
 

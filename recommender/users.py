@@ -154,13 +154,16 @@ def represent(
 
 def _interest_text(profiles: Sequence[UserProfile], space: TextSpace) -> sp.csr_matrix:
     """(m, V) one unit row per user: the sum of their interests' TF-IDF rows, normalised."""
-    rows = []
-    for profile in profiles:
-        if profile.interests:
-            summed = np.asarray(space.transform_texts(profile.interests).sum(axis=0))
-            rows.append(sp.csr_matrix(normalize(summed), dtype=np.float32))
-        else:
-            rows.append(sp.csr_matrix((1, space.size), dtype=np.float32))
-    if not rows:
-        return sp.csr_matrix((0, space.size), dtype=np.float32)
-    return sp.csr_matrix(sp.vstack(rows, format="csr"), dtype=np.float32)
+    m = len(profiles)
+    having = [r for r, profile in enumerate(profiles) if profile.interests]
+    if not having:  # the usual case: nothing to build per user
+        return sp.csr_matrix((m, space.size), dtype=np.float32)
+    summed = []
+    for r in having:
+        terms = space.transform_texts(profiles[r].interests)
+        summed.append(sp.csr_matrix(np.ones((1, terms.shape[0]), np.float32)) @ terms)
+    rows = normalize(sp.vstack(summed, format="csr"))
+    place = sp.csr_matrix(
+        (np.ones(len(having), np.float32), (having, np.arange(len(having)))), shape=(m, len(having))
+    )
+    return sp.csr_matrix(place @ rows, dtype=np.float32)
