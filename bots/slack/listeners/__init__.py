@@ -11,24 +11,16 @@ composition root hand each worker thread its own database connection.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from slack_bolt import App
 
-from slack_bolt import Ack, App
+from bots.slack.listeners import actions, events
+from bots.slack.listeners import commands as slash_commands
+from bots.slack.listeners.ack import CommandsProvider
 
-from bots.commands import CommandLayer
-
-CommandsProvider = Callable[[], CommandLayer]
-
-
-def acknowledge(ack: Ack) -> None:
-    """The ack half of every listener: nothing but the empty 200 Slack waits for."""
-    ack()
+__all__ = ["CommandsProvider", "register_all"]
 
 
 def register_all(app: App, commands: CommandsProvider) -> None:
-    from bots.slack.listeners import actions, events
-    from bots.slack.listeners import commands as slash_commands
-
     slash_commands.register(app, commands)
     actions.register(app, commands)
     events.register(app, commands)

@@ -21,7 +21,7 @@ from bots.commands import CommandLayer
 from bots.slack.blocks import RUN_COMMAND, VOTE_UP, card_payload, mark_vote, reply_payload
 from bots.slack.home import home_view
 from bots.slack.ids import PLATFORM, message_id, requester, workspace_of
-from bots.slack.listeners import CommandsProvider, acknowledge
+from bots.slack.listeners.ack import CommandsProvider, acknowledge
 from bots.slack.listeners.errors import reported
 from engine.chat import VoteOutcome
 

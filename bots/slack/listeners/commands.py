@@ -15,7 +15,7 @@ from slack_sdk import WebClient
 
 from bots.slack.blocks import reply_payload
 from bots.slack.ids import requester, workspace_of
-from bots.slack.listeners import CommandsProvider, acknowledge
+from bots.slack.listeners.ack import CommandsProvider, acknowledge
 from bots.slack.listeners.errors import reported
 
 COMMAND = "/papers"

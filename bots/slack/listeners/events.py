@@ -19,7 +19,7 @@ from slack_sdk import WebClient
 from bots.slack.blocks import card_payload
 from bots.slack.home import home_view
 from bots.slack.ids import PLATFORM, message_id, reaction_vote, requester, workspace_of
-from bots.slack.listeners import CommandsProvider, acknowledge
+from bots.slack.listeners.ack import CommandsProvider, acknowledge
 from bots.slack.listeners.errors import reported
 
 log = logging.getLogger(__name__)
