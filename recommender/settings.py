@@ -8,10 +8,12 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from recommender.als import AlsSettings
 from recommender.domain import InvalidInputError
+
+if TYPE_CHECKING:
+    from recommender.als import AlsSettings
 
 LOSSES = ("warp", "bpr", "logistic", "warp-kos")
 
@@ -104,7 +106,11 @@ class ModelSettings:
 
     def als_settings(self, seed: int, regularization: float) -> AlsSettings:
         """`regularization` absolute, as implicit takes it (`als_regularization` is relative to
-        one 👍's confidence; recommender.training scales it to the data)."""
+        one 👍's confidence; recommender.training scales it to the data). recommender.als is
+        imported here, not at the top: it loads numpy, scipy and implicit, and the CLI reads
+        these settings to build its options before any of them is needed."""
+        from recommender.als import AlsSettings
+
         return AlsSettings(
             factors=self.als_factors,
             regularization=regularization,
