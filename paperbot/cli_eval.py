@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from paperbot.context import CliContext
 from paperbot.progress import Progress
@@ -28,6 +26,8 @@ from recommender.evaluation.choices import PROTOCOLS
 from recommender.settings import ModelSettings, PickSettings
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from recommender.evaluation.dataset import Dataset
     from recommender.evaluation.estimator import Estimator
     from recommender.evaluation.runner import EpochSearch, EvalReport
@@ -140,6 +140,8 @@ def _model_list(text: str) -> list[str]:
 
 
 def _table(report: EvalReport) -> Table:
+    from rich.table import Table
+
     from recommender.evaluation.metrics import METRICS
 
     table = Table(title=f"{report.dataset} · {report.protocol} · seed {report.seed}")
@@ -224,6 +226,8 @@ def eval_command(
         payload = {**report.to_dict(), "settings": dataclasses.asdict(settings), "verdict": summary}
         click.echo(json.dumps(payload, indent=1))
         return
+    from rich.console import Console
+
     console = Console(width=max(Console().width, WIDE))
     console.print(_table(report))
     for note in report.notes:

@@ -16,8 +16,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from paperbot.cli_eval import DIRECTORY, PLOT, WIDE, _load, _settings
 from paperbot.context import CliContext
@@ -291,6 +289,9 @@ def _print_table(
     summaries: Sequence[PolicySummary],
 ) -> None:
     """One row per policy and seed (and a mean row over seeds when there are several)."""
+    from rich.console import Console
+    from rich.table import Table
+
     counts = sorted({s["newcomers"] for s in per_seed})
     newcomers = str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
     table = Table(
