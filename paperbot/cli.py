@@ -3,55 +3,36 @@
 Each group of subcommands lives in its own module (`paperbot.cli_*`) exposing `register(cli)`;
 this module only builds the root group and turns the core's named errors into one-line messages
 with a non-zero exit code (no tracebacks for user mistakes).
+
+Importing the command modules must stay cheap: `paperbot --help` (and every command's) loads
+them all. So they import at their top only click, the standard library, paperbot's config and
+light modules of the other packages; numpy, scikit-learn, LightFM, implicit, the search index,
+SQLite helpers and the chat SDKs are imported inside the command that uses them
+(tests/paperbot/test_help.py checks it, bench/bench_help.py times it).
 """
 
 from __future__ import annotations
 
 import errno
-import importlib
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import click
 
-from paperbot.config import Config, load_config
+from paperbot import (
+    cli_discord,
+    cli_engine,
+    cli_eval,
+    cli_ingest,
+    cli_library,
+    cli_simulate,
+    cli_store,
+)
+from paperbot.config import load_config
+from paperbot.context import CliContext, UserError
 from paperbot.logs import configure_logging
 from recommender.domain import PaperbotError
-
-COMMAND_MODULES = (
-    "paperbot.cli_store",
-    "paperbot.cli_ingest",
-    "paperbot.cli_eval",
-    "paperbot.cli_simulate",
-    "paperbot.cli_engine",
-    "paperbot.cli_library",
-    "paperbot.cli_discord",
-)
-
-
-class CliContext:
-    """What every subcommand gets: the loaded config, and the database opened on first use."""
-
-    def __init__(self, config: Config, json_output: bool = False) -> None:
-        self.config = config
-        self.json_output = json_output
-        self._db: Any = None
-
-    @property
-    def db(self) -> Any:
-        if self._db is None:
-            from storage.db import connect
-
-            self._db = connect(self.config.db_path, create=False)
-        return self._db
-
-
-class UserError(click.ClickException):
-    """A mistake in what the user asked for: one line on stderr, exit code 2 (1 is kept for
-    "nothing new" from `ingest`, so a pipeline can tell the two apart)."""
-
-    exit_code = 2
 
 
 class PaperbotGroup(click.Group):
@@ -102,18 +83,8 @@ def cli(ctx: click.Context, config_path: Path | None, db_path: Path | None, verb
     ctx.obj = CliContext(config)
 
 
-def _register_all() -> None:
-    for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ModuleNotFoundError as exc:
-            if exc.name == name:  # that part of the CLI is not built yet
-                continue
-            raise
-        module.register(cli)
-
-
-_register_all()
+for module in (cli_store, cli_ingest, cli_eval, cli_simulate, cli_engine, cli_library, cli_discord):
+    module.register(cli)
 
 
 def main() -> None:

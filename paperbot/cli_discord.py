@@ -5,23 +5,21 @@ Discord rate-limits command uploads, and global changes take a while to reach ev
 
 from __future__ import annotations
 
-import asyncio
+from typing import TYPE_CHECKING
 
 import click
-import discord
 
-from bots.discord.settings import DiscordSettings
-from paperbot.cli import CliContext
-from paperbot.discord_runner import (
-    discord_settings,
-    discord_token,
-    invite_url,
-    point_at,
-    sync_commands,
-)
+from paperbot.context import CliContext
+
+if TYPE_CHECKING:
+    from bots.discord.settings import DiscordSettings
+
+# discord.py (with aiohttp and asyncio under it) loads in the commands below, not for --help.
 
 
 def _prepare(ctx: click.Context) -> tuple[str, DiscordSettings]:
+    from paperbot.discord_runner import discord_settings, discord_token, point_at
+
     obj: CliContext = ctx.obj
     settings = discord_settings(obj.config)
     point_at(settings)
@@ -29,6 +27,8 @@ def _prepare(ctx: click.Context) -> tuple[str, DiscordSettings]:
 
 
 def _fail(exc: Exception) -> click.ClickException:
+    import discord
+
     if isinstance(exc, discord.LoginFailure):
         return click.ClickException("Discord rejected DISCORD_TOKEN (is it the bot token?)")
     return click.ClickException(f"Discord error: {exc}")
@@ -51,6 +51,12 @@ def sync(ctx: click.Context, guild_id: int | None, clear: bool) -> None:
     """
     if clear and guild_id is None:
         raise click.UsageError("--clear needs --guild ID (global commands are replaced by sync)")
+    import asyncio
+
+    import discord
+
+    from paperbot.discord_runner import sync_commands
+
     token, settings = _prepare(ctx)
     try:
         names = asyncio.run(sync_commands(token, settings, guild_id, clear))
@@ -67,6 +73,12 @@ def sync(ctx: click.Context, guild_id: int | None, clear: bool) -> None:
 @click.pass_context
 def invite(ctx: click.Context) -> None:
     """Print the link that adds the bot to a server, with the permissions it needs."""
+    import asyncio
+
+    import discord
+
+    from paperbot.discord_runner import invite_url
+
     token, settings = _prepare(ctx)
     try:
         url = asyncio.run(invite_url(token, settings))

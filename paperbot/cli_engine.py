@@ -15,16 +15,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from bots.console.chat import ChatSession
 from bots.console.lineedit import edited_lines, history_path
 from bots.console.render import render_card
 from engine.cards import paper_card
 from engine.chat import Requester
-from paperbot.cli import CliContext
+from paperbot.context import CliContext
 from paperbot.progress import Progress
 from recommender.domain import NotFoundError
 
 if TYPE_CHECKING:
+    from bots.console.chat import ChatSession
     from paperbot.wiring import Wiring
 
 DEMO_REACTIONS = ("+1 1", "+1 2", "-1 3")
@@ -36,7 +36,8 @@ def user_key_for(name: str) -> str:
 
 
 def _wiring(ctx: click.Context, create: bool = False) -> Wiring:
-    """Built on demand: the model code it imports is slow to load, and `--help` needs none.
+    """Built on demand: the model code it imports is slow to load, and `--help` needs none
+    (the same goes for the command layer under the console chat: see `_chat_session`).
     Only `init` and `demo` (and `serve --create-db`) create a missing database."""
     from paperbot.app import build_app
 
@@ -53,6 +54,12 @@ def init(ctx: click.Context, sample: bool) -> None:
     click.echo(f"Database ready: {wiring.config.db_path}")
     if sample:
         click.echo(wiring.load_sample())
+
+
+def _chat_session(wiring: Wiring, requester: Requester, echo: bool) -> ChatSession:
+    from bots.console.chat import ChatSession
+
+    return ChatSession(wiring.commands, requester, click.echo, echo)
 
 
 def _stdin_lines() -> Iterator[str]:
@@ -72,7 +79,7 @@ def chat(ctx: click.Context, name: str | None) -> None:
     wiring = _wiring(ctx)
     user_key = user_key_for(name or getpass.getuser())
     tty = sys.stdin.isatty()
-    session = ChatSession(wiring.commands, Requester(user_key, name or ""), click.echo, not tty)
+    session = _chat_session(wiring, Requester(user_key, name or ""), echo=not tty)
     if tty:
         session.banner()
     session.run(edited_lines(history_path()) if tty else _stdin_lines())
@@ -150,7 +157,7 @@ def demo(ctx: click.Context) -> None:
     click.echo(wiring.load_sample())
     _step(2, f"Demo user {user_key} (reset), interests from config.toml [demo]")
     wiring.service.forget(user_key)
-    session = ChatSession(wiring.commands, Requester(user_key, "demo"), click.echo, echo=True)
+    session = _chat_session(wiring, Requester(user_key, "demo"), echo=True)
     session.run([f"/papers interests add {i}" for i in interests])
     _step(3, "Training the model")
     click.echo(wiring.train())

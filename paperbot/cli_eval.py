@@ -16,31 +16,24 @@ import json
 import time
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from paperbot.cli import CliContext
-from paperbot.datasets import read_ctr, read_dataset, write_dataset
-from paperbot.plots import plot_report, pyplot
+from paperbot.context import CliContext
 from paperbot.progress import Progress
-from recommender.evaluation.baselines import (
-    ImplicitALS,
-    ItemKNN,
-    LightFMHybrid,
-    PerUserSVM,
-    Popularity,
-    PureLightFM,
-    TfidfProfile,
-)
-from recommender.evaluation.dataset import Dataset, dataset_content
-from recommender.evaluation.estimator import Estimator
-from recommender.evaluation.metrics import METRICS
-from recommender.evaluation.protocols import PROTOCOLS, split, with_simulated_dislikes
-from recommender.evaluation.runner import EpochSearch, EvalReport, run, verdict
+from recommender.evaluation.choices import PROTOCOLS
 from recommender.settings import ModelSettings, PickSettings
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from recommender.evaluation.dataset import Dataset
+    from recommender.evaluation.estimator import Estimator
+    from recommender.evaluation.runner import EpochSearch, EvalReport
+
+# The evaluation code (numpy, scipy, scikit-learn, LightFM, implicit) and the dataset readers are
+# imported in the functions that run them, so `paperbot eval --help` loads none of it.
 
 WIDE = 132  # the tables stay readable when piped to a file
 MODEL_NAMES = (
@@ -70,6 +63,8 @@ def _settings(obj: CliContext) -> tuple[ModelSettings, PickSettings]:
 
 
 def _load(directory: Path) -> Dataset:
+    from paperbot.datasets import read_dataset
+
     dataset = read_dataset(directory)
     if dataset.interactions.nnz == 0:
         raise click.ClickException(f"{directory} has no interactions to evaluate on")
@@ -95,6 +90,17 @@ def build_estimators(
     same dimensions, epochs and learning rate as paperbot's collaborative part; the LightFM
     hybrid gets HYBRID_BASELINE and an epoch search. Every multithreaded model uses [model]
     num_threads (LightFM is deterministic for a seed only with one thread)."""
+    from recommender.evaluation.baselines import (
+        ImplicitALS,
+        ItemKNN,
+        LightFMHybrid,
+        PerUserSVM,
+        Popularity,
+        PureLightFM,
+        TfidfProfile,
+    )
+    from recommender.evaluation.runner import EpochSearch
+
     threads = settings.num_threads
     hybrid = dataclasses.replace(HYBRID_BASELINE, epochs=HYBRID_EPOCHS[0], num_threads=threads)
     no_downvotes = dataclasses.replace(settings, dislike_weight=0.0)
@@ -131,6 +137,10 @@ def _model_list(text: str) -> list[str]:
 
 
 def _table(report: EvalReport) -> Table:
+    from rich.table import Table
+
+    from recommender.evaluation.metrics import METRICS
+
     table = Table(title=f"{report.dataset} · {report.protocol} · seed {report.seed}")
     table.add_column("model")
     for metric in METRICS:
@@ -194,6 +204,9 @@ def eval_command(
 
     Protocols: random20 (20% of each library held out), P1 / P10 (1 or 10 papers per user in
     training), cold (20% of papers held out entirely and ranked among themselves)."""
+    from paperbot.plots import plot_report, pyplot
+    from recommender.evaluation.runner import verdict
+
     names = _model_list(models)
     if plot is not None:
         pyplot()  # before minutes of work, not after them
@@ -210,6 +223,8 @@ def eval_command(
         payload = {**report.to_dict(), "settings": dataclasses.asdict(settings), "verdict": summary}
         click.echo(json.dumps(payload, indent=1))
         return
+    from rich.console import Console
+
     console = Console(width=max(Console().width, WIDE))
     console.print(_table(report))
     for note in report.notes:
@@ -231,6 +246,10 @@ def _evaluate(
     svm_negatives: int,
     simulated_dislikes: int,
 ) -> EvalReport:
+    from recommender.evaluation.dataset import dataset_content
+    from recommender.evaluation.protocols import split, with_simulated_dislikes
+    from recommender.evaluation.runner import run
+
     progress.stage(f"reading {directory}")
     dataset = _load(directory)
     progress.stage("text features")
@@ -265,6 +284,8 @@ def dataset_group() -> None:
 def import_ctr(directory: Path, out: Path, quiet: bool) -> None:
     """Convert a CiteULike/CTR folder (users.dat, mult.dat, vocabulary.dat; item-tag.dat and
     tags.dat when present) into a dataset folder OUT."""
+    from paperbot.datasets import read_ctr, write_dataset
+
     with Progress(2, quiet) as progress:
         progress.stage(f"reading {directory}")
         dataset = read_ctr(directory)

@@ -10,25 +10,21 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
 
-from paperbot.ingest import (
-    Fetchers,
-    IngestReport,
-    combined_exit_code,
-    ingest_bytes,
-    ingest_file,
-    ingest_sources,
-    store_result,
-)
 from paperbot.progress import Progress
 from recommender.domain import PaperbotError
-from sources import ParseResult
-from sources.fetch import fetch_arxiv, fetch_arxiv_rss, fetch_hf_daily
-from sources.records import MAX_ABSTRACT_CHARS
+
+if TYPE_CHECKING:
+    from rich.console import Console
+
+    from paperbot.ingest import IngestReport
+    from sources import ParseResult
+
+# paperbot.ingest (sqlite-utils, the search index) and sources.fetch (urllib, the parsers) are
+# imported in the functions that use them, so `paperbot ingest --help` loads neither.
 
 PROGRESS_MIN_PAPERS = 200
 MAX_ERRORS_SHOWN = 20
@@ -42,6 +38,8 @@ class IngestFailed(click.ClickException):
 
 
 def _stderr() -> Console:
+    from rich.console import Console
+
     return Console(stderr=True)
 
 
@@ -63,6 +61,8 @@ def _progress(enabled: bool) -> Iterator[Hooks]:
 
 def _run_one(ctx: click.Context, label: str, work: Callable[[], ParseResult]) -> IngestReport:
     """Fetch (with a spinner on a terminal) and store one network source."""
+    from paperbot.ingest import IngestReport, store_result
+
     console = _stderr()
     try:
         if console.is_terminal:
@@ -80,6 +80,8 @@ def _now() -> datetime:
 
 
 def _ingest_path(ctx: click.Context, path: Path, show_progress: bool) -> IngestReport:
+    from paperbot.ingest import IngestReport, ingest_bytes, ingest_file
+
     db = ctx.obj.db  # opened first: a missing database is an error of its own, not of `path`
     with _progress(show_progress) as (on_total, advance):
         try:
@@ -94,6 +96,8 @@ def _ingest_path(ctx: click.Context, path: Path, show_progress: bool) -> IngestR
 
 
 def _summary(report: IngestReport) -> str:
+    from sources.records import MAX_ABSTRACT_CHARS
+
     if report.failure:
         if report.failure.startswith(report.source):
             return report.failure
@@ -111,7 +115,7 @@ def _summary(report: IngestReport) -> str:
     return f"{report.source}{kind}: " + ", ".join(parts)
 
 
-def _print_human(reports: Sequence[IngestReport]) -> None:
+def _print_human(reports: Sequence[IngestReport], exit_code: int) -> None:
     for report in reports:
         if report.failure:
             click.echo(f"Error: {_summary(report)}", err=True)
@@ -121,17 +125,17 @@ def _print_human(reports: Sequence[IngestReport]) -> None:
             click.echo(f"  skipped {error}", err=True)
         if len(report.errors) > MAX_ERRORS_SHOWN:
             click.echo(f"  ... and {len(report.errors) - MAX_ERRORS_SHOWN} more", err=True)
-    if combined_exit_code(reports) == 1:
+    if exit_code == 1:
         click.echo("Nothing new.")
 
 
-def _print_json(reports: Sequence[IngestReport]) -> None:
+def _print_json(reports: Sequence[IngestReport], exit_code: int) -> None:
     totals: dict[str, Any] = {
         key: sum(getattr(r, key) for r in reports)
         for key in ("inserted", "updated", "unchanged", "skipped", "cut", "clamped")
     }
     totals["bad_records"] = sum(len(r.errors) for r in reports)
-    totals["exit_code"] = combined_exit_code(reports)
+    totals["exit_code"] = exit_code
     totals["sources"] = [r.to_dict() for r in reports]
     click.echo(json.dumps(totals, ensure_ascii=False, indent=2))
 
@@ -172,19 +176,22 @@ def ingest(
 
     Exit code: 0 when something new arrived, 1 when nothing did, 2 on errors.
     """
+    from paperbot.ingest import combined_exit_code
+
     _choose(path, hf_date, arxiv_category, feeds)
     if (since or until or rss) and not arxiv_category:
         raise click.UsageError("--since, --until and --rss only go with --arxiv")
     reports = _collect(
         ctx, path, hf_date, arxiv_category, since, until, rss, feeds, as_json or quiet
     )
+    exit_code = combined_exit_code(reports)
     if as_json:
-        _print_json(reports)
+        _print_json(reports, exit_code)
     elif len(reports) == 1 and reports[0].failure:
         raise IngestFailed(_summary(reports[0]))
     else:
-        _print_human(reports)
-    ctx.exit(combined_exit_code(reports))
+        _print_human(reports, exit_code)
+    ctx.exit(exit_code)
 
 
 def _collect(
@@ -201,10 +208,14 @@ def _collect(
     if path is not None:
         return [_ingest_path(ctx, path, show_progress=not quiet)]
     if hf_date is not None:
+        from sources.fetch import fetch_hf_daily
+
         day = hf_date.date()
         return [_run_one(ctx, f"hf:{day}", lambda: fetch_hf_daily(day))]
     if category is not None:
         return [_arxiv_report(ctx, category, since, until, rss)]
+    from paperbot.ingest import Fetchers, ingest_sources
+
     console = _stderr()
     if console.is_terminal and not quiet:
         with console.status("fetching the feeds in [sources] ..."):
@@ -215,6 +226,8 @@ def _collect(
 def _arxiv_report(
     ctx: click.Context, category: str, since: datetime | None, until: datetime | None, rss: bool
 ) -> IngestReport:
+    from sources.fetch import fetch_arxiv, fetch_arxiv_rss
+
     last = until.date() if until else _now().date()
     first = since.date() if since else last - timedelta(days=1)
     if rss:

@@ -12,7 +12,6 @@ import click
 
 from paperbot.cli_engine import _wiring, user_key_for
 from recommender.domain import InvalidInputError
-from sources.library import parse_library
 
 
 @click.command("import-library")
@@ -22,6 +21,8 @@ from sources.library import parse_library
 def import_library(ctx: click.Context, user: str, file: Path) -> None:
     """Like every paper in FILE for USER: matched by arXiv id, DOI or title; papers not yet
     stored are added when the entry has a title."""
+    from sources.library import parse_library
+
     try:
         text = file.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:

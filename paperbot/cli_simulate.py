@@ -13,36 +13,31 @@ import json
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from paperbot.cli import CliContext
 from paperbot.cli_eval import DIRECTORY, PLOT, WIDE, _load, _settings
-from paperbot.plots import plot_simulation, pyplot
+from paperbot.context import CliContext
 from paperbot.progress import Progress
-from recommender.evaluation.baselines import Popularity, RandomScores, TfidfProfile
-from recommender.evaluation.dataset import dataset_content
-from recommender.evaluation.sim_policies import HYBRID_SETTINGS, EstimatorPolicy, HybridFoldInPolicy
-from recommender.evaluation.simulate import (
-    MODES,
-    Policy,
-    PolicyRun,
-    PolicySummary,
-    SimulationConfig,
-    Summary,
-    World,
-    build_world,
-    combine,
-    run_policy,
-)
-from recommender.features import fit_corpus
+from recommender.evaluation.choices import HYBRID_SETTINGS, MODES
 from recommender.settings import ModelSettings, PickSettings
 
+if TYPE_CHECKING:
+    from recommender.evaluation.simulate import (
+        Policy,
+        PolicyRun,
+        PolicySummary,
+        SimulationConfig,
+        Summary,
+        World,
+    )
+
+# The simulation and its models (numpy, scipy, scikit-learn, LightFM) are imported in the
+# functions that run them, so `paperbot simulate --help` loads none of it.
+
 DEFAULT_MODELS = "lightfm-hybrid,tfidf-profile,popularity,random,paperbot"
-Factory = Callable[[int], Policy]
+Factory = Callable[[int], "Policy"]
 CONFIG_OPTIONS = ("days", "pool", "k", "users", "window", "min_library", "interest_terms")
 
 
@@ -52,15 +47,13 @@ def _factories(
     """Each policy by name, built for a seed. paperbot is the shipped ranker, written elsewhere
     and imported only when asked for; paperbot-frozen is the same ranker never updated after
     day 0 (its gap to paperbot is what the reactions add)."""
+    from recommender.evaluation.baselines import Popularity, RandomScores, TfidfProfile
+    from recommender.evaluation.sim_policies import EstimatorPolicy, HybridFoldInPolicy
 
     def shipped(learns: bool, name: str) -> Factory:
         def build(seed: int) -> Policy:
-            try:
-                from recommender.evaluation.shipped import ShippedPolicy
-            except ModuleNotFoundError as exc:
-                raise click.ClickException(
-                    f"{name} is not available yet (recommender/evaluation/shipped.py)"
-                ) from exc
+            from recommender.evaluation.shipped import ShippedPolicy
+
             policy: Policy = ShippedPolicy(settings, picks, seed, learns=learns, name=name)
             return policy
 
@@ -152,6 +145,11 @@ def simulate_command(obj: CliContext, directory: Path, **options: Any) -> None:
     """Closed loop over DAYS: newcomers get K picks a day from the new papers, react 👍 when the
     paper is in their library and 👎 otherwise; every model learns from the reactions. Prints
     each model's hit rate over days 1-3 and over all days (mean over newcomers ± SE), per seed."""
+    from paperbot.plots import plot_simulation, pyplot
+    from recommender.evaluation.dataset import dataset_content
+    from recommender.evaluation.simulate import SimulationConfig, build_world, combine
+    from recommender.features import fit_corpus
+
     if options["plot"] is not None:
         pyplot()  # before minutes of work, not after them
     settings, picks = _settings(obj)
@@ -222,6 +220,8 @@ def _run(
     quiet: bool,
 ) -> dict[str, Any]:
     """Play one policy in one world; append the run to `runs`, print a progress line."""
+    from recommender.evaluation.simulate import run_policy
+
     started = time.perf_counter()
     run = run_policy(world, policy, cfg)
     seconds = time.perf_counter() - started
@@ -289,6 +289,9 @@ def _print_table(
     summaries: Sequence[PolicySummary],
 ) -> None:
     """One row per policy and seed (and a mean row over seeds when there are several)."""
+    from rich.console import Console
+    from rich.table import Table
+
     counts = sorted({s["newcomers"] for s in per_seed})
     newcomers = str(counts[0]) if len(counts) == 1 else f"{counts[0]}-{counts[-1]}"
     table = Table(

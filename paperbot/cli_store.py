@@ -8,25 +8,28 @@ import json
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
 from recommender.domain import InvalidInputError, NotFoundError, Paper
-from sources.jsonl import paper_to_record
-from storage.repos import Repos, open_repos
+
+if TYPE_CHECKING:
+    from storage.repos import Repos
 
 VOTE_WORDS = {"1": 1, "+1": 1, "up": 1, "-1": -1, "down": -1, "0": 0}
 
 
 def _repos(ctx: click.Context) -> Repos:
+    from storage.repos import open_repos  # sqlite-utils and the search index: not for --help
+
     return open_repos(ctx.obj.db)
 
 
 def _paper_dict(paper: Paper) -> dict[str, Any]:
     """The JSONL record (the same shape `ingest` reads back) plus the clickable url."""
+    from sources.jsonl import paper_to_record
+
     return {**paper_to_record(paper), "url": paper.url}
 
 
@@ -79,6 +82,9 @@ def search(ctx: click.Context, query: tuple[str, ...], limit: int, as_json: bool
     if not results:
         click.echo("No papers match.")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("id", "title", "upvotes", box=None)
     for paper in results:
         table.add_row(paper.paper_id, paper.title, str(paper.upvotes))
@@ -116,6 +122,9 @@ def users_list(ctx: click.Context, as_json: bool) -> None:
     if not rows:
         click.echo("No users yet.")
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table("user", "tz", "send", "k", "subscribed", "interests", box=None)
     for r in rows:
         table.add_row(

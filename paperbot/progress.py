@@ -9,20 +9,26 @@ from __future__ import annotations
 
 import time
 from types import TracebackType
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
-from rich.progress import Progress as Bar
+if TYPE_CHECKING:
+    from rich.console import Console
 
 
 class Progress:
     """Stages of one command. `stage(text)` starts the next stage (the previous one is done);
     `stage(text, total=n)` starts one counted in n steps that `advance(k)` moves on. The bar
-    counts stages (or the steps of a counted stage) out of `stages`."""
+    counts stages (or the steps of a counted stage) out of `stages`. rich is imported when one
+    is made, not with this module: the commands that use it import it, and their --help must
+    not wait for it."""
 
     def __init__(
         self, stages: int | None = None, quiet: bool = False, console: Console | None = None
     ) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, TextColumn, TimeElapsedColumn
+        from rich.progress import Progress as Bar
+
         self.console = console or Console(stderr=True)
         self.mode = "off" if quiet else "bar" if self.console.is_terminal else "lines"
         self.bar = Bar(

@@ -4,7 +4,8 @@ Which platforms: Slack when SLACK_BOT_TOKEN is set, Discord when DISCORD_TOKEN i
 (picks printed to stdout) when neither is; `--only` picks one for split deployments. Discord owns
 the main thread's event loop when enabled (discord.py wants it); Slack Socket Mode runs on its own
 threads; the scheduler is a BackgroundScheduler. The Slack and Discord entry points live in
-`paperbot.slack_runner` / `paperbot.discord_runner` and are imported only when needed.
+`paperbot.slack_runner` / `paperbot.discord_runner` and are imported in the functions that start
+them (slack-bolt and discord.py load only for the platforms served).
 
 Test-only knobs (environment): PAPERBOT_TEST_NOW freezes the clock (see paperbot.wiring),
 PAPERBOT_TEST_SEND_DELAY sleeps that many seconds before each console send so a test can kill
@@ -14,12 +15,11 @@ the process mid-run. PAPERBOT_CONSOLE_OUT appends console picks to a file instea
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -55,17 +55,6 @@ def console_notifier(env: Mapping[str, str]) -> ConsoleNotifier:
     except ValueError:
         raise InvalidInputError(f"{SEND_DELAY_ENV} must be a number of seconds") from None
     return ConsoleNotifier(path=Path(out) if out else None, delay=delay)
-
-
-def _runner(module: str, name: str, required: bool) -> Callable[..., Any] | None:
-    """The Slack / Discord entry point, or None (logged) when that part is not installed."""
-    try:
-        return getattr(importlib.import_module(module), name)  # type: ignore[no-any-return]
-    except (ModuleNotFoundError, AttributeError) as exc:
-        if required:
-            raise InvalidInputError(f"{module}.{name} is not available: {exc}") from None
-        log.error("%s.%s is not available (%s); that platform is not served", module, name, exc)
-        return None
 
 
 SIGNALS = (signal.SIGTERM, signal.SIGINT)
@@ -149,14 +138,17 @@ def _serve(
     try:
         # Platforms first: each registers its team digest (Slack asks for its workspace id), and
         # the scheduler's first tick must already know the digests or it would plan them late.
-        handles = _start_platforms(wiring, config, platforms, explicit=only is not None)
-        run = _runner(*DISCORD, only == "discord") if "discord" in platforms else None
-        if run is not None and (register := _runner(*DISCORD_DIGEST, True)):
-            register(wiring, config)
+        handles = _start_platforms(wiring, config, platforms)
+        if "discord" in platforms:
+            from paperbot.discord_runner import register_digest
+
+            register_digest(wiring, config)
         scheduler.start()
         log.info("serving %s", ", ".join(platforms))
-        if run is not None:
-            run(wiring, config)  # blocks: discord.py owns this thread's event loop
+        if "discord" in platforms:
+            from paperbot.discord_runner import run_discord
+
+            run_discord(wiring, config)  # blocks: discord.py owns this thread's event loop
             signals.install()  # discord.py removed its handlers: ours again until the end
         else:
             stop.wait()
@@ -175,18 +167,11 @@ def _serve(
         raise PaperbotError(jobs.failure)
 
 
-SLACK = ("paperbot.slack_runner", "start_slack")
-DISCORD = ("paperbot.discord_runner", "run_discord")
-DISCORD_DIGEST = ("paperbot.discord_runner", "register_digest")
-
-
-def _start_platforms(
-    wiring: Wiring, config: Config, platforms: list[str], explicit: bool
-) -> list[Any]:
+def _start_platforms(wiring: Wiring, config: Config, platforms: list[str]) -> list[Any]:
     """Start the non-blocking platforms (Slack); returns their handles for shutdown."""
     handles: list[Any] = []
     if "slack" in platforms:
-        start = _runner(*SLACK, explicit)
-        if start is not None:
-            handles.append(start(wiring, config))
+        from paperbot.slack_runner import start_slack
+
+        handles.append(start_slack(wiring, config))
     return handles

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from recommender.domain import InvalidInputError
 
-if TYPE_CHECKING:  # recommender.als imports implicit and scipy; loading a config must not
+if TYPE_CHECKING:
     from recommender.als import AlsSettings
 
 LOSSES = ("warp", "bpr", "logistic", "warp-kos")
@@ -106,7 +106,9 @@ class ModelSettings:
 
     def als_settings(self, seed: int, regularization: float) -> AlsSettings:
         """`regularization` absolute, as implicit takes it (`als_regularization` is relative to
-        one 👍's confidence; recommender.training scales it to the data)."""
+        one 👍's confidence; recommender.training scales it to the data). recommender.als is
+        imported here, not at the top: it loads numpy, scipy and implicit, and the CLI reads
+        these settings to build its options before any of them is needed."""
         from recommender.als import AlsSettings
 
         return AlsSettings(

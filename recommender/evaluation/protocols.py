@@ -17,8 +17,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.domain import InvalidInputError
-
-PROTOCOLS = ("random20", "P1", "P10", "cold")
+from recommender.evaluation.choices import PROTOCOLS
 
 
 @dataclass(frozen=True)

@@ -15,12 +15,11 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.evaluation.baselines import LightFMHybrid
+from recommender.evaluation.choices import HYBRID_SETTINGS
 from recommender.evaluation.estimator import Estimator
 from recommender.evaluation.simulate import World
 from recommender.prior import top_indices
 from recommender.settings import ModelSettings
-
-HYBRID_SETTINGS = ModelSettings(no_components=64, epochs=30, loss="warp")
 
 
 def top_unshown(

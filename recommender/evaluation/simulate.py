@@ -31,11 +31,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.domain import InvalidInputError, Paper, PaperbotError
+from recommender.evaluation.choices import MODES
 from recommender.evaluation.estimator import Content
 from recommender.features import TextSpace
 from recommender.prior import top_indices
-
-MODES = ("none", "one-like", "interests")
 
 
 class PolicyError(PaperbotError):

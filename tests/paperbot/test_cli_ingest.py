@@ -10,6 +10,8 @@ import pytest
 from click.testing import CliRunner
 
 import paperbot.cli_ingest as cli_ingest
+import paperbot.ingest
+import sources.fetch
 from paperbot.cli import cli
 from paperbot.ingest import Fetchers
 from sources import ParseResult, parse
@@ -106,7 +108,7 @@ def test_hf_date_fetches_that_day(db_path: Path, monkeypatch: pytest.MonkeyPatch
         days.append(day)
         return parse((FIXTURES / "hf_daily_papers.json").read_bytes())
 
-    monkeypatch.setattr(cli_ingest, "fetch_hf_daily", fake)
+    monkeypatch.setattr(sources.fetch, "fetch_hf_daily", fake)  # imported when the command runs
     result = run(db_path, "--hf-date", "2025-09-05")
     assert result.exit_code == 0 and days == [date(2025, 9, 5)]
     assert "hf:2025-09-05 (hf): 4 new" in result.stdout
@@ -119,7 +121,7 @@ def test_arxiv_range_and_network_failure(db_path: Path, monkeypatch: pytest.Monk
         calls.append((category, since, until))
         raise FetchError("export.arxiv.org: timed out")
 
-    monkeypatch.setattr(cli_ingest, "fetch_arxiv", fake)
+    monkeypatch.setattr(sources.fetch, "fetch_arxiv", fake)
     result = run(db_path, "--arxiv", "cs.LG", "--since", "2025-09-01", "--until", "2025-09-03")
     assert calls == [("cs.LG", date(2025, 9, 1), date(2025, 9, 3))]
     assert result.exit_code == 2 and "timed out" in result.stderr
@@ -137,7 +139,7 @@ def test_feeds_run_every_configured_source(
         hf_daily=lambda day: parse((FIXTURES / "hf_daily_papers.json").read_bytes()),
         arxiv=lambda cat, since, until: parse((FIXTURES / "arxiv_atom.xml").read_bytes()),
     )
-    monkeypatch.setattr(cli_ingest, "Fetchers", lambda: fakes)
+    monkeypatch.setattr(paperbot.ingest, "Fetchers", lambda: fakes)
     args = ["--config", str(config), "--db", str(db_path), "ingest", "--feeds", "--json"]
     result = CliRunner().invoke(cli, args)
     data = json.loads(result.stdout)
@@ -170,7 +172,9 @@ def test_offline_feeds_print_each_failure_once(
     def offline(*args: object) -> ParseResult:
         raise FetchError("could not reach the host (offline?)")
 
-    monkeypatch.setattr(cli_ingest, "Fetchers", lambda: Fetchers(hf_daily=offline, arxiv=offline))
+    monkeypatch.setattr(
+        paperbot.ingest, "Fetchers", lambda: Fetchers(hf_daily=offline, arxiv=offline)
+    )
     args = ["--config", str(config), "--db", str(db_path), "ingest", "--feeds"]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2

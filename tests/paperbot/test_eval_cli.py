@@ -199,11 +199,12 @@ def test_eval_plot_without_matplotlib_fails_before_any_work(
 ) -> None:
     import sys
 
-    import paperbot.cli_eval as cli_eval
+    import recommender.evaluation.dataset
 
     ran: list[object] = []
     monkeypatch.setitem(sys.modules, "matplotlib", None)  # `import matplotlib` now fails
-    monkeypatch.setattr(cli_eval, "dataset_content", lambda *a: ran.append(a))
+    # paperbot.cli_eval imports it when the command runs (not for --help): patched at its source
+    monkeypatch.setattr(recommender.evaluation.dataset, "dataset_content", lambda *a: ran.append(a))
     args = ["--config", str(config), "eval", str(dataset_dir), "--plot", str(tmp_path / "p.png")]
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 2

@@ -109,15 +109,6 @@ def test_platforms_follow_tokens_unless_only_is_given() -> None:
         choose("irc", {})
 
 
-def test_only_a_platform_whose_runner_is_missing_is_a_clear_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    (tmp_path / "config.toml").write_text(CONFIG.format(ingest=""))
-    monkeypatch.setattr(serve_module, "SLACK", ("paperbot.no_such_runner", "start_slack"))
-    with pytest.raises(InvalidInputError, match="not available"):
-        serve_module.serve(load_config(tmp_path / "config.toml"), only="slack", env={})
-
-
 def test_admin_jobs_from_chat_run_in_the_background_once_serving(tmp_path: Path) -> None:
     """build_app with Serving gives the command layer admin actions that queue on the jobs'
     scheduler (nothing patches them in afterwards)."""
