@@ -41,7 +41,7 @@ class FullText:
                 parsed_text = index.parse(text)
             except ValueError:  # its words analysed to nothing, leaving only exclusions
                 continue
-            rowids = index.search(self.db, parsed_text, limit, by_date)
+            rowids = index.search(self.db, parsed_text, limit, by_date, parsed.until)
             if rowids:
                 return self._rows(rowids)
         return []

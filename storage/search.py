@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from recommender.domain import InvalidInputError
-from storage.textindex import day_number
+from storage.textindex import day_number, phrase_clause
 
 MAX_QUERY_CHARS = 2000
 MAX_TERMS = 32
@@ -48,16 +48,18 @@ class ParsedQuery:
         Each is in the index's syntax: `+"a" +authors:"c"^0 +"c" -"d" +published:[lo TO hi]`."""
         # An author must be in `authors` (that clause scores 0) and counts in the ranking as
         # its 3 copies in `text` do, as FTS5 counted an `authors : x` match at weight 3.
-        fixed = [f"+authors:{a}^0 +{a}" for a in self.authors] + [f"-{x}" for x in self.excluded]
+        fixed = [f"+authors:{a}^0 +{a}" for a in self.authors]
+        fixed += [f"-{phrase_clause(x)}" for x in self.excluded]
         dates = self.date_range() or (None if self.has_words else (1, day_number(date.max)))
         if dates:
             fixed.append(f"+published:[{dates[0]} TO {dates[1]}]")
         if not self.terms:
             yield " ".join(fixed)
             return
-        yield " ".join([f"+{t}" for t in self.terms] + fixed)
-        if len(self.terms) > 1:
-            yield " ".join(["+(" + " ".join(self.terms) + ")", *fixed])
+        terms = [phrase_clause(t) for t in self.terms]
+        yield " ".join([f"+{t}" for t in terms] + fixed)
+        if len(terms) > 1:
+            yield " ".join(["+(" + " ".join(terms) + ")", *fixed])
 
     def date_range(self) -> tuple[int, int] | None:
         """`published` bounds as day numbers (20250601); None without date filters. An undated
