@@ -198,7 +198,7 @@ class DeliveryWorker:
         reason = f"{type(error).__name__}: {error}"
         if isinstance(error, Undeliverable):
             self._ledger.mark_failed(delivery.delivery_id, reason, self.clock(), "undeliverable")
-            self._service.mark_undeliverable(delivery.user_key, str(error) or "DMs closed")
+            self._service.accounts.mark_undeliverable(delivery.user_key, str(error) or "DMs closed")
             if is_digest(delivery.user_key):
                 log.error(
                     "team digest %s refused (%s): off until the bot may post there and restarts",

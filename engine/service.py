@@ -225,16 +225,6 @@ class PaperService:
         """(user_key, paper_id) of the pick a posted message shows; None when not ours."""
         return self._repos.ledger.paper_for_message(platform, message_id)
 
-    # -- kept for callers outside the engine -----------------------------------------------------
-
-    def mark_undeliverable(self, user_key: str, reason: str) -> None:
-        """See Accounts.mark_undeliverable (the outbox, engine/delivery.py, calls it here)."""
-        self.accounts.mark_undeliverable(user_key, reason)
-
-    def forget(self, user_key: str) -> None:
-        """See Accounts.forget (the `forget-me` CLI command calls it here)."""
-        self.accounts.forget(user_key)
-
     # -- admin --------------------------------------------------------------------------------
 
     def stats(self) -> dict[str, Any]:

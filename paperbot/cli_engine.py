@@ -156,7 +156,7 @@ def demo(ctx: click.Context) -> None:
     _step(1, f"Database {wiring.config.db_path}")
     click.echo(wiring.load_sample())
     _step(2, f"Demo user {user_key} (reset), interests from config.toml [demo]")
-    wiring.service.forget(user_key)
+    wiring.service.accounts.forget(user_key)
     session = _chat_session(wiring, Requester(user_key, "demo"), echo=True)
     session.run([f"/papers interests add {i}" for i in interests])
     _step(3, "Training the model")

@@ -51,7 +51,7 @@ def team_world(world: World) -> World:
 
 def test_set_digests_subscribes_the_given_ones_and_switches_off_the_rest(world: World) -> None:
     world.service.set_digests("slack", [digest_user(world), digest_user(world, "slack:T1:#C2")])
-    world.service.mark_undeliverable(DIGEST, "not_in_channel")
+    world.service.accounts.mark_undeliverable(DIGEST, "not_in_channel")
     world.service.set_digests("slack", [digest_user(world)])
     users = world.repos.users.rows
     assert users[DIGEST].subscribed and users[DIGEST].undeliverable is None
