@@ -74,7 +74,8 @@ class HybridRanker:
         for start in range(0, len(profiles), BATCH_USERS):
             chunk = list(profiles[start : start + BATCH_USERS])
             users, scores, liked = self._scores(chunk, rows, prior, column)
-            chosen, explored = self._select(chunk, scores, liked["text"], rows, k)
+            liking = users.liked.count > 0
+            chosen, explored = self._select(chunk, scores, liked["text"], rows, k, liking)
             hot = trending[np.maximum(chosen, 0)]
             reasons = self._explain(chunk, chosen, explored, cands, rows, users.liked.readers, hot)
             for r, profile in enumerate(chunk):
@@ -162,17 +163,21 @@ class HybridRanker:
         usual: np.ndarray,
         rows: ItemRows,
         k: int,
+        liking: np.ndarray,
     ) -> tuple[np.ndarray, np.ndarray]:
         """(B, k) candidate indices (-1 none) and where the exploration slot is (bool):
         MMR in the model's space over each user's shortlist, with each interest's share
         (recommender.coverage), and with exploration on the last of k >= 3 slots for users we
-        know something of (recommender.selection)."""
+        know something of (recommender.selection). Users who like nothing yet (`liking` (B,)
+        False) get the best of their scores, the popularity order, without MMR: spreading them
+        over the space cost hit rate on their first days and bought no faster learning
+        (docs/evaluation.md)."""
         vectors: np.ndarray | sp.csr_matrix = rows.unit if self.items.dim else rows.text
         shares = None
         if self.pick_settings.coverage:
             shares = regions(profiles, rows.text, self.space, self.items, k)
         idx = shortlist(scores, k, shares)
-        diversity = self.pick_settings.diversity
+        diversity = np.where(liking, self.pick_settings.diversity, 0.0)
         chosen = mmr(scores, idx, similarities(vectors, idx), k, diversity, shares)
         explored = np.zeros(chosen.shape, dtype=bool)
         if self.pick_settings.exploration and k >= 3:

@@ -5,8 +5,7 @@ Five signals, each standardised per user over the candidates, then weighted and 
 - taste: cosine in LightFM's space between the user's liked papers (and interests) and each
   paper. A cosine, not LightFM's dot product, because the dot product is dominated by the norm
   of popular papers' vectors; offline, the cosine matched far better for new papers;
-- fit: LightFM's own score of the mean liked vector, bias included: with nothing known it is the
-  learned popularity, the best guess for a newcomer's first day;
+- fit: LightFM's own dot product of the mean liked vector with each paper;
 - text: cosine between the user's TF-IDF profile and each paper;
 - readers: co-readership, the sum over the user's liked papers of the cosine between their
   readers and each paper's ("people who saved what you liked saved this");
@@ -14,7 +13,9 @@ Five signals, each standardised per user over the candidates, then weighted and 
   factors (recommender.als), on papers with readers only: the strongest single signal on papers
   people have saved;
 and two that are the same for everyone, on papers with readers only: LightFM's learned bias and
-the log number of readers (popularity), which are all there is for a newcomer's first day.
+the log number of readers (popularity), which are all there is for a newcomer's first day. For a
+user who has liked nothing (no 👍, no interest) the score is the popularity alone: with nothing
+else known, LightFM's bias ranked worse than the number of readers (docs/evaluation.md).
 Each signal's dislike part (the same similarity to what the user 👎) is subtracted, weighted by
 `dislike_weight`. Why a blend: each signal alone loses somewhere (docs/evaluation.md measures
 each); their sum wins on every protocol measured.
@@ -101,7 +102,8 @@ def scored(
     if items.vectors.shape[1] and known.any():
         fit = standardise(users.liked.mean @ items.vectors.T, known)
         total += settings.fit_weight * fit
-        total += settings.bias_weight * standardise(items.bias[None, :], known)
+        liking = (users.liked.count > 0)[:, None]  # nothing liked: popularity, not the bias
+        total += settings.bias_weight * standardise(items.bias[None, :], known) * liking
         readers = np.log1p(np.diff(items.readers.indptr).astype(np.float32))
         total += settings.popular_weight * standardise(readers[None, :], known)
     if items.als.shape[1] and known.any() and settings.als_weight:

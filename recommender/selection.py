@@ -78,13 +78,14 @@ def mmr(
     idx: np.ndarray,
     sims: np.ndarray,
     k: int,
-    diversity: float,
+    diversity: float | np.ndarray,
     regions: Regions | None = None,
 ) -> np.ndarray:
     """(B, k) candidate indices by maximal marginal relevance over each row's shortlist `idx`:
     greedily the candidate maximising (1 - diversity) x relevance - diversity x (max cosine to
     those already taken), relevance rescaled to [0, 1] over the shortlist. With `regions`, a
-    step takes from a region still owed picks (its quota) while one has candidates left."""
+    step takes from a region still owed picks (its quota) while one has candidates left.
+    `diversity` is one trade-off for every row or (B,) one per row (0: the row's best first)."""
     b, width = idx.shape
     rows = np.arange(b)
     valid = idx >= 0
@@ -100,11 +101,11 @@ def mmr(
     available = valid.copy()
     closest = np.full((b, width), -np.inf)  # max cosine to the picks so far (none yet)
     chosen = np.full((b, k), -1, dtype=np.int64)
+    trade = np.broadcast_to(np.asarray(diversity, dtype=np.float64), (b,))[:, None]
+    plain = (trade <= 0).ravel()
     for step in range(min(k, width)):
-        if diversity > 0:
-            value = (1.0 - diversity) * relevance - diversity * np.maximum(closest, -1.0)
-        else:
-            value = order_value.copy()
+        value = (1.0 - trade) * relevance - trade * np.maximum(closest, -1.0)
+        value[plain] = order_value[plain]
         allowed = available
         if regions is not None and region is not None and counts is not None:
             owed = np.take_along_axis(counts < regions.quota, region, 1) & available
