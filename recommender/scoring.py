@@ -1,12 +1,16 @@
 """The scoring rule: a user's (recommender.users) signals against candidate papers
 (recommender.tables), at the matrix level.
 
-Five signals, each standardised per user over the candidates, then weighted and summed:
+Six signals, each standardised per user over the candidates, then weighted and summed:
 - taste: cosine in LightFM's space between the user's liked papers (and interests) and each
   paper. A cosine, not LightFM's dot product, because the dot product is dominated by the norm
   of popular papers' vectors; offline, the cosine matched far better for new papers;
 - fit: LightFM's own dot product of the mean liked vector with each paper;
 - text: cosine between the user's TF-IDF profile and each paper;
+- topics: the same cosine as taste, in the space of a second LightFM trained on the papers'
+  terms alone (no identities): there a paper's place comes from its words only, so a paper
+  nobody has read is placed as well as one everybody has, which the hybrid's space, where
+  identities carry what readers taught it, does less well (new papers are the daily case);
 - readers: co-readership, the sum over the user's liked papers of the cosine between their
   readers and each paper's ("people who saved what you liked saved this");
 - als: the score of the user's ALS vector, solved from their 👍 and 👎 against the ALS paper
@@ -71,6 +75,8 @@ def reader_scores(users: sp.csr_matrix, items: ItemRows) -> np.ndarray:
 def _signals(side: Side, items: ItemRows) -> dict[str, np.ndarray]:
     """Raw (m, n) similarities of one side of the users to the candidates."""
     out = {"text": text_scores(side.text, items.text)}
+    if items.topics.shape[1]:
+        out["topics"] = side.topics @ items.topics.T
     if items.vectors.shape[1]:
         out["taste"] = side.unit @ items.unit.T
         out["readers"] = reader_scores(side.readers, items)
@@ -90,6 +96,7 @@ def scored(
         "taste": settings.taste_weight,
         "text": settings.text_weight,
         "readers": settings.readers_weight,
+        "topics": settings.topics_weight,
     }
     liked = _signals(users.liked, items)
     total = np.zeros((users.liked.count.size, items.size), dtype=np.float32)

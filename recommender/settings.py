@@ -93,6 +93,8 @@ class ModelSettings:
     text_weight: float = 0.5
     readers_weight: float = 0.5
     als_weight: float = 0.5
+    # The terms-only LightFM space's cosine (0: that second model is not trained at all).
+    topics_weight: float = 0.5
     # Each signal's 👎 part (similarity to what the user disliked) is subtracted with this weight.
     dislike_weight: float = 0.25
     # Declared interests count as this many liked papers while the user has none; they fade as
@@ -145,6 +147,7 @@ class ModelSettings:
             "text_weight",
             "readers_weight",
             "als_weight",
+            "topics_weight",
             "dislike_weight",
             "interest_weight",
         ):

@@ -20,7 +20,8 @@ from recommender.ranker import HybridRanker
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemTable
 
-FORMAT = 3  # 3: + ALS paper factors; 2: LightFM with item features; 1 had LSA + projection
+FORMAT = 4  # 4: + the terms-only space; 3: + ALS paper factors; 2: LightFM with item features
+READABLE = (3, FORMAT)  # a format-3 file ranks without the topics signal until the next fit
 ARRAYS = (
     "vocabulary",
     "idf",
@@ -69,6 +70,7 @@ def to_state(ranker: HybridRanker) -> tuple[dict[str, np.ndarray], dict[str, Any
         "als_weight": items.als_weight,
         "als_inverse": items.als_inverse,
         "reader_keys": items.reader_keys,
+        "topic_vectors": items.topic_vectors,
     }
     meta = {
         "format": FORMAT,
@@ -86,7 +88,7 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
     """Rebuild a ranker; raises CorruptModelError when the pieces do not fit together."""
     if not isinstance(meta, Mapping):
         raise CorruptModelError(f"model metadata is {type(meta).__name__}, not an object")
-    if meta.get("format") != FORMAT:
+    if meta.get("format") not in READABLE:
         raise CorruptModelError(f"unknown model format {meta.get('format')!r}")
     missing = [name for name in ARRAYS if name not in arrays]
     if missing:
@@ -124,6 +126,7 @@ def from_state(arrays: Mapping[str, np.ndarray], meta: Mapping[str, Any]) -> Hyb
             als_weight=arrays["als_weight"].astype(np.float32),
             als_inverse=arrays["als_inverse"].astype(np.float64),
             reader_keys=_reader_keys(arrays, readers.shape[1]),
+            topic_vectors=_topic_vectors(arrays),
         )
     except (ValueError, TypeError, IndexError, PaperbotError) as exc:
         raise CorruptModelError(f"model arrays are inconsistent: {exc}") from exc
@@ -175,6 +178,24 @@ def _reader_keys(arrays: Mapping[str, np.ndarray], readers: int) -> np.ndarray:
     if keys.dtype.kind != "U" or keys.shape not in ((readers,), (0,)):
         raise CorruptModelError("reader_keys do not match the readers columns")
     return keys
+
+
+def _topic_vectors(arrays: Mapping[str, np.ndarray]) -> np.ndarray:
+    """(T, t) the terms-only space's term embeddings, one row per term column; (0, 0) for
+    format-3 files, which lack them."""
+    vectors = arrays.get("topic_vectors")
+    if vectors is None:
+        return np.zeros((0, 0), dtype=np.float32)
+    terms = len(arrays["term_columns"])
+    if (
+        not isinstance(vectors, np.ndarray)
+        or vectors.dtype.kind != "f"
+        or vectors.ndim != 2
+        or vectors.shape[0] not in (terms, 0)
+        or not np.isfinite(vectors).all()
+    ):
+        raise CorruptModelError("topic_vectors do not match the term columns")
+    return vectors.astype(np.float32)
 
 
 def without_reader(ranker: HybridRanker, user_key: str) -> HybridRanker | None:

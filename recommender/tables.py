@@ -37,6 +37,7 @@ class ItemRows:
     readers: sp.csr_matrix  # (n, R) float32 unit rows: who saved the paper in training
     als: np.ndarray  # (n, f) float32 ALS paper factors (zero rows for papers nobody saved)
     als_weight: np.ndarray  # (n,) float32 the paper's BM25 factor in ALS's confidences
+    topics: np.ndarray  # (n, t) float32 unit vectors in the terms-only space (see ItemTable)
 
     @property
     def size(self) -> int:
@@ -58,7 +59,10 @@ class ItemTable:
     readers (n, R) unit rows of the training likes (R = users in training); als (n, f) ALS paper
     factors, als_weight (n,) their BM25 weights and als_inverse (f, f) (YᵀY + reg·I)⁻¹ (see
     recommender.als; f = 0 without ALS); reader_keys (R,) str the user_key of each readers
-    column (empty in model files that predate it)."""
+    column (empty in model files that predate it); topic_vectors (T, t) the embeddings of the same
+    term columns in a second LightFM trained on the papers' terms alone, without identities, so
+    that its space places a paper nobody has read as well as a paper everybody has ((0, 0)
+    without one, as in model files that predate it)."""
 
     paper_ids: np.ndarray
     text: sp.csr_matrix
@@ -72,6 +76,7 @@ class ItemTable:
     als_weight: np.ndarray
     als_inverse: np.ndarray
     reader_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
+    topic_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     index: dict[str, int] = field(init=False, repr=False, compare=False)
     unit: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -105,6 +110,13 @@ class ItemTable:
         bias = np.asarray(rows @ self.term_bias, dtype=np.float32).ravel()
         return vectors, bias
 
+    def topics_of(self, text: sp.csr_matrix) -> np.ndarray:
+        """(n, t) unit vectors of TF-IDF rows in the terms-only space (t = 0 without one)."""
+        if self.topic_vectors.shape[0] != self.term_columns.size or not self.term_columns.size:
+            return np.zeros((text.shape[0], 0), dtype=np.float32)
+        rows = term_rows(text, self.term_columns)
+        return unit_rows(np.asarray(rows @ self.topic_vectors, dtype=np.float32))
+
     def rows(self, papers: Sequence[Paper], space: TextSpace) -> ItemRows:
         """Known papers come from the table; the others are featurised now."""
         known = np.array([self.index.get(p.paper_id, -1) for p in papers], dtype=np.int64)
@@ -115,7 +127,8 @@ class ItemTable:
             readers = sp.csr_matrix(self.readers[known], dtype=np.float32)
             vectors, unit, bias = self.vectors[known], self.unit[known], self.bias[known]
             als, als_weight = self.als[known], self.als_weight[known]
-            return ItemRows(text, vectors, unit, bias, readers, als, als_weight)
+            topics = self.topics_of(text)
+            return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics)
         new_text = space.transform_papers(papers[int(i)] for i in fresh)
         order = np.concatenate([hit, fresh])
         inverse = np.empty(n, dtype=np.int64)
@@ -134,7 +147,8 @@ class ItemTable:
         als_weight = np.zeros(n, dtype=np.float32)
         als[hit], als_weight[hit] = self.als[known[hit]], self.als_weight[known[hit]]
         readers = sp.csr_matrix(readers, dtype=np.float32)
-        return ItemRows(text, vectors, unit, bias, readers, als, als_weight)
+        topics = self.topics_of(text)
+        return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics)
 
 
 def content_table(paper_ids: np.ndarray, text: sp.csr_matrix) -> ItemTable:

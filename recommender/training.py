@@ -81,6 +81,7 @@ def train_ranker(
     vectors, bias = factors.by_terms_where_unliked(likes, term_rows(text, columns))
     term_vectors, term_bias = factors.term_part()
     co_reading, weights, inverse = _als(likes, settings, seed)
+    topics = _topic_vectors(likes, term_rows(text, columns), settings, seed)
     items = ItemTable(
         paper_ids=np.array([p.paper_id for p in papers], dtype=str),
         text=text,
@@ -94,6 +95,7 @@ def train_ranker(
         als_weight=weights,
         als_inverse=inverse,
         reader_keys=np.array(readers, dtype=str),
+        topic_vectors=topics,
     )
     return HybridRanker(settings=settings, picks=picks, space=space, items=items)
 
@@ -115,6 +117,16 @@ def _als(
     _, paper_factors = als.fit(confidences, settings.als_settings(seed, regularization))
     weights = als.paper_weights(likes, k1, b)
     return paper_factors, weights, als.gram_inverse(paper_factors, regularization)
+
+
+def _topic_vectors(
+    likes: sp.csr_matrix, terms: sp.csr_matrix, settings: ModelSettings, seed: int
+) -> np.ndarray:
+    """(T, d) the term embeddings of a LightFM trained on the same 👍 with the papers' terms
+    as their only features; (0, 0) when `topics_weight` is 0 or there are no terms."""
+    if not settings.topics_weight or terms.shape[1] == 0:
+        return np.zeros((0, 0), dtype=np.float32)
+    return CollaborativeModel(settings, seed + 1).fit(likes, terms).feature_vectors
 
 
 def content_ranker(

@@ -35,6 +35,7 @@ class Side:
     votes: np.ndarray  # (m,) float32 papers voted
     count: np.ndarray  # (m,) float32 papers behind it (interests count as `interest_weight`)
     unit: np.ndarray  # (m, d) float32 L2-normalised sum of unit item vectors
+    topics: np.ndarray  # (m, t) float32 the same in the terms-only space
     mean: np.ndarray  # (m, d) float32 mean item vector: a LightFM user vector
     text: sp.csr_matrix  # (m, V) float32 TF-IDF profile
     readers: sp.csr_matrix  # (m, R) float32 sum of the papers' reader rows
@@ -91,17 +92,22 @@ def _side(
     scale: np.ndarray | None = None,
     interest_text: sp.csr_matrix | None = None,
     interest_vectors: np.ndarray | None = None,
+    interest_topics: np.ndarray | None = None,
 ) -> Side:
     """Sums over the voted papers (indicator (m, n) 0/1 over `rows`), plus declared interests
-    worth `scale` (m,) papers each: their unit TF-IDF rows (m, V) and vectors (m, d)."""
+    worth `scale` (m,) papers each: their unit TF-IDF rows (m, V), vectors (m, d) and unit
+    vectors in the terms-only space (m, t)."""
     votes = np.asarray(indicator.sum(axis=1), dtype=np.float32).ravel()
     count = votes.copy()
     unit = np.asarray(indicator @ rows.unit, dtype=np.float32)
+    topics = np.asarray(indicator @ rows.topics, dtype=np.float32)
     total = np.asarray(indicator @ rows.vectors, dtype=np.float32)
     text = normalize(sp.csr_matrix(indicator @ rows.text, dtype=np.float32))
     if scale is not None and interest_text is not None and interest_vectors is not None:
         text = text + sp.diags(scale) @ interest_text
         unit = unit + scale[:, None] * unit_rows(interest_vectors)
+        if interest_topics is not None:
+            topics = topics + scale[:, None] * interest_topics
         total = total + scale[:, None] * interest_vectors
         count = count + scale
     mean = total / np.maximum(count, 1e-9)[:, None]
@@ -110,6 +116,7 @@ def _side(
         votes=votes,
         count=count,
         unit=unit_rows(unit),
+        topics=unit_rows(topics),
         mean=mean.astype(np.float32),
         text=sp.csr_matrix(text, dtype=np.float32),
         readers=sp.csr_matrix(indicator @ rows.readers, dtype=np.float32),
@@ -145,8 +152,9 @@ def represent(
     scale = (settings.interest_weight * 2.0 / (2.0 + likes)).astype(np.float32)
     scale[interest_text.getnnz(axis=1) == 0] = 0.0
     interest_vectors, _ = items.from_terms(interest_text)
+    interest_topics = items.topics_of(interest_text)
     return UserSide(
-        liked=_side(liked, rows, scale, interest_text, interest_vectors),
+        liked=_side(liked, rows, scale, interest_text, interest_vectors, interest_topics),
         disliked=_side(disliked, rows),
         als=_als_users(liked, disliked, rows, items, settings),
     )

@@ -73,12 +73,11 @@ def test_a_vote_on_a_paper_the_model_never_saw_counts_too(
     assert _share_of_b(hybrid, profile, papers) == 1.0
 
 
-def _als_only(hybrid: HybridRanker) -> HybridRanker:
-    """The same trained ranker scoring by its ALS side alone."""
-    weights = {name: 0.0 for name in ("taste", "fit", "bias", "popular", "text", "readers")}
-    settings = dataclasses.replace(
-        hybrid.settings, **{f"{n}_weight": w for n, w in weights.items()}, als_weight=1.0
-    )
+def _alone(hybrid: HybridRanker, signal: str) -> HybridRanker:
+    """The same trained ranker scoring by one of its signals alone."""
+    names = ("taste", "fit", "bias", "popular", "text", "readers", "als", "topics")
+    weights = {f"{n}_weight": float(n == signal) for n in names}
+    settings = dataclasses.replace(hybrid.settings, **weights)
     return HybridRanker(
         settings=settings, picks=hybrid.pick_settings, space=hybrid.space, items=hybrid.items
     )
@@ -88,7 +87,7 @@ def test_the_als_side_is_solved_from_the_votes_at_once(
     hybrid: HybridRanker, papers: list[Paper]
 ) -> None:
     """Fails when the ALS user vector ignores the votes (recommender.users._als_users)."""
-    als = _als_only(hybrid)
+    als = _alone(hybrid, "als")
     assert hybrid.items.als.shape[1] > 0
     assert _lead_of_b(als, _profile({"B1": UP}, papers), papers) > 0.5
     assert _lead_of_b(als, _profile({"A1": UP}, papers), papers) < -0.5
@@ -119,3 +118,17 @@ def test_a_user_who_likes_nothing_gets_the_most_read_papers(
         assert sorted(readers[p.paper.paper_id] for p in picks) == sorted(most[:k])
         best = sorted(range(len(papers)), key=lambda i: (-scores[i], i))[:k]
         assert [p.paper.paper_id for p in picks] == [papers[i].paper_id for i in best]
+
+
+def test_the_terms_only_space_follows_the_votes_too(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    """Fails when the topics side ignores the votes (recommender.users._side) or the model has
+    no terms-only space."""
+    topics = _alone(hybrid, "topics")
+    assert hybrid.items.topic_vectors.shape == (hybrid.items.term_columns.size, 8)
+    assert _lead_of_b(topics, _profile({"B1": UP}, papers), papers) > 0.5
+    assert _lead_of_b(topics, _profile({"A1": UP}, papers), papers) < -0.5
+    unseen = Paper("new-b", "protein folding of enzyme binding", "amino acid ligand structure")
+    profile = UserProfile("newcomer", votes={"new-b": UP}, rated_papers=(unseen,))
+    assert _lead_of_b(topics, profile, papers) > 0.5

@@ -101,7 +101,8 @@ def _rewrite_arrays(npz: Path, **changes: np.ndarray) -> None:
 @pytest.mark.parametrize(
     "damage",
     ["meta_list", "meta_null", "meta_settings_list", "current_not_utf8", "current_is_a_path",
-     "npy_for_npz", "nan_item_bias", "text_as_floats", "indices_out_of_range"],
+     "npy_for_npz", "nan_item_bias", "text_as_floats", "indices_out_of_range",
+     "topic_vectors_misshapen"],
 )  # fmt: skip
 def test_damaged_model_files_fall_back_with_one_warning(
     tmp_path: Path, hybrid: HybridRanker, caplog: pytest.LogCaptureFixture, damage: str
@@ -130,6 +131,8 @@ def test_damaged_model_files_fall_back_with_one_warning(
             bias = data["item_bias"].copy()
         bias[0] = np.nan
         _rewrite_arrays(npz, item_bias=bias)
+    elif damage == "topic_vectors_misshapen":
+        _rewrite_arrays(npz, topic_vectors=np.zeros((1, 3), dtype=np.float32))
     elif damage == "text_as_floats":
         _rewrite_arrays(npz, item_text_indices=np.array([0.5, 1.5]))
     else:
@@ -141,6 +144,25 @@ def test_damaged_model_files_fall_back_with_one_warning(
         assert [store.load() for _ in range(3)] == [None, None, None]
     warnings = [r for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1, caplog.text
+
+
+def test_a_format_3_model_still_ranks_without_the_terms_only_space(
+    tmp_path: Path, hybrid: HybridRanker, papers: list[Paper], votes: list[Vote]
+) -> None:
+    """A model saved before the terms-only space existed (format 3) is not thrown away on
+    upgrade: it ranks with every other signal until the next nightly fit writes format 4."""
+    store = _store(tmp_path)
+    version = store.save(hybrid)
+    npz, meta = store.dir / f"model-{version}.npz", store.dir / f"model-{version}.json"
+    with np.load(npz, allow_pickle=False) as data:
+        arrays = {name: data[name] for name in data.files if name != "topic_vectors"}
+    with npz.open("wb") as handle:
+        np.savez(handle, **arrays)
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "format": 3}))
+    loaded = store.load()
+    assert loaded is not None and loaded.items.topic_vectors.shape == (0, 0)
+    picks = loaded.picks([profile_for("uB3", votes, papers)], papers, 5, TODAY)["uB3"]
+    assert len(picks) == 5
 
 
 def test_train_repairs_a_model_folder_whose_current_is_a_directory(
