@@ -17,7 +17,7 @@ readers. `chosen` (B, k) int64 candidate indices, -1 for none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -64,13 +64,19 @@ def resemblance(
     return np.where(found & strong.reshape(b, k), best, -1)
 
 
-def twins(liked: Sequence[Paper], candidates: Sequence[Paper]) -> np.ndarray:
-    """(len(liked),) int64 the candidate each liked paper is, by id or by title (the same paper
-    under another id), -1 for none. Titles compare folded for case and spacing only: ingest
-    already merges papers whose normalised titles agree, and this runs on every liked paper of
-    every batch."""
-    by_id = {p.paper_id: i for i, p in enumerate(candidates)}
-    by_title = {_folded(p.title): i for i, p in enumerate(candidates)}
+def title_index(candidates: Sequence[Paper]) -> dict[str, int]:
+    """Each candidate's folded title -> its index (the last of equal titles), for `twins`:
+    built once per call, not once per batch of users."""
+    return {_folded(p.title): i for i, p in enumerate(candidates)}
+
+
+def twins(
+    liked: Sequence[Paper], by_id: Mapping[str, int], by_title: Mapping[str, int]
+) -> np.ndarray:
+    """(len(liked),) int64 the candidate each liked paper is, by id (`by_id`: paper_id -> index)
+    or by title (`title_index`: the same paper under another id), -1 for none. Titles compare
+    folded for case and spacing only: ingest already merges papers whose normalised titles
+    agree, and this runs on every liked paper of every batch."""
     found = [by_id.get(p.paper_id, -1) for p in liked]
     for r in (r for r, i in enumerate(found) if i < 0):  # the title only where the id missed
         found[r] = by_title.get(_folded(liked[r].title), -1)

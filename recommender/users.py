@@ -47,6 +47,56 @@ class UserSide:
     als: np.ndarray  # (m, f) float32 ALS user vectors solved from both sides' votes
 
 
+@dataclass(frozen=True)
+class Voted:
+    """The 👍 and 👎 of m users on their `rated_papers`, as flat arrays over the papers voted.
+
+    Built once per batch and shared: `represent` sums over it and the reasons
+    (recommender.ranker) find the liked papers in it, so the papers' rows are looked up (or
+    featurised, for papers newer than the model) once. Votes are in profile order, user by user,
+    each profile's in `rated_papers` order; a paper listed twice is voted twice here."""
+
+    papers: list[Paper]  # (n,) each paper voted in the batch once, in order of first vote
+    rows: ItemRows  # (n, ...) their rows
+    owner: np.ndarray  # (v,) int64 the user row of each vote
+    column: np.ndarray  # (v,) int64 the paper of each vote, into `papers`
+    up: np.ndarray  # (v,) bool a 👍 (else a 👎)
+
+    def liked_of(self, m: int) -> np.ndarray:
+        """(m, Lmax) int64 each user's 👍 papers (into `papers`) in order, -1 padded."""
+        owner, column = self.owner[self.up], self.column[self.up]
+        counts = np.bincount(owner, minlength=m)
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        out = np.full((m, int(counts.max(initial=0))), -1, dtype=np.int64)
+        out[owner, np.arange(owner.size) - start[owner]] = column
+        return out
+
+
+def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -> Voted:
+    """The batch's votes (`Voted`); votes on papers missing from `rated_papers` are ignored
+    (unknown papers). Flat list comprehensions, not a loop per vote: a batch holds tens of
+    thousands of votes, and this ran in every batch."""
+    rated = [paper for profile in profiles for paper in profile.rated_papers]
+    vote = np.array(
+        [q.votes.get(p.paper_id, 0) for q in profiles for p in q.rated_papers], dtype=np.int64
+    )
+    owner = np.repeat(np.arange(len(profiles)), [len(q.rated_papers) for q in profiles])
+    keep = np.flatnonzero((vote == UP) | (vote == -UP))
+    place: dict[str, int] = {}
+    column = np.array(
+        [place.setdefault(rated[i].paper_id, len(place)) for i in keep.tolist()], dtype=np.int64
+    )
+    first = np.unique(column, return_index=True)[1]  # columns are numbered in order of first vote
+    papers = [rated[i] for i in keep[first].tolist()]
+    return Voted(
+        papers=papers,
+        rows=items.rows(papers, space),
+        owner=owner[keep],
+        column=column,
+        up=vote[keep] == UP,
+    )
+
+
 def _als_users(
     liked: sp.csr_matrix,
     disliked: sp.csr_matrix,
@@ -77,10 +127,9 @@ def _als_users(
     return als.solve_users(items.als_inverse, rows.als, voted, confidence, preference)
 
 
-def _indicator(cells: list[tuple[int, int]], m: int, n: int) -> sp.csr_matrix:
-    rows = [r for r, _ in cells]
-    cols = [c for _, c in cells]
-    matrix = sp.csr_matrix((np.ones(len(cells), np.float32), (rows, cols)), shape=(m, n))
+def _indicator(owner: np.ndarray, column: np.ndarray, m: int, n: int) -> sp.csr_matrix:
+    """(m, n) float32 0/1: user `owner[i]` voted paper `column[i]`."""
+    matrix = sp.csr_matrix((np.ones(owner.size, np.float32), (owner, column)), shape=(m, n))
     matrix.data[:] = 1.0  # a paper listed twice is still one vote
     return matrix
 
@@ -121,25 +170,16 @@ def represent(
     items: ItemTable,
     space: TextSpace,
     settings: ModelSettings,
+    votes: Voted | None = None,
 ) -> UserSide:
     """The like and dislike sides of every profile, from its votes on `rated_papers` and its
-    interests. Votes on papers missing from `rated_papers` are ignored (unknown papers)."""
+    interests. Votes on papers missing from `rated_papers` are ignored (unknown papers).
+    `votes` is `voted(profiles, ...)` when the caller has it already."""
     m = len(profiles)
-    papers: list[Paper] = []
-    column: dict[str, int] = {}
-    up: list[tuple[int, int]] = []
-    down: list[tuple[int, int]] = []
-    for r, profile in enumerate(profiles):
-        for paper in profile.rated_papers:
-            vote = profile.votes.get(paper.paper_id, 0)
-            if vote not in (UP, -UP):
-                continue
-            if paper.paper_id not in column:
-                column[paper.paper_id] = len(papers)
-                papers.append(paper)
-            (up if vote == UP else down).append((r, column[paper.paper_id]))
-    rows = items.rows(papers, space)
-    liked, disliked = _indicator(up, m, rows.size), _indicator(down, m, rows.size)
+    votes = voted(profiles, items, space) if votes is None else votes
+    rows, n = votes.rows, len(votes.papers)
+    liked = _indicator(votes.owner[votes.up], votes.column[votes.up], m, n)
+    disliked = _indicator(votes.owner[~votes.up], votes.column[~votes.up], m, n)
     likes = np.asarray(liked.sum(axis=1), dtype=np.float32).ravel()
     interest_text = _interest_text(profiles, space)
     scale = (settings.interest_weight * 2.0 / (2.0 + likes)).astype(np.float32)
