@@ -110,21 +110,26 @@ def _als_users(
     m, f = liked.shape[0], items.als.shape[1]
     if f == 0:
         return np.zeros((m, 0), dtype=np.float32)
-    library = np.diff(liked.indptr)
-    idf = als.user_idf(library, len(items.paper_ids))
-    voted, confidence, preference = [], [], []
-    for r in range(m):
-        up = liked.indices[liked.indptr[r] : liked.indptr[r + 1]]
-        down = disliked.indices[disliked.indptr[r] : disliked.indptr[r + 1]]
-        cols = np.concatenate([up, down])  # a paper has one vote, so never in both
-        wanted = np.arange(cols.size) < up.size
-        scale = np.where(wanted, 1.0, settings.dislike_weight)
-        conf = settings.als_alpha * rows.als_weight[cols] * idf[r] * scale
-        keep = conf > 0  # papers without ALS factors (and 👎 at weight 0) add nothing
-        voted.append(cols[keep])
-        confidence.append(conf[keep].astype(np.float64))
-        preference.append(wanted[keep].astype(np.float64))
+    idf = als.user_idf(np.diff(liked.indptr), len(items.paper_ids))
+    # each user's 👍 then their 👎 (a paper has one vote, so never in both), as flat arrays
+    owner = np.concatenate([_owners(liked), _owners(disliked)])
+    order = np.argsort(owner, kind="stable")
+    owner = owner[order]
+    cols = np.concatenate([liked.indices, disliked.indices])[order]
+    wanted = (np.arange(owner.size) < liked.nnz)[order]
+    scale = np.where(wanted, 1.0, settings.dislike_weight)
+    conf = settings.als_alpha * rows.als_weight[cols] * idf[owner] * scale
+    keep = conf > 0  # papers without ALS factors (and 👎 at weight 0) add nothing
+    bounds = np.cumsum(np.bincount(owner[keep], minlength=m))[:-1]
+    voted = np.split(cols[keep], bounds)
+    confidence = np.split(conf[keep].astype(np.float64), bounds)
+    preference = np.split(wanted[keep].astype(np.float64), bounds)
     return als.solve_users(items.als_inverse, rows.als, voted, confidence, preference)
+
+
+def _owners(matrix: sp.csr_matrix) -> np.ndarray:
+    """(nnz,) int64 the row of each stored entry of a CSR matrix."""
+    return np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
 
 
 def _indicator(owner: np.ndarray, column: np.ndarray, m: int, n: int) -> sp.csr_matrix:
