@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from recommender.coverage import regions
 from recommender.domain import DOWN, UP, Paper, Pick, UserProfile
-from recommender.evidence import interest_match, read_alike, resemblance, title_index, twins
+from recommender.evidence import Twins, interest_match, read_alike, resemblance
 from recommender.features import TextSpace
 from recommender.prior import candidate_prior, top_indices
 from recommender.reasons import Facts, rated, sentences, short_title
@@ -42,8 +42,7 @@ class _Pool:
 
     papers: Sequence[Paper]
     rows: ItemRows
-    column: dict[str, int]  # paper_id -> index (the last of equal ids)
-    titles: dict[str, int]  # folded title -> index (recommender.evidence.title_index)
+    twins: Twins  # which candidate a liked paper is
 
 
 class HybridRanker:
@@ -81,7 +80,7 @@ class HybridRanker:
         rows = self._rows(cands)
         prior, trending = candidate_prior(cands, today, self.pick_settings)
         column = {p.paper_id: i for i, p in enumerate(cands)}
-        pool = _Pool(cands, rows, column, title_index(cands))
+        pool = _Pool(cands, rows, Twins(cands))
         for start in range(0, len(profiles), BATCH_USERS):
             chunk = list(profiles[start : start + BATCH_USERS])
             users, scores, liked, votes = self._scores(chunk, rows, prior, column)
@@ -146,7 +145,7 @@ class HybridRanker:
         users = represent([profile], self.items, self.space, self.settings, votes)
         chosen, explored = np.zeros((1, 1), dtype=np.int64), np.zeros((1, 1), dtype=bool)
         trending = np.array([[paper.upvotes >= TRENDING_UPVOTES]])
-        pool = _Pool([paper], self._rows([paper]), {paper.paper_id: 0}, title_index([paper]))
+        pool = _Pool([paper], self._rows([paper]), Twins([paper]))
         facts = (chosen, explored, pool, votes, users.liked.readers)
         return self._explain([profile], *facts, trending)[0][0]
 
@@ -212,8 +211,7 @@ class HybridRanker:
         are the batch's `votes`, as `represent` used them."""
         liked_of = votes.liked_of(len(profiles))
         liked = np.unique(votes.column[votes.up])
-        twin = np.full(len(votes.papers), -1, dtype=np.int64)
-        twin[liked] = twins([votes.papers[c] for c in liked.tolist()], pool.column, pool.titles)
+        twin = pool.twins.of(votes.papers, votes.place, liked)
         resembles = resemblance(chosen, pool.rows, liked_of, votes.rows, twin)
         texts = [i for q in profiles for i in q.interests]
         owner = np.array([r for r, q in enumerate(profiles) for _ in q.interests], dtype=np.int64)
@@ -243,13 +241,27 @@ class HybridRanker:
     def _adjust(
         self, scores: np.ndarray, profiles: Sequence[UserProfile], column: dict[str, int]
     ) -> None:
-        """Teammates' likes lift a paper; excluded and already-rated papers can never be picked."""
-        weight = self.pick_settings.teammate_weight
-        for r, profile in enumerate(profiles):
-            for paper_id, count in profile.teammate_likes.items():
-                c = column.get(paper_id)
-                if c is not None and count > 0:
-                    scores[r, c] += weight * np.log1p(count)
-            banned = [column[p] for p in (*profile.exclude, *profile.votes) if p in column]
-            banned += [column[p.paper_id] for p in profile.rated_papers if p.paper_id in column]
-            scores[r, banned] = -np.inf
+        """Teammates' likes lift a paper; excluded and already-rated papers can never be picked.
+        Flat (user, candidate) lists over the batch, then one scatter each."""
+        lift = [
+            (r, column[paper_id], count)
+            for r, profile in enumerate(profiles)
+            for paper_id, count in profile.teammate_likes.items()
+            if paper_id in column and count > 0
+        ]
+        if lift:
+            r, c, count = (np.array(part) for part in zip(*lift, strict=True))
+            scores[r, c] += self.pick_settings.teammate_weight * np.log1p(count)
+        banned = [
+            (r, column[paper_id])
+            for r, profile in enumerate(profiles)
+            for paper_id in (
+                *profile.exclude,
+                *profile.votes,
+                *(paper.paper_id for paper in profile.rated_papers),
+            )
+            if paper_id in column
+        ]
+        if banned:
+            r, c = (np.array(part) for part in zip(*banned, strict=True))
+            scores[r, c] = -np.inf

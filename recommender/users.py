@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -57,6 +58,7 @@ class Voted:
     each profile's in `rated_papers` order; a paper listed twice is voted twice here."""
 
     papers: list[Paper]  # (n,) each paper voted in the batch once, in order of first vote
+    place: dict[str, int]  # paper_id -> index into `papers`
     rows: ItemRows  # (n, ...) their rows
     owner: np.ndarray  # (v,) int64 the user row of each vote
     column: np.ndarray  # (v,) int64 the paper of each vote, into `papers`
@@ -77,19 +79,22 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
     (unknown papers). Flat list comprehensions, not a loop per vote: a batch holds tens of
     thousands of votes, and this ran in every batch."""
     rated = [paper for profile in profiles for paper in profile.rated_papers]
-    vote = np.array(
-        [q.votes.get(p.paper_id, 0) for q in profiles for p in q.rated_papers], dtype=np.int64
-    )
-    owner = np.repeat(np.arange(len(profiles)), [len(q.rated_papers) for q in profiles])
+    ids = [paper.paper_id for paper in rated]
+    counts = [len(profile.rated_papers) for profile in profiles]
+    at = iter(ids)
+    vote_list: list[int] = []
+    for profile, n in zip(profiles, counts, strict=True):
+        vote_list.extend(map(profile.votes.get, islice(at, n), repeat(0, n)))
+    vote = np.array(vote_list)  # as given: a vote of 1.5 is neither 👍 nor 👎
+    owner = np.repeat(np.arange(len(profiles)), counts)
     keep = np.flatnonzero((vote == UP) | (vote == -UP))
     place: dict[str, int] = {}
-    column = np.array(
-        [place.setdefault(rated[i].paper_id, len(place)) for i in keep.tolist()], dtype=np.int64
-    )
+    column = np.array([place.setdefault(ids[i], len(place)) for i in keep.tolist()], dtype=np.int64)
     first = np.unique(column, return_index=True)[1]  # columns are numbered in order of first vote
     papers = [rated[i] for i in keep[first].tolist()]
     return Voted(
         papers=papers,
+        place=place,
         rows=items.rows(papers, space),
         owner=owner[keep],
         column=column,
