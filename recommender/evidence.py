@@ -79,10 +79,10 @@ class Twins:
     def of(
         self, papers: Sequence[Paper], place: Mapping[str, int], liked: np.ndarray
     ) -> np.ndarray:
-        """(len(papers),) int64 the candidate (the last of equal ids or titles) each of the
-        `liked` papers (indices into `papers`) is, -1 for none and for the others. `place` is
-        paper_id -> index into `papers`: the ids are matched from the candidates' side, a few
-        thousand lookups instead of one per liked paper."""
+        """(len(papers),) int64 the candidate (the last of equal ids or titles) each paper is:
+        by id for all of them, by title only for the `liked` ones (indices into `papers`) whose
+        id missed; -1 for none. `place` is paper_id -> index into `papers`: ids are matched
+        from the candidates' side, a few thousand lookups instead of one per liked paper."""
         found = np.full(len(papers), -1, dtype=np.int64)
         for i, paper_id in enumerate(self._ids):
             at = place.get(paper_id)
