@@ -255,12 +255,14 @@ class HybridRanker:
         banned = [
             (r, column[paper_id])
             for r, profile in enumerate(profiles)
-            for paper_id in (
-                *profile.exclude,
-                *profile.votes,
-                *(paper.paper_id for paper in profile.rated_papers),
-            )
+            for paper_id in (*profile.exclude, *profile.votes)
             if paper_id in column
+        ]
+        banned += [
+            (r, column[paper.paper_id])
+            for r, profile in enumerate(profiles)
+            for paper in profile.rated_papers
+            if paper.paper_id in column
         ]
         if banned:
             r, c = (np.array(part) for part in zip(*banned, strict=True))
