@@ -129,7 +129,8 @@ def solve_users(
     f = inverse.shape[0]
     out = np.zeros((len(voted), f), dtype=np.float32)
     with _one_blas_thread():
-        y = np.vstack([factors.astype(np.float64), np.zeros((1, f))])  # last row: padding
+        y = np.zeros((factors.shape[0] + 1, f))  # last row: padding; one copy, not two
+        y[:-1] = factors
         for r in (r for r, v in enumerate(voted) if len(v) > DIRECT_SOLVE_VOTES):
             out[r] = _direct(inverse, y[voted[r]], confidence[r], preference[r])
         small = sorted((r for r, v in enumerate(voted) if 0 < len(v) <= DIRECT_SOLVE_VOTES),
@@ -166,15 +167,17 @@ def _woodbury(
     among them with the zero last row of `y` and `z` (q = 0 and 1/c = 1 there, so a padded vote
     changes nothing). Callers pass users of similar vote counts together, so little is padding."""
     s, pad = len(voted), y.shape[0] - 1
-    k = max(len(v) for v in voted)
+    counts = np.array([len(v) for v in voted])
+    k = int(counts.max())
     index = np.full((s, k), pad)
     q = np.zeros((s, k))
     inv_c = np.ones((s, k))
-    for row in range(s):
-        n = len(voted[row])
-        index[row, :n] = voted[row]
-        q[row, :n] = (1.0 + confidence[row]) * preference[row]
-        inv_c[row, :n] = 1.0 / confidence[row]
+    row = np.repeat(np.arange(s), counts)
+    at = np.arange(row.size) - np.repeat(np.cumsum(counts) - counts, counts)  # place in the row
+    c = np.concatenate(confidence)
+    index[row, at] = np.concatenate(voted)
+    q[row, at] = (1.0 + c) * np.concatenate(preference)
+    inv_c[row, at] = 1.0 / c
     zu = z[index]  # (s, k, f)
     g = y[index] @ np.swapaxes(zu, 1, 2)  # (s, k, k)
     system = g + inv_c[:, :, None] * np.eye(k)[None]

@@ -17,7 +17,7 @@ readers. `chosen` (B, k) int64 candidate indices, -1 for none.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import scipy.sparse as sp
@@ -41,7 +41,7 @@ def resemblance(
 ) -> np.ndarray:
     """(B, k) index into `liked_of`'s columns of the liked paper each pick resembles, -1 none.
     `liked_of` (B, Lmax) rows of `liked` per user, -1 padded; `liked_twin` (rows of `liked`,)
-    the candidate each liked paper is (`twins`), so a paper never resembles itself."""
+    the candidate each liked paper is (`Twins`), so a paper never resembles itself."""
     b, k = chosen.shape
     if liked_of.shape[1] == 0 or liked.size == 0:
         return np.full((b, k), -1, dtype=np.int64)
@@ -64,17 +64,41 @@ def resemblance(
     return np.where(found & strong.reshape(b, k), best, -1)
 
 
-def twins(liked: Sequence[Paper], candidates: Sequence[Paper]) -> np.ndarray:
-    """(len(liked),) int64 the candidate each liked paper is, by id or by title (the same paper
-    under another id), -1 for none. Titles compare folded for case and spacing only: ingest
-    already merges papers whose normalised titles agree, and this runs on every liked paper of
-    every batch."""
-    by_id = {p.paper_id: i for i, p in enumerate(candidates)}
-    by_title = {_folded(p.title): i for i, p in enumerate(candidates)}
-    found = [by_id.get(p.paper_id, -1) for p in liked]
-    for r in (r for r, i in enumerate(found) if i < 0):  # the title only where the id missed
-        found[r] = by_title.get(_folded(liked[r].title), -1)
-    return np.array(found, dtype=np.int64)
+class Twins:
+    """The candidate each liked paper is, by id or by title (the same paper under another id),
+    for `resemblance`. Titles compare folded for case and spacing only: ingest already merges
+    papers whose normalised titles agree. Built once per call over its candidates, and it
+    remembers the titles it has folded: the same liked papers come back batch after batch, and
+    folding every one of them again was most of the cost."""
+
+    def __init__(self, candidates: Sequence[Paper]) -> None:
+        self._ids = [p.paper_id for p in candidates]
+        self._by_title = {_folded(p.title): i for i, p in enumerate(candidates)}
+        self._seen: dict[str, int] = {}  # raw title -> candidate index, -1 for none
+
+    def of(
+        self, papers: Sequence[Paper], place: Mapping[str, int], liked: np.ndarray
+    ) -> np.ndarray:
+        """(len(papers),) int64 the candidate (the last of equal ids or titles) each paper is:
+        by id for all of them, by title only for the `liked` ones (indices into `papers`) whose
+        id missed; -1 for none. `place` is paper_id -> index into `papers`: ids are matched
+        from the candidates' side, a few thousand lookups instead of one per liked paper."""
+        found = np.full(len(papers), -1, dtype=np.int64)
+        for i, paper_id in enumerate(self._ids):
+            at = place.get(paper_id)
+            if at is not None:
+                found[at] = i
+        seen, by_title = self._seen, self._by_title
+        missed = liked[found[liked] < 0].tolist()  # the title only where the id missed
+        hits = []
+        for at in missed:
+            title = papers[at].title
+            hit = seen.get(title)
+            if hit is None:
+                hit = seen[title] = by_title.get(_folded(title), -1)
+            hits.append(hit)
+        found[missed] = hits
+        return found
 
 
 def _folded(title: str) -> str:

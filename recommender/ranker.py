@@ -21,7 +21,7 @@ import scipy.sparse as sp
 
 from recommender.coverage import regions
 from recommender.domain import DOWN, UP, Paper, Pick, UserProfile
-from recommender.evidence import interest_match, read_alike, resemblance, twins
+from recommender.evidence import Twins, interest_match, read_alike, resemblance
 from recommender.features import TextSpace
 from recommender.prior import candidate_prior, top_indices
 from recommender.reasons import Facts, rated, sentences, short_title
@@ -29,11 +29,20 @@ from recommender.scoring import scored, standardise
 from recommender.selection import exploration, mmr, shortlist, similarities
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemRows, ItemTable
-from recommender.users import UserSide, represent
+from recommender.users import UserSide, Voted, represent, voted
 
 BATCH_USERS = 512  # users per matrix product: memory is BATCH_USERS x candidates floats
 POSITION_WEIGHT = 0.5  # search results: the search engine's order against the user's taste
 TRENDING_UPVOTES = 20  # `why` without a candidate pool: what counts as trending on its own
+
+
+@dataclasses.dataclass(frozen=True)
+class _Pool:
+    """The candidates and what about them is the same for every user, built once per call."""
+
+    papers: Sequence[Paper]
+    rows: ItemRows
+    twins: Twins  # which candidate a liked paper is
 
 
 class HybridRanker:
@@ -71,13 +80,14 @@ class HybridRanker:
         rows = self._rows(cands)
         prior, trending = candidate_prior(cands, today, self.pick_settings)
         column = {p.paper_id: i for i, p in enumerate(cands)}
+        pool = _Pool(cands, rows, Twins(cands))
         for start in range(0, len(profiles), BATCH_USERS):
             chunk = list(profiles[start : start + BATCH_USERS])
-            users, scores, liked = self._scores(chunk, rows, prior, column)
+            users, scores, liked, votes = self._scores(chunk, rows, prior, column)
             liking = users.liked.count > 0
             chosen, explored = self._select(chunk, scores, liked["text"], rows, k, liking)
             hot = trending[np.maximum(chosen, 0)]
-            reasons = self._explain(chunk, chosen, explored, cands, rows, users.liked.readers, hot)
+            reasons = self._explain(chunk, chosen, explored, pool, votes, users.liked.readers, hot)
             for r, profile in enumerate(chunk):
                 mine = chosen[r][chosen[r] >= 0]
                 result[profile.user_key] = [
@@ -132,10 +142,12 @@ class HybridRanker:
         vote = profile.votes.get(paper.paper_id, 0)
         if vote in (UP, DOWN):
             return rated(vote)
-        users = represent([profile], self.items, self.space, self.settings)
+        votes = voted([profile], self.items, self.space)
+        users = represent([profile], self.items, self.space, self.settings, votes)
         chosen, explored = np.zeros((1, 1), dtype=np.int64), np.zeros((1, 1), dtype=bool)
         trending = np.array([[paper.upvotes >= TRENDING_UPVOTES]])
-        facts = (chosen, explored, [paper], self._rows([paper]), users.liked.readers)
+        pool = _Pool([paper], self._rows([paper]), Twins([paper]))
+        facts = (chosen, explored, pool, votes, users.liked.readers)
         return self._explain([profile], *facts, trending)[0][0]
 
     # -- internals -----------------------------------------------------------------------------
@@ -149,12 +161,13 @@ class HybridRanker:
         rows: ItemRows,
         prior: np.ndarray,
         column: dict[str, int],
-    ) -> tuple[UserSide, np.ndarray, dict[str, np.ndarray]]:
-        users = represent(profiles, self.items, self.space, self.settings)
+    ) -> tuple[UserSide, np.ndarray, dict[str, np.ndarray], Voted]:
+        votes = voted(profiles, self.items, self.space)
+        users = represent(profiles, self.items, self.space, self.settings, votes)
         scores, liked = scored(users, rows, self.settings)
         scores += prior[None, :]
         self._adjust(scores, profiles, column)
-        return users, scores, liked
+        return users, scores, liked, votes
 
     def _select(
         self,
@@ -193,21 +206,18 @@ class HybridRanker:
         profiles: Sequence[UserProfile],
         chosen: np.ndarray,
         explored: np.ndarray,
-        papers: Sequence[Paper],
-        rows: ItemRows,
+        pool: _Pool,
+        votes: Voted,
         liked_readers: sp.csr_matrix,
         trending: np.ndarray,
     ) -> list[list[str]]:
-        """One sentence per chosen candidate ((B, k) indices into `rows`), from a few batched
-        products over the whole batch (recommender.evidence)."""
-        liked = [[p for p in q.rated_papers if q.votes.get(p.paper_id) == UP] for q in profiles]
-        unique = list({p.paper_id: p for mine in liked for p in mine}.values())
-        where = {p.paper_id: i for i, p in enumerate(unique)}
-        liked_of = np.full((len(profiles), max(map(len, liked), default=0)), -1, dtype=np.int64)
-        for r, mine in enumerate(liked):
-            liked_of[r, : len(mine)] = [where[p.paper_id] for p in mine]
-        liked_rows = self._rows(unique)
-        resembles = resemblance(chosen, rows, liked_of, liked_rows, twins(unique, papers))
+        """One sentence per chosen candidate ((B, k) indices into `pool`), from a few batched
+        products over the whole batch (recommender.evidence). The liked papers and their rows
+        are the batch's `votes`, as `represent` used them."""
+        liked_of = votes.liked_of(len(profiles))
+        liked = np.unique(votes.column[votes.up])
+        twin = pool.twins.of(votes.papers, votes.place, liked)
+        resembles = resemblance(chosen, pool.rows, liked_of, votes.rows, twin)
         texts = [i for q in profiles for i in q.interests]
         owner = np.array([r for r, q in enumerate(profiles) for _ in q.interests], dtype=np.int64)
         wanted = (
@@ -215,33 +225,50 @@ class HybridRanker:
             if texts
             else sp.csr_matrix((0, self.space.size), dtype=np.float32)
         )
-        interest = interest_match(chosen, rows, wanted, owner)
+        interest = interest_match(chosen, pool.rows, wanted, owner)
         teammates = np.zeros(chosen.shape, dtype=np.int64)
-        for r, q in enumerate(profiles):
+        for r in (r for r, q in enumerate(profiles) if q.teammate_likes):
             for j, i in enumerate(chosen[r].tolist()):
                 if i >= 0:
-                    teammates[r, j] = q.teammate_likes.get(papers[i].paper_id, 0)
+                    teammates[r, j] = profiles[r].teammate_likes.get(pool.papers[i].paper_id, 0)
         facts = Facts(
             resembles=resembles,
             interest=interest,
             teammates=teammates,
-            read_alike=read_alike(chosen, rows, liked_readers),
+            read_alike=read_alike(chosen, pool.rows, liked_readers),
             trending=trending & (chosen >= 0),
             explored=explored,
         )
-        titles = [[p.title for p in mine] for mine in liked]
+        paper_titles = [p.title for p in votes.papers]
+        titles = [[paper_titles[c] for c in row if c >= 0] for row in liked_of.tolist()]
         return sentences(facts, chosen >= 0, titles, [q.interests for q in profiles])
 
     def _adjust(
         self, scores: np.ndarray, profiles: Sequence[UserProfile], column: dict[str, int]
     ) -> None:
-        """Teammates' likes lift a paper; excluded and already-rated papers can never be picked."""
-        weight = self.pick_settings.teammate_weight
-        for r, profile in enumerate(profiles):
-            for paper_id, count in profile.teammate_likes.items():
-                c = column.get(paper_id)
-                if c is not None and count > 0:
-                    scores[r, c] += weight * np.log1p(count)
-            banned = [column[p] for p in (*profile.exclude, *profile.votes) if p in column]
-            banned += [column[p.paper_id] for p in profile.rated_papers if p.paper_id in column]
-            scores[r, banned] = -np.inf
+        """Teammates' likes lift a paper; excluded and already-rated papers can never be picked.
+        Flat (user, candidate) lists over the batch, then one scatter each."""
+        lift = [
+            (r, column[paper_id], count)
+            for r, profile in enumerate(profiles)
+            for paper_id, count in profile.teammate_likes.items()
+            if paper_id in column and count > 0
+        ]
+        if lift:
+            r, c, count = (np.array(part) for part in zip(*lift, strict=True))
+            scores[r, c] += self.pick_settings.teammate_weight * np.log1p(count)
+        banned = [
+            (r, column[paper_id])
+            for r, profile in enumerate(profiles)
+            for paper_id in (*profile.exclude, *profile.votes)
+            if paper_id in column
+        ]
+        banned += [
+            (r, column[paper.paper_id])
+            for r, profile in enumerate(profiles)
+            for paper in profile.rated_papers
+            if paper.paper_id in column
+        ]
+        if banned:
+            r, c = (np.array(part) for part in zip(*banned, strict=True))
+            scores[r, c] = -np.inf

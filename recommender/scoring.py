@@ -34,8 +34,6 @@ from recommender.settings import ModelSettings
 from recommender.tables import ItemRows
 from recommender.users import Side, UserSide
 
-DENSE_PROFILE_CELLS = 40_000_000  # 160 MB of float32 profiles at most
-
 
 def standardise(scores: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
     """Per-row z-scores, with statistics over `columns` (a boolean mask) when given; the other
@@ -55,14 +53,16 @@ def standardise(scores: np.ndarray, columns: np.ndarray | None = None) -> np.nda
 
 
 def text_scores(users: sp.csr_matrix, items: sp.csr_matrix) -> np.ndarray:
-    """(m, n) cosines of user profiles with item rows. Profiles are dense-ish (thousands of terms
-    each), so sparse x sparse would build an (m, n) sparse result slowly; a dense block of
-    profiles times the sparse items is several times faster while it fits in memory."""
-    if users.shape[0] * users.shape[1] <= DENSE_PROFILE_CELLS:
-        # the profiles written transposed (V, m) at once: scipy would copy a transposed view
-        dense = np.asarray(users.T.toarray(), dtype=np.float32)
-        return np.ascontiguousarray(np.asarray(items @ dense, dtype=np.float32).T)
-    return np.asarray((users @ items.T).toarray(), dtype=np.float32)
+    """(m, n) cosines of user profiles (m, V) with item rows (n, V), both CSR float32.
+
+    Computed as the sparse product items @ usersᵀ: for each item it walks only the item's own
+    terms and, per term, only the users who have it, which skips the zeros of profiles
+    (thousands of terms each, yet a small share of V; 👎 profiles far fewer). A dense block of
+    profiles times the sparse items did ~3x the work on the like side and ~7x on the dislike
+    side. Each cosine still sums its item's terms in the item row's stored order, the order the
+    dense product used, so the float32 results are the same bit for bit."""
+    product = items @ sp.csr_matrix(users.T)  # (n, m) sparse
+    return np.ascontiguousarray(product.toarray().T, dtype=np.float32)
 
 
 def reader_scores(users: sp.csr_matrix, items: ItemRows) -> np.ndarray:

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import islice, repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -48,6 +49,60 @@ class UserSide:
     als: np.ndarray  # (m, f) float32 ALS user vectors solved from both sides' votes
 
 
+@dataclass(frozen=True)
+class Voted:
+    """The 👍 and 👎 of m users on their `rated_papers`, as flat arrays over the papers voted.
+
+    Built once per batch and shared: `represent` sums over it and the reasons
+    (recommender.ranker) find the liked papers in it, so the papers' rows are looked up (or
+    featurised, for papers newer than the model) once. Votes are in profile order, user by user,
+    each profile's in `rated_papers` order; a paper listed twice is voted twice here."""
+
+    papers: list[Paper]  # (n,) each paper voted in the batch once, in order of first vote
+    place: dict[str, int]  # paper_id -> index into `papers`
+    rows: ItemRows  # (n, ...) their rows
+    owner: np.ndarray  # (v,) int64 the user row of each vote
+    column: np.ndarray  # (v,) int64 the paper of each vote, into `papers`
+    up: np.ndarray  # (v,) bool a 👍 (else a 👎)
+
+    def liked_of(self, m: int) -> np.ndarray:
+        """(m, Lmax) int64 each user's 👍 papers (into `papers`) in order, -1 padded."""
+        owner, column = self.owner[self.up], self.column[self.up]
+        counts = np.bincount(owner, minlength=m)
+        start = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        out = np.full((m, int(counts.max(initial=0))), -1, dtype=np.int64)
+        out[owner, np.arange(owner.size) - start[owner]] = column
+        return out
+
+
+def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -> Voted:
+    """The batch's votes (`Voted`); votes on papers missing from `rated_papers` are ignored
+    (unknown papers). Flat list comprehensions, not a loop per vote: a batch holds tens of
+    thousands of votes, and this ran in every batch."""
+    rated = [paper for profile in profiles for paper in profile.rated_papers]
+    ids = [paper.paper_id for paper in rated]
+    counts = [len(profile.rated_papers) for profile in profiles]
+    at = iter(ids)
+    vote_list: list[int] = []
+    for profile, n in zip(profiles, counts, strict=True):
+        vote_list.extend(map(profile.votes.get, islice(at, n), repeat(0, n)))
+    vote = np.array(vote_list)  # as given: a vote of 1.5 is neither 👍 nor 👎
+    owner = np.repeat(np.arange(len(profiles)), counts)
+    keep = np.flatnonzero((vote == UP) | (vote == -UP))
+    place: dict[str, int] = {}
+    column = np.array([place.setdefault(ids[i], len(place)) for i in keep.tolist()], dtype=np.int64)
+    first = np.unique(column, return_index=True)[1]  # columns are numbered in order of first vote
+    papers = [rated[i] for i in keep[first].tolist()]
+    return Voted(
+        papers=papers,
+        place=place,
+        rows=items.rows(papers, space),
+        owner=owner[keep],
+        column=column,
+        up=vote[keep] == UP,
+    )
+
+
 def _als_users(
     liked: sp.csr_matrix,
     disliked: sp.csr_matrix,
@@ -61,27 +116,31 @@ def _als_users(
     m, f = liked.shape[0], items.als.shape[1]
     if f == 0:
         return np.zeros((m, 0), dtype=np.float32)
-    library = np.diff(liked.indptr)
-    idf = als.user_idf(library, len(items.paper_ids))
-    voted, confidence, preference = [], [], []
-    for r in range(m):
-        up = liked.indices[liked.indptr[r] : liked.indptr[r + 1]]
-        down = disliked.indices[disliked.indptr[r] : disliked.indptr[r + 1]]
-        cols = np.concatenate([up, down])  # a paper has one vote, so never in both
-        wanted = np.arange(cols.size) < up.size
-        scale = np.where(wanted, 1.0, settings.dislike_weight)
-        conf = settings.als_alpha * rows.als_weight[cols] * idf[r] * scale
-        keep = conf > 0  # papers without ALS factors (and 👎 at weight 0) add nothing
-        voted.append(cols[keep])
-        confidence.append(conf[keep].astype(np.float64))
-        preference.append(wanted[keep].astype(np.float64))
+    idf = als.user_idf(np.diff(liked.indptr), len(items.paper_ids))
+    # each user's 👍 then their 👎 (a paper has one vote, so never in both), as flat arrays
+    owner = np.concatenate([_owners(liked), _owners(disliked)])
+    order = np.argsort(owner, kind="stable")
+    owner = owner[order]
+    cols = np.concatenate([liked.indices, disliked.indices])[order]
+    wanted = (np.arange(owner.size) < liked.nnz)[order]
+    scale = np.where(wanted, 1.0, settings.dislike_weight)
+    conf = settings.als_alpha * rows.als_weight[cols] * idf[owner] * scale
+    keep = conf > 0  # papers without ALS factors (and 👎 at weight 0) add nothing
+    bounds = np.cumsum(np.bincount(owner[keep], minlength=m))[:-1]
+    voted = np.split(cols[keep], bounds)
+    confidence = np.split(conf[keep].astype(np.float64), bounds)
+    preference = np.split(wanted[keep].astype(np.float64), bounds)
     return als.solve_users(items.als_inverse, rows.als, voted, confidence, preference)
 
 
-def _indicator(cells: list[tuple[int, int]], m: int, n: int) -> sp.csr_matrix:
-    rows = [r for r, _ in cells]
-    cols = [c for _, c in cells]
-    matrix = sp.csr_matrix((np.ones(len(cells), np.float32), (rows, cols)), shape=(m, n))
+def _owners(matrix: sp.csr_matrix) -> np.ndarray:
+    """(nnz,) int64 the row of each stored entry of a CSR matrix."""
+    return np.repeat(np.arange(matrix.shape[0]), np.diff(matrix.indptr))
+
+
+def _indicator(owner: np.ndarray, column: np.ndarray, m: int, n: int) -> sp.csr_matrix:
+    """(m, n) float32 0/1: user `owner[i]` voted paper `column[i]`."""
+    matrix = sp.csr_matrix((np.ones(owner.size, np.float32), (owner, column)), shape=(m, n))
     matrix.data[:] = 1.0  # a paper listed twice is still one vote
     return matrix
 
@@ -128,25 +187,16 @@ def represent(
     items: ItemTable,
     space: TextSpace,
     settings: ModelSettings,
+    votes: Voted | None = None,
 ) -> UserSide:
     """The like and dislike sides of every profile, from its votes on `rated_papers` and its
-    interests. Votes on papers missing from `rated_papers` are ignored (unknown papers)."""
+    interests. Votes on papers missing from `rated_papers` are ignored (unknown papers).
+    `votes` is `voted(profiles, ...)` when the caller has it already."""
     m = len(profiles)
-    papers: list[Paper] = []
-    column: dict[str, int] = {}
-    up: list[tuple[int, int]] = []
-    down: list[tuple[int, int]] = []
-    for r, profile in enumerate(profiles):
-        for paper in profile.rated_papers:
-            vote = profile.votes.get(paper.paper_id, 0)
-            if vote not in (UP, -UP):
-                continue
-            if paper.paper_id not in column:
-                column[paper.paper_id] = len(papers)
-                papers.append(paper)
-            (up if vote == UP else down).append((r, column[paper.paper_id]))
-    rows = items.rows(papers, space)
-    liked, disliked = _indicator(up, m, rows.size), _indicator(down, m, rows.size)
+    votes = voted(profiles, items, space) if votes is None else votes
+    rows, n = votes.rows, len(votes.papers)
+    liked = _indicator(votes.owner[votes.up], votes.column[votes.up], m, n)
+    disliked = _indicator(votes.owner[~votes.up], votes.column[~votes.up], m, n)
     likes = np.asarray(liked.sum(axis=1), dtype=np.float32).ravel()
     interest_text = _interest_text(profiles, space)
     scale = (settings.interest_weight * 2.0 / (2.0 + likes)).astype(np.float32)

@@ -1,8 +1,8 @@
 """A reaction moves the user in the model's own space at once: the very next picks use it.
 
 Regression for the first build, whose `fold_in` changed no score: these tests fail when the
-user's representation ignores their votes (replace recommender.users.represent's vote loop with
-nothing and watch them fail)."""
+user's representation ignores their votes (make recommender.users.voted return no votes
+and watch them fail)."""
 
 from __future__ import annotations
 
