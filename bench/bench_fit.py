@@ -35,11 +35,14 @@ BUDGET_SECONDS = 60.0
 
 def identity_bound(papers: list, votes: list[Vote], settings: ModelSettings) -> float:
     """Seconds of the same epochs on identities only, scaled by the mean number of features per
-    paper (identity + terms): LightFM's cost per epoch is linear in the features it touches."""
+    paper: LightFM's cost per epoch is linear in the features it touches. The hybrid touches
+    identity + terms; the terms-only model (when `topics_weight` > 0) the terms again."""
     _, text = fit_corpus(papers, settings)
     likes = like_matrix(papers, votes)
     features = item_features(text, feature_columns(text, settings.feature_terms), 0.5)
     per_paper = float(np.diff(features.indptr).mean())
+    if settings.topics_weight:
+        per_paper += per_paper - 1.0
     start = time.perf_counter()
     CollaborativeModel(settings, settings.seed).fit(likes)
     return (time.perf_counter() - start) * per_paper

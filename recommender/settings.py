@@ -93,8 +93,10 @@ class ModelSettings:
     text_weight: float = 0.5
     readers_weight: float = 0.5
     als_weight: float = 0.5
-    # The terms-only LightFM space's cosine (0: that second model is not trained at all).
+    # The terms-only LightFM space's cosine (0: that second model is not trained at all); it is
+    # fitted on a seeded sample of at most `topics_max_likes` 👍 (CiteULike-t has 135k: all).
     topics_weight: float = 0.5
+    topics_max_likes: int = 500_000
     # Each signal's 👎 part (similarity to what the user disliked) is subtracted with this weight.
     dislike_weight: float = 0.25
     # Declared interests count as this many liked papers while the user has none; they fade as
@@ -136,6 +138,7 @@ class ModelSettings:
         _check(0 < self.identity_weight <= 1, "[model] identity_weight must be in (0, 1]")
         _check(self.als_factors >= 0, "[model] als_factors must be >= 0 (0: no ALS)")
         _check(self.als_iterations >= 1, "[model] als_iterations must be >= 1")
+        _check(self.topics_max_likes >= 1, "[model] topics_max_likes must be >= 1")
         for name in ("als_regularization", "als_alpha", "als_bm25_k1"):
             _check(getattr(self, name) > 0, f"[model] {name} must be positive")
         _check(0 <= self.als_bm25_b <= 1, "[model] als_bm25_b must be in [0, 1]")

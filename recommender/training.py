@@ -123,10 +123,27 @@ def _topic_vectors(
     likes: sp.csr_matrix, terms: sp.csr_matrix, settings: ModelSettings, seed: int
 ) -> np.ndarray:
     """(T, d) the term embeddings of a LightFM trained on the same 👍 with the papers' terms
-    as their only features; (0, 0) when `topics_weight` is 0 or there are no terms."""
+    as their only features; (0, 0) when `topics_weight` is 0 or there are no terms.
+
+    It learns what words mean to readers, not who read what, so beyond `topics_max_likes` 👍 a
+    seeded sample of them teaches it as well: that bounds its fit, which otherwise costs as
+    much as the hybrid's, at a library of millions of votes (bench/bench_recommender.py)."""
     if not settings.topics_weight or terms.shape[1] == 0:
         return np.zeros((0, 0), dtype=np.float32)
-    return CollaborativeModel(settings, seed + 1).fit(likes, terms).feature_vectors
+    return (
+        CollaborativeModel(settings, seed + 1)
+        .fit(_sample(likes, settings, seed), terms)
+        .feature_vectors
+    )
+
+
+def _sample(likes: sp.csr_matrix, settings: ModelSettings, seed: int) -> sp.csr_matrix:
+    """`likes` with at most `topics_max_likes` of its entries, drawn without replacement."""
+    if likes.nnz <= settings.topics_max_likes:
+        return likes
+    coo = likes.tocoo()
+    keep = np.sort(np.random.default_rng(seed).choice(coo.nnz, settings.topics_max_likes, False))
+    return sp.csr_matrix((coo.data[keep], (coo.row[keep], coo.col[keep])), shape=likes.shape)
 
 
 def content_ranker(
