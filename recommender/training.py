@@ -125,9 +125,11 @@ def _topic_vectors(
     """(T, d) the term embeddings of a LightFM trained on the same 👍 with the papers' terms
     as their only features; (0, 0) when `topics_weight` is 0 or there are no terms.
 
-    It learns what words mean to readers, not who read what, so beyond `topics_max_likes` 👍 a
-    seeded sample of them teaches it as well: that bounds its fit, which otherwise costs as
-    much as the hybrid's, at a library of millions of votes (bench/bench_recommender.py)."""
+    It is there for what words mean to readers, not for who read what, so beyond
+    `topics_max_likes` 👍 it learns from a seeded sample of them: that bounds its fit, which
+    otherwise costs as much as the hybrid's, at a library of millions of votes
+    (bench/bench_recommender.py). The measured gains (docs/evaluation.md) are on CiteULike-t's
+    135k 👍, all used; what the sample costs in quality at scale is not measured."""
     if not settings.topics_weight or terms.shape[1] == 0:
         return np.zeros((0, 0), dtype=np.float32)
     return (
