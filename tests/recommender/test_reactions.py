@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import date
+from typing import Any
 
 import numpy as np
 
@@ -76,7 +77,7 @@ def test_a_vote_on_a_paper_the_model_never_saw_counts_too(
 def _alone(hybrid: HybridRanker, signal: str) -> HybridRanker:
     """The same trained ranker scoring by one of its signals alone."""
     names = ("taste", "fit", "bias", "popular", "text", "readers", "als", "topics")
-    weights = {f"{n}_weight": float(n == signal) for n in names}
+    weights: dict[str, Any] = {f"{n}_weight": float(n == signal) for n in names}
     settings = dataclasses.replace(hybrid.settings, **weights)
     return HybridRanker(
         settings=settings, picks=hybrid.pick_settings, space=hybrid.space, items=hybrid.items
