@@ -3,8 +3,9 @@
 The reason names the strongest evidence we can point at, in this order: teammates who liked it,
 a paper the user liked that it resembles, a declared interest it matches, people who saved it
 and what the user liked, its popularity. Each is a fact the data holds, with a real strength
-behind it (recommender.evidence decides which facts hold); a vague reason ("new in your field")
-is the last resort, never the first. A paper the user rated is explained by their vote.
+behind it (recommender.evidence decides which facts hold); a vague reason ("new in your field",
+or just "new" for someone who has liked nothing and declared no interest) is the last resort,
+never the first. A paper the user rated is explained by their vote.
 """
 
 from __future__ import annotations
@@ -79,4 +80,6 @@ def _sentence(facts: Facts, r: int, j: int, titles: Sequence[str], interests: Se
         return "liked by readers with tastes like yours"
     if facts.trending[r, j]:
         return "trending"
+    if not titles and not interests:  # no 👍 and no interest: there is no "field" to speak of
+        return "new"
     return "new in your field"

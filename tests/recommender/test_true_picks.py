@@ -81,6 +81,19 @@ def test_why_on_a_rated_paper_says_how_it_was_rated() -> None:
     assert ranker.why(me, papers[13]) == "you 👎 this: it will not be shown again"
 
 
+def test_someone_who_told_us_nothing_is_not_told_about_their_field() -> None:
+    """Bug: a newcomer with no 👍 and no interest was told "new in your field" (on the console
+    after two 👎: `why 1`): there is no field to speak of until they give one."""
+    papers = toy_papers()
+    ranker = content_ranker(papers, PLAIN, TOY_MODEL)
+    nobody = _profile("nobody", papers, {"B1": DOWN, "B2": DOWN})
+    reasons = [p.reason for p in ranker.picks([nobody], papers, 5, TODAY)["nobody"]]
+    reasons.append(ranker.why(nobody, papers[3]))
+    assert reasons and not any("your field" in reason for reason in reasons)
+    fan = _profile("fan", papers, {"A1": UP})
+    assert "in your field" in ranker.why(fan, Paper("z", "zebra", "okapi giraffe"))
+
+
 def test_an_interest_is_not_matched_on_its_most_common_word() -> None:
     """Bug: "matches your interest “retrieval augmented generation”" on "retrieval" alone."""
     rag = Paper("R", "Retrieval augmented generation with long context", "augmented generation")
