@@ -8,9 +8,10 @@ Six signals, each standardised per user over the candidates, then weighted and s
 - fit: LightFM's own dot product of the mean liked vector with each paper;
 - text: cosine between the user's TF-IDF profile and each paper;
 - topics: the same cosine as taste, in the space of a second LightFM trained on the papers'
-  terms alone (no identities): there a paper's place comes from its words only, so a paper
-  nobody has read is placed as well as one everybody has, which the hybrid's space, where
-  identities carry what readers taught it, does less well (new papers are the daily case);
+  terms alone (no identities): there every paper's place comes from its words, read or not,
+  while in the hybrid's space a read paper's place is mostly its identity and a new one's rests
+  on term embeddings trained to complement identities (new papers are the daily case); it
+  added to every protocol measured, most in cold (docs/evaluation.md);
 - readers: co-readership, the sum over the user's liked papers of the cosine between their
   readers and each paper's ("people who saved what you liked saved this");
 - als: the score of the user's ALS vector, solved from their 👍 and 👎 against the ALS paper

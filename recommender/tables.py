@@ -61,8 +61,8 @@ class ItemTable:
     recommender.als; f = 0 without ALS); reader_keys (R,) str the user_key of each readers
     column (empty in model files that predate it); topic_vectors (T, t) the embeddings of the same
     term columns in a second LightFM trained on the papers' terms alone, without identities, so
-    that its space places a paper nobody has read as well as a paper everybody has ((0, 0)
-    without one, as in model files that predate it)."""
+    that its space places every paper, read or not, by its words ((0, 0) without one, as in
+    model files that predate it)."""
 
     paper_ids: np.ndarray
     text: sp.csr_matrix
