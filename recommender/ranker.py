@@ -84,8 +84,7 @@ class HybridRanker:
         for start in range(0, len(profiles), BATCH_USERS):
             chunk = list(profiles[start : start + BATCH_USERS])
             users, scores, liked, votes = self._scores(chunk, rows, prior, column)
-            liking = users.liked.count > 0
-            chosen, explored = self._select(chunk, scores, liked["text"], rows, k, liking)
+            chosen, explored = self._select(chunk, scores, liked["text"], rows, k, users.liking)
             hot = trending[np.maximum(chosen, 0)]
             reasons = self._explain(chunk, chosen, explored, pool, votes, users.liked.readers, hot)
             for r, profile in enumerate(chunk):

@@ -110,7 +110,7 @@ def scored(
     if items.vectors.shape[1] and known.any():
         fit = standardise(users.liked.mean @ items.vectors.T, known)
         total += settings.fit_weight * fit
-        liking = (users.liked.count > 0)[:, None]  # nothing liked: popularity, not the bias
+        liking = users.liking[:, None]  # nothing liked: popularity, not the bias
         total += settings.bias_weight * standardise(items.bias[None, :], known) * liking
         readers = np.log1p(np.diff(items.readers.indptr).astype(np.float32))
         total += settings.popular_weight * standardise(readers[None, :], known)

@@ -78,10 +78,11 @@ def train_ranker(
     columns = feature_columns(text, settings.feature_terms)
     features = item_features(text, columns, settings.identity_weight)
     factors = CollaborativeModel(settings, seed).fit(likes, features)
-    vectors, bias = factors.by_terms_where_unliked(likes, term_rows(text, columns))
+    terms = term_rows(text, columns)
+    vectors, bias = factors.by_terms_where_unliked(likes, terms)
     term_vectors, term_bias = factors.term_part()
     co_reading, weights, inverse = _als(likes, settings, seed)
-    topics = _topic_vectors(likes, term_rows(text, columns), settings, seed)
+    topics = _topic_vectors(likes, terms, settings, seed)
     items = ItemTable(
         paper_ids=np.array([p.paper_id for p in papers], dtype=str),
         text=text,

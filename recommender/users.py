@@ -48,6 +48,12 @@ class UserSide:
     disliked: Side
     als: np.ndarray  # (m, f) float32 ALS user vectors solved from both sides' votes
 
+    @property
+    def liking(self) -> np.ndarray:
+        """(m,) bool: the user has liked something (a 👍 or an interest). Those who have not
+        get the popularity order: no bias term (recommender.scoring), no MMR (the ranker)."""
+        return self.liked.count > 0
+
 
 @dataclass(frozen=True)
 class Voted:
