@@ -29,7 +29,7 @@ Weighting = Literal["none", "tfidf", "bm25"]
 _BLAS: list[ThreadpoolController] = []  # made on first use: inspecting the libraries takes ~1 ms
 
 
-def _one_blas_thread():  # type: ignore[no-untyped-def]
+def one_blas_thread():  # type: ignore[no-untyped-def]
     """A context holding BLAS to one thread. The user solves are many tiny products: threaded
     BLAS spends far more time waking and syncing threads than computing (a 150-vote solve took
     77 ms of CPU with two threads on a busy machine, 0.7 ms with one), and implicit's fit asks
@@ -85,7 +85,7 @@ def fit(confidences: sp.csr_matrix, settings: AlsSettings) -> tuple[np.ndarray, 
     asks: its own threads already run per user, and nested BLAS threads make it slow."""
     from implicit.als import AlternatingLeastSquares
 
-    with _one_blas_thread():
+    with one_blas_thread():
         model = AlternatingLeastSquares(
             factors=settings.factors,
             regularization=settings.regularization,
@@ -110,16 +110,25 @@ def gram_inverse(factors: np.ndarray, regularization: float) -> np.ndarray:
     return np.linalg.inv(gram + regularization * np.eye(f))
 
 
+def solved(factors: np.ndarray, inverse: np.ndarray) -> np.ndarray:
+    """(N, f) float64 Z = Y A⁻¹ for the paper factors Y (N, f) and A⁻¹ = `inverse`: the part of
+    a user solve that depends on the paper alone (see `solve_users`), so it is computed once per
+    paper, not once per user who voted it."""
+    with one_blas_thread():
+        return factors.astype(np.float64) @ inverse
+
+
 def solve_users(
     inverse: np.ndarray,
     factors: np.ndarray,
+    solved: np.ndarray,
     voted: list[np.ndarray],
     confidence: list[np.ndarray],
     preference: list[np.ndarray],
 ) -> np.ndarray:
     """(m, f) float32 ALS user vectors: user r voted the rows `voted[r]` (k indices) of the paper
     factors Y = `factors` (N, f) with confidences c > 0 (alpha x BM25 weight) and preferences p
-    (1 for 👍, 0 for 👎), and
+    (1 for 👍, 0 for 👎), and Z = `solved` (N, f), `solved(factors, inverse)`:
         x = (YᵀY + reg·I + Yᵤᵀ diag(c) Yᵤ)⁻¹ Yᵤᵀ ((1 + c) ⊙ p).
     With A⁻¹ = `inverse`, Z = Y A⁻¹ (once per paper, shared by every user who voted it) and
     G = Yᵤ Zᵤᵀ, Woodbury gives
@@ -128,7 +137,7 @@ def solve_users(
     with many votes take the direct solve."""
     f = inverse.shape[0]
     out = np.zeros((len(voted), f), dtype=np.float32)
-    with _one_blas_thread():
+    with one_blas_thread():
         y = np.zeros((factors.shape[0] + 1, f))  # last row: padding; one copy, not two
         y[:-1] = factors
         for r in (r for r, v in enumerate(voted) if len(v) > DIRECT_SOLVE_VOTES):
@@ -136,7 +145,8 @@ def solve_users(
         small = sorted((r for r, v in enumerate(voted) if 0 < len(v) <= DIRECT_SOLVE_VOTES),
                        key=lambda r: len(voted[r]))  # fmt: skip
         if small:
-            z = y @ inverse
+            z = np.zeros_like(y)
+            z[:-1] = solved
             for first in range(0, len(small), WOODBURY_CHUNK):
                 chunk = small[first : first + WOODBURY_CHUNK]
                 out[chunk] = _woodbury(

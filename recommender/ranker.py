@@ -13,12 +13,15 @@ them from batched products (recommender.evidence, recommender.reasons). Without 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from typing import TypeVar
 
 import numpy as np
 import scipy.sparse as sp
 
+from recommender.als import one_blas_thread
 from recommender.coverage import regions
 from recommender.domain import DOWN, UP, Paper, Pick, UserProfile
 from recommender.evidence import Twins, interest_match, read_alike, resemblance
@@ -34,6 +37,7 @@ from recommender.users import UserSide, Voted, represent, voted
 BATCH_USERS = 512  # users per matrix product: memory is BATCH_USERS x candidates floats
 POSITION_WEIGHT = 0.5  # search results: the search engine's order against the user's taste
 TRENDING_UPVOTES = 20  # `why` without a candidate pool: what counts as trending on its own
+T = TypeVar("T")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,18 +85,24 @@ class HybridRanker:
         prior, trending = candidate_prior(cands, today, self.pick_settings)
         column = {p.paper_id: i for i, p in enumerate(cands)}
         pool = _Pool(cands, rows, Twins(cands))
-        for start in range(0, len(profiles), BATCH_USERS):
-            chunk = list(profiles[start : start + BATCH_USERS])
+
+        def batch(chunk: Sequence[UserProfile]) -> list[list[Pick]]:
             users, scores, liked, votes = self._scores(chunk, rows, prior, column)
             chosen, explored = self._select(chunk, scores, liked["text"], rows, k, users.liking)
             hot = trending[np.maximum(chosen, 0)]
             reasons = self._explain(chunk, chosen, explored, pool, votes, users.liked.readers, hot)
-            for r, profile in enumerate(chunk):
-                mine = chosen[r][chosen[r] >= 0]
-                result[profile.user_key] = [
+            return [
+                [
                     Pick(cands[i], float(scores[r, i]), reason)
-                    for i, reason in zip(mine.tolist(), reasons[r], strict=True)
+                    for i, reason in zip(
+                        chosen[r][chosen[r] >= 0].tolist(), reasons[r], strict=True
+                    )
                 ]
+                for r in range(len(chunk))
+            ]
+
+        for chunk, picked in self._batches(profiles, batch):
+            result.update(zip((p.user_key for p in chunk), picked, strict=True))
         return result
 
     def score_matrix(
@@ -105,9 +115,12 @@ class HybridRanker:
         prior, _ = candidate_prior(cands, today, self.pick_settings)
         column = {p.paper_id: i for i, p in enumerate(cands)}
         out = np.empty((len(profiles), len(cands)), dtype=np.float32)
-        for start in range(0, len(profiles), BATCH_USERS):
-            chunk = list(profiles[start : start + BATCH_USERS])
-            out[start : start + len(chunk)] = self._scores(chunk, rows, prior, column)[1]
+        start = 0
+        for chunk, scores in self._batches(
+            profiles, lambda chunk: self._scores(chunk, rows, prior, column)[1]
+        ):
+            out[start : start + len(chunk)] = scores
+            start += len(chunk)
         return out
 
     def similar(self, paper: Paper, candidates: Sequence[Paper], k: int) -> list[Pick]:
@@ -150,6 +163,22 @@ class HybridRanker:
         return self._explain([profile], *facts, trending)[0][0]
 
     # -- internals -----------------------------------------------------------------------------
+
+    def _batches(
+        self, profiles: Sequence[UserProfile], work: Callable[[Sequence[UserProfile]], T]
+    ) -> Iterator[tuple[list[UserProfile], T]]:
+        """`work` on each batch of BATCH_USERS profiles, in order, on `num_threads` threads with
+        BLAS held to one thread. The batches are independent, and most of a batch's time is in
+        numpy and scipy, which release the GIL; BLAS's own threads only spun on products this
+        small (as much CPU again for no gain in time). One batch runs where it is called."""
+        chunks = [list(profiles[s : s + BATCH_USERS]) for s in range(0, len(profiles), BATCH_USERS)]
+        threads = min(self.settings.num_threads, len(chunks))
+        with one_blas_thread():
+            if threads <= 1:
+                yield from ((chunk, work(chunk)) for chunk in chunks)
+                return
+            with ThreadPoolExecutor(threads, thread_name_prefix="picks") as pool:
+                yield from zip(chunks, pool.map(work, chunks), strict=True)
 
     def _rows(self, papers: Sequence[Paper]) -> ItemRows:
         return self.items.rows(papers, self.space)

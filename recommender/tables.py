@@ -7,13 +7,15 @@ rankable the moment it is ingested, in the same space as everything else.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
+from recommender import als
 from recommender.domain import Paper
 from recommender.features import TextSpace, term_rows
 
@@ -38,6 +40,7 @@ class ItemRows:
     als: np.ndarray  # (n, f) float32 ALS paper factors (zero rows for papers nobody saved)
     als_weight: np.ndarray  # (n,) float32 the paper's BM25 factor in ALS's confidences
     topics: np.ndarray  # (n, t) float32 unit vectors in the terms-only space (see ItemTable)
+    als_solved: np.ndarray  # (n, f) float64 `als` times (YᵀY + reg·I)⁻¹ (recommender.als)
 
     @property
     def size(self) -> int:
@@ -79,10 +82,34 @@ class ItemTable:
     topic_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     index: dict[str, int] = field(init=False, repr=False, compare=False)
     unit: np.ndarray = field(init=False, repr=False, compare=False)
+    _derived: dict[str, np.ndarray] = field(init=False, repr=False, compare=False)
+    _lock: threading.Lock = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "index", {p: i for i, p in enumerate(self.paper_ids.tolist())})
         object.__setattr__(self, "unit", unit_rows(self.vectors))
+        object.__setattr__(self, "_derived", {})
+        object.__setattr__(self, "_lock", threading.Lock())
+
+    def _once(self, name: str, make: Callable[[], np.ndarray]) -> np.ndarray:
+        """A per-paper array derived from the model, computed on first use and kept: every batch
+        of users needs the rows of the papers they voted, and recomputing them per batch cost
+        more than all the scoring's products together. Batches run on several threads: the
+        lock makes the first of them compute it and the others wait for it."""
+        with self._lock:
+            if name not in self._derived:
+                self._derived[name] = make()
+            return self._derived[name]
+
+    @property
+    def topics(self) -> np.ndarray:
+        """(n, t) float32 every paper's unit vector in the terms-only space (`topics_of`)."""
+        return self._once("topics", lambda: self.topics_of(self.text))
+
+    @property
+    def als_solved(self) -> np.ndarray:
+        """(n, f) float64 the ALS factors times `als_inverse`, as the user solves need them."""
+        return self._once("als_solved", lambda: als.solved(self.als, self.als_inverse))
 
     @property
     def dim(self) -> int:
@@ -127,8 +154,8 @@ class ItemTable:
             readers = sp.csr_matrix(self.readers[known], dtype=np.float32)
             vectors, unit, bias = self.vectors[known], self.unit[known], self.bias[known]
             als, als_weight = self.als[known], self.als_weight[known]
-            topics = self.topics_of(text)
-            return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics)
+            topics, solved = self.topics[known], self.als_solved[known]
+            return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics, solved)
         new_text = space.transform_papers(papers[int(i)] for i in fresh)
         order = np.concatenate([hit, fresh])
         inverse = np.empty(n, dtype=np.int64)
@@ -147,8 +174,11 @@ class ItemTable:
         als_weight = np.zeros(n, dtype=np.float32)
         als[hit], als_weight[hit] = self.als[known[hit]], self.als_weight[known[hit]]
         readers = sp.csr_matrix(readers, dtype=np.float32)
-        topics = self.topics_of(text)
-        return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics)
+        topics = np.zeros((n, self.topics.shape[1]), dtype=np.float32)
+        topics[hit], topics[fresh] = self.topics[known[hit]], self.topics_of(new_text)
+        solved = np.zeros((n, self.als.shape[1]))
+        solved[hit] = self.als_solved[known[hit]]
+        return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics, solved)
 
 
 def content_table(paper_ids: np.ndarray, text: sp.csr_matrix) -> ItemTable:

@@ -136,7 +136,9 @@ def _als_users(
     voted = np.split(cols[keep], bounds)
     confidence = np.split(conf[keep].astype(np.float64), bounds)
     preference = np.split(wanted[keep].astype(np.float64), bounds)
-    return als.solve_users(items.als_inverse, rows.als, voted, confidence, preference)
+    return als.solve_users(
+        items.als_inverse, rows.als, rows.als_solved, voted, confidence, preference
+    )
 
 
 def _owners(matrix: sp.csr_matrix) -> np.ndarray:

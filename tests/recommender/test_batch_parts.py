@@ -3,9 +3,15 @@ computation it replaced, so a faster path cannot change a pick, a score or a rea
 
 from __future__ import annotations
 
+import dataclasses
+from datetime import date
+
 import numpy as np
+import pytest
 import scipy.sparse as sp
 
+import recommender.ranker as ranker_module
+from recommender import als
 from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.evidence import Twins
 from recommender.ranker import HybridRanker
@@ -57,3 +63,53 @@ def test_twins_by_id_first_then_by_folded_title() -> None:
     asked = np.array([0, 1, 2])
     assert twins.of(liked, place, asked).tolist() == [1, 0, -1, 2]
     assert twins.of(liked, place, asked).tolist() == [1, 0, -1, 2]  # remembered titles agree
+
+
+def _same_ranker(ranker: HybridRanker, threads: int) -> HybridRanker:
+    settings = dataclasses.replace(ranker.settings, num_threads=threads)
+    return HybridRanker(
+        settings=settings, picks=ranker.pick_settings, space=ranker.space, items=ranker.items
+    )
+
+
+def test_batches_on_threads_give_the_one_thread_picks_in_order(
+    hybrid: HybridRanker, papers: list[Paper], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Seven batches of two users over three threads: every user gets what one thread gives,
+    scores to the bit, and `score_matrix` keeps its rows in profile order."""
+    monkeypatch.setattr(ranker_module, "BATCH_USERS", 2)
+    rng = np.random.default_rng(5)
+    profiles = []
+    for u in range(13):
+        rated = [papers[int(i)] for i in rng.choice(len(papers), size=u % 5, replace=False)]
+        votes = {p.paper_id: (UP if j % 3 else DOWN) for j, p in enumerate(rated)}
+        profiles.append(UserProfile(f"u{u}", votes=votes, rated_papers=tuple(rated)))
+    today = date(2025, 9, 5)
+    one = _same_ranker(hybrid, 1)
+    expected = one.picks(profiles, papers, 3, today)
+    for threads in (2, 3):
+        many = _same_ranker(hybrid, threads)
+        got = many.picks(profiles, papers, 3, today)
+        assert list(got) == list(expected)
+        for key, picks in expected.items():
+            assert [(p.paper.paper_id, p.score, p.reason) for p in got[key]] == [
+                (p.paper.paper_id, p.score, p.reason) for p in picks
+            ]
+        assert np.array_equal(
+            many.score_matrix(profiles, papers, today), one.score_matrix(profiles, papers, today)
+        )
+
+
+def test_rows_of_known_and_new_papers_carry_their_own_topics_and_als_solve(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    """The table keeps each paper's terms-only vector and Y A⁻¹ row, computed once; the rows
+    handed out are those of the right papers, and a paper new to the model gets its own."""
+    fresh = Paper("brand-new", "graph neural networks for molecules", "message passing")
+    mixed = [papers[4], fresh, papers[0], papers[4]]
+    rows = hybrid.items.rows(mixed, hybrid.space)
+    assert rows.topics.shape[1] > 0
+    assert np.array_equal(rows.topics, hybrid.items.topics_of(rows.text))
+    solved = als.solved(rows.als, hybrid.items.als_inverse)
+    assert np.array_equal(rows.als_solved, solved)
+    assert rows.als_solved[0].any() and not rows.als_solved[1].any()
