@@ -18,6 +18,7 @@ readers. `chosen` (B, k) int64 candidate indices, -1 for none.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from operator import attrgetter
 
 import numpy as np
 import scipy.sparse as sp
@@ -90,15 +91,14 @@ class Twins:
                 found[at] = i
         seen, by_title = self._seen, self._by_title
         missed = liked[found[liked] < 0].tolist()  # the title only where the id missed
-        hits = []
-        for at in missed:
-            title = papers[at].title
-            hit = seen.get(title)
-            if hit is None:
-                hit = seen[title] = by_title.get(_folded(title), -1)
-            hits.append(hit)
-        found[missed] = hits
+        titles = list(map(_TITLE, map(papers.__getitem__, missed)))
+        for title in set(titles).difference(seen):
+            seen[title] = by_title.get(_folded(title), -1)
+        found[missed] = list(map(seen.__getitem__, titles))
         return found
+
+
+_TITLE = attrgetter("title")
 
 
 def _folded(title: str) -> str:

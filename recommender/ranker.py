@@ -16,6 +16,8 @@ import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
+from itertools import chain, repeat
+from operator import attrgetter
 from typing import TypeVar
 
 import numpy as np
@@ -38,6 +40,7 @@ BATCH_USERS = 512  # users per matrix product: memory is BATCH_USERS x candidate
 POSITION_WEIGHT = 0.5  # search results: the search engine's order against the user's taste
 TRENDING_UPVOTES = 20  # `why` without a candidate pool: what counts as trending on its own
 T = TypeVar("T")
+_PAPER_ID, _TITLE = attrgetter("paper_id"), attrgetter("title")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -259,17 +262,20 @@ class HybridRanker:
             for j, i in enumerate(chosen[r].tolist()):
                 if i >= 0:
                     teammates[r, j] = profiles[r].teammate_likes.get(pool.papers[i].paper_id, 0)
+        resembled = np.full(resembles.shape, -1, dtype=np.int64)  # into votes.papers
+        hit = resembles >= 0
+        resembled[hit] = liked_of[np.nonzero(hit)[0], resembles[hit]]
         facts = Facts(
-            resembles=resembles,
+            resembles=resembled,
             interest=interest,
             teammates=teammates,
             read_alike=read_alike(chosen, pool.rows, liked_readers),
             trending=trending & (chosen >= 0),
             explored=explored,
         )
-        paper_titles = [p.title for p in votes.papers]
-        titles = [[paper_titles[c] for c in row if c >= 0] for row in liked_of.tolist()]
-        return sentences(facts, chosen >= 0, titles, [q.interests for q in profiles])
+        liking = np.asarray((liked_of >= 0).any(axis=1))
+        titles = list(map(_TITLE, votes.papers))
+        return sentences(facts, chosen >= 0, titles, liking, [q.interests for q in profiles])
 
     def _adjust(
         self, scores: np.ndarray, profiles: Sequence[UserProfile], column: dict[str, int]
@@ -286,17 +292,10 @@ class HybridRanker:
             r, c, count = (np.array(part) for part in zip(*lift, strict=True))
             scores[r, c] += self.pick_settings.teammate_weight * np.log1p(count)
         banned = [
-            (r, column[paper_id])
-            for r, profile in enumerate(profiles)
-            for paper_id in (*profile.exclude, *profile.votes)
-            if paper_id in column
+            [*profile.exclude, *profile.votes, *map(_PAPER_ID, profile.rated_papers)]
+            for profile in profiles
         ]
-        banned += [
-            (r, column[paper.paper_id])
-            for r, profile in enumerate(profiles)
-            for paper in profile.rated_papers
-            if paper.paper_id in column
-        ]
-        if banned:
-            r, c = (np.array(part) for part in zip(*banned, strict=True))
-            scores[r, c] = -np.inf
+        owner = np.repeat(np.arange(len(profiles)), [len(ids) for ids in banned])
+        flat = list(chain.from_iterable(banned))
+        at = np.fromiter(map(column.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+        scores[owner[at >= 0], at[at >= 0]] = -np.inf

@@ -25,7 +25,7 @@ TITLE_CHARS = 70
 class Facts:
     """What holds for each of B users' k picks: (B, k) arrays; -1 / 0 / False for "no"."""
 
-    resembles: np.ndarray  # int index into the user's liked titles
+    resembles: np.ndarray  # int index into the batch's liked titles
     interest: np.ndarray  # int index into the user's interests
     teammates: np.ndarray  # int teammates who 👍 it
     read_alike: np.ndarray  # bool enough people saved it and one of the user's 👍
@@ -48,18 +48,22 @@ def rated(vote: int, day: date | None = None) -> str:
 def sentences(
     facts: Facts,
     valid: np.ndarray,
-    liked_titles: Sequence[Sequence[str]],
+    titles: Sequence[str],
+    liking: np.ndarray,
     interests: Sequence[Sequence[str]],
 ) -> list[list[str]]:
-    """The sentence of each valid pick (`valid` (B, k) bool), per user in order."""
+    """The sentence of each valid pick (`valid` (B, k) bool), per user in order. `titles` are
+    the papers `facts.resembles` points at; `liking` (B,) whether each user has a 👍."""
     out: list[list[str]] = []
     for r in range(valid.shape[0]):
         picks = np.flatnonzero(valid[r]).tolist()
-        out.append([_sentence(facts, r, j, liked_titles[r], interests[r]) for j in picks])
+        out.append([_sentence(facts, r, j, titles, bool(liking[r]), interests[r]) for j in picks])
     return out
 
 
-def _sentence(facts: Facts, r: int, j: int, titles: Sequence[str], interests: Sequence[str]) -> str:
+def _sentence(
+    facts: Facts, r: int, j: int, titles: Sequence[str], liking: bool, interests: Sequence[str]
+) -> str:
     teammates = int(facts.teammates[r, j])
     if teammates >= 2:
         return f"liked by {teammates} teammates"
@@ -80,6 +84,6 @@ def _sentence(facts: Facts, r: int, j: int, titles: Sequence[str], interests: Se
         return "liked by readers with tastes like yours"
     if facts.trending[r, j]:
         return "trending"
-    if not titles and not interests:  # no 👍 and no interest: there is no "field" to speak of
+    if not liking and not interests:  # no 👍 and no interest: there is no "field" to speak of
         return "new"
     return "new in your field"

@@ -10,6 +10,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from itertools import repeat
+from operator import attrgetter
 
 import numpy as np
 import scipy.sparse as sp
@@ -144,9 +146,14 @@ class ItemTable:
         rows = term_rows(text, self.term_columns)
         return unit_rows(np.asarray(rows @ self.topic_vectors, dtype=np.float32))
 
-    def rows(self, papers: Sequence[Paper], space: TextSpace) -> ItemRows:
-        """Known papers come from the table; the others are featurised now."""
-        known = np.array([self.index.get(p.paper_id, -1) for p in papers], dtype=np.int64)
+    def rows(
+        self, papers: Sequence[Paper], space: TextSpace, known: np.ndarray | None = None
+    ) -> ItemRows:
+        """Known papers come from the table; the others are featurised now. `known` (n,) is each
+        paper's table row (-1: not in it) when the caller has looked them up already."""
+        if known is None:
+            ids = map(attrgetter("paper_id"), papers)
+            known = np.fromiter(map(self.index.get, ids, repeat(-1)), np.int64, len(papers))
         hit, fresh = np.flatnonzero(known >= 0), np.flatnonzero(known < 0)
         n, d = len(papers), self.dim
         if fresh.size == 0:

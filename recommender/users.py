@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import islice, repeat
+from operator import attrgetter
 
 import numpy as np
 import scipy.sparse as sp
@@ -27,6 +28,8 @@ from recommender.domain import UP, Paper, UserProfile
 from recommender.features import TextSpace
 from recommender.settings import ModelSettings
 from recommender.tables import ItemRows, ItemTable, unit_rows
+
+_PAPER_ID = attrgetter("paper_id")
 
 
 @dataclass(frozen=True)
@@ -83,10 +86,11 @@ class Voted:
 
 def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -> Voted:
     """The batch's votes (`Voted`); votes on papers missing from `rated_papers` are ignored
-    (unknown papers). Flat list comprehensions, not a loop per vote: a batch holds tens of
-    thousands of votes, and this ran in every batch."""
+    (unknown papers). Flat, C-level passes (map, numpy), not a loop per vote: a batch holds tens
+    of thousands of votes, and this runs in every batch. A paper is told apart by its table row,
+    or for a paper newer than the model by its id."""
     rated = [paper for profile in profiles for paper in profile.rated_papers]
-    ids = [paper.paper_id for paper in rated]
+    ids = list(map(_PAPER_ID, rated))
     counts = [len(profile.rated_papers) for profile in profiles]
     at = iter(ids)
     vote_list: list[int] = []
@@ -95,16 +99,24 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
     vote = np.array(vote_list)  # as given: a vote of 1.5 is neither 👍 nor 👎
     owner = np.repeat(np.arange(len(profiles)), counts)
     keep = np.flatnonzero((vote == UP) | (vote == -UP))
-    place: dict[str, int] = {}
-    column = np.array([place.setdefault(ids[i], len(place)) for i in keep.tolist()], dtype=np.int64)
-    first = np.unique(column, return_index=True)[1]  # columns are numbered in order of first vote
-    papers = [rated[i] for i in keep[first].tolist()]
+    kept = list(map(ids.__getitem__, keep.tolist()))
+    code = np.fromiter(map(items.index.get, kept, repeat(-1)), dtype=np.int64, count=len(kept))
+    fresh = np.flatnonzero(code < 0)
+    if fresh.size:  # new to the model: -1, -2, ... by id
+        new: dict[str, int] = {}
+        code[fresh] = [-1 - new.setdefault(kept[i], len(new)) for i in fresh.tolist()]
+    _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    order = np.argsort(first)  # columns are numbered in order of first vote
+    rank = np.empty_like(order)
+    rank[order] = np.arange(order.size)
+    firsts = first[order].tolist()
+    papers = list(map(rated.__getitem__, keep[firsts].tolist()))
     return Voted(
         papers=papers,
-        place=place,
-        rows=items.rows(papers, space),
+        place=dict(zip(map(kept.__getitem__, firsts), range(len(papers)), strict=True)),
+        rows=items.rows(papers, space, np.maximum(code[firsts], -1)),
         owner=owner[keep],
-        column=column,
+        column=rank[inverse].astype(np.int64, copy=False).reshape(-1),
         up=vote[keep] == UP,
     )
 
