@@ -138,24 +138,20 @@ def solve_users(
     f = inverse.shape[0]
     out = np.zeros((len(voted), f), dtype=np.float32)
     with one_blas_thread():
-        y = np.zeros((factors.shape[0] + 1, f))  # last row: padding; one copy, not two
-        y[:-1] = factors
         for r in (r for r, v in enumerate(voted) if len(v) > DIRECT_SOLVE_VOTES):
-            out[r] = _direct(inverse, y[voted[r]], confidence[r], preference[r])
+            y = factors[voted[r]].astype(np.float64)
+            out[r] = _direct(inverse, y, confidence[r], preference[r])
         small = sorted((r for r, v in enumerate(voted) if 0 < len(v) <= DIRECT_SOLVE_VOTES),
                        key=lambda r: len(voted[r]))  # fmt: skip
-        if small:
-            z = np.zeros_like(y)
-            z[:-1] = solved
-            for first in range(0, len(small), WOODBURY_CHUNK):
-                chunk = small[first : first + WOODBURY_CHUNK]
-                out[chunk] = _woodbury(
-                    y,
-                    z,
-                    [voted[r] for r in chunk],
-                    [confidence[r] for r in chunk],
-                    [preference[r] for r in chunk],
-                )
+        for first in range(0, len(small), WOODBURY_CHUNK):
+            chunk = small[first : first + WOODBURY_CHUNK]
+            out[chunk] = _woodbury(
+                factors,
+                solved,
+                [voted[r] for r in chunk],
+                [confidence[r] for r in chunk],
+                [preference[r] for r in chunk],
+            )
     return out
 
 
@@ -174,12 +170,12 @@ def _woodbury(
     preference: list[np.ndarray],
 ) -> np.ndarray:
     """(s, f) the users' vectors by Woodbury, all at once: each padded to the most votes k
-    among them with the zero last row of `y` and `z` (q = 0 and 1/c = 1 there, so a padded vote
-    changes nothing). Callers pass users of similar vote counts together, so little is padding."""
-    s, pad = len(voted), y.shape[0] - 1
+    among them with zero rows of Y and Z (q = 0 and 1/c = 1 there, so a padded vote changes
+    nothing). Callers pass users of similar vote counts together, so little is padding."""
+    s = len(voted)
     counts = np.array([len(v) for v in voted])
     k = int(counts.max())
-    index = np.full((s, k), pad)
+    index = np.zeros((s, k), dtype=np.int64)
     q = np.zeros((s, k))
     inv_c = np.ones((s, k))
     row = np.repeat(np.arange(s), counts)
@@ -188,8 +184,12 @@ def _woodbury(
     index[row, at] = np.concatenate(voted)
     q[row, at] = (1.0 + c) * np.concatenate(preference)
     inv_c[row, at] = 1.0 / c
-    zu = z[index]  # (s, k, f)
-    g = y[index] @ np.swapaxes(zu, 1, 2)  # (s, k, k)
+    padding = np.arange(k)[None, :] >= counts[:, None]  # (s, k)
+    yu = y[index].astype(np.float64)  # (s, k, f)
+    zu = z[index]
+    yu[padding] = 0.0
+    zu[padding] = 0.0
+    g = yu @ np.swapaxes(zu, 1, 2)  # (s, k, k)
     system = g + inv_c[:, :, None] * np.eye(k)[None]
     gq = np.einsum("skj,sj->sk", g, q)
     correction = np.linalg.solve(system, gq[:, :, None])[:, :, 0]
