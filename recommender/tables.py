@@ -7,8 +7,7 @@ rankable the moment it is ingested, in the same space as everything else.
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
 from operator import attrgetter
@@ -84,34 +83,19 @@ class ItemTable:
     topic_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     index: dict[str, int] = field(init=False, repr=False, compare=False)
     unit: np.ndarray = field(init=False, repr=False, compare=False)
-    _derived: dict[str, np.ndarray] = field(init=False, repr=False, compare=False)
-    _lock: threading.Lock = field(init=False, repr=False, compare=False)
+    topics: np.ndarray = field(init=False, repr=False, compare=False)
+    als_solved: np.ndarray = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
+        """Per-paper arrays derived from the model, computed once here: every batch of users
+        needs the rows of the papers they voted, and recomputing them per batch cost more than
+        the scoring's products. `topics` (n, t) float32 each paper's unit vector in the
+        terms-only space (`topics_of`); `als_solved` (n, f) float64 the ALS factors times
+        `als_inverse`, as the user solves need them (recommender.als)."""
         object.__setattr__(self, "index", {p: i for i, p in enumerate(self.paper_ids.tolist())})
         object.__setattr__(self, "unit", unit_rows(self.vectors))
-        object.__setattr__(self, "_derived", {})
-        object.__setattr__(self, "_lock", threading.Lock())
-
-    def _once(self, name: str, make: Callable[[], np.ndarray]) -> np.ndarray:
-        """A per-paper array derived from the model, computed on first use and kept: every batch
-        of users needs the rows of the papers they voted, and recomputing them per batch cost
-        more than all the scoring's products together. Batches run on several threads: the
-        lock makes the first of them compute it and the others wait for it."""
-        with self._lock:
-            if name not in self._derived:
-                self._derived[name] = make()
-            return self._derived[name]
-
-    @property
-    def topics(self) -> np.ndarray:
-        """(n, t) float32 every paper's unit vector in the terms-only space (`topics_of`)."""
-        return self._once("topics", lambda: self.topics_of(self.text))
-
-    @property
-    def als_solved(self) -> np.ndarray:
-        """(n, f) float64 the ALS factors times `als_inverse`, as the user solves need them."""
-        return self._once("als_solved", lambda: als.solved(self.als, self.als_inverse))
+        object.__setattr__(self, "topics", self.topics_of(self.text))
+        object.__setattr__(self, "als_solved", als.solved(self.als, self.als_inverse))
 
     @property
     def dim(self) -> int:
