@@ -39,14 +39,17 @@ from recommender.users import Side, UserSide
 def standardise(scores: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
     """Per-row z-scores, with statistics over `columns` (a boolean mask) when given; the other
     columns get 0 (the mean). Rows with no spread (a signal we know nothing about for that
-    user) become all zeros, so that signal drops out."""
+    user) become all zeros, so that signal drops out. The standard deviation is numpy's own
+    (the same sums in the same order) from the centred scores the z-scores are made of, so
+    the centring is done once, not twice."""
     basis = scores if columns is None else scores[:, columns]
     if basis.shape[1] == 0:
         return np.zeros_like(scores, dtype=np.float32)
     mean = basis.mean(axis=1, keepdims=True)
-    std = basis.std(axis=1, keepdims=True)
-    safe = np.where(std > 1e-9, std, 1.0)
-    z = (scores - mean) / safe
+    centred = basis - mean
+    std = np.sqrt(np.square(centred).sum(axis=1, keepdims=True) / basis.shape[1])
+    z = centred if columns is None else scores - mean
+    z /= np.where(std > 1e-9, std, 1.0)
     z[(std <= 1e-9).ravel()] = 0.0
     if columns is not None:
         z[:, ~columns] = 0.0

@@ -182,7 +182,12 @@ def _side(
     topics = np.asarray(indicator @ rows.topics, dtype=np.float32)
     total = np.asarray(indicator @ rows.vectors, dtype=np.float32)
     text = normalize(sp.csr_matrix(indicator @ rows.text, dtype=np.float32))
-    if scale is not None and interest_text is not None and interest_vectors is not None:
+    if (
+        scale is not None
+        and interest_text is not None
+        and interest_text.nnz  # nobody in the batch declared one: nothing to add
+        and interest_vectors is not None
+    ):
         text = text + sp.diags(scale) @ interest_text
         unit = unit + scale[:, None] * unit_rows(interest_vectors)
         if interest_topics is not None:
