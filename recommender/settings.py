@@ -65,7 +65,7 @@ class ModelSettings:
     item_alpha: float = 0.0
     user_alpha: float = 0.0
     max_sampled: int = 10
-    num_threads: int = 2
+    num_threads: int = 2  # the LightFM and ALS fits', and the daily picks' batches at once
     max_text_terms: int = 20000
     min_df: int = 2
     feature_terms: int = 5000
