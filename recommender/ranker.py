@@ -37,6 +37,7 @@ from recommender.tables import ItemRows, ItemTable
 from recommender.users import UserSide, Voted, represent, voted
 
 BATCH_USERS = 512  # users per matrix product: memory is BATCH_USERS x candidates floats
+SPLIT_USERS = 64  # the smallest batch worth a thread of its own (128 cost as much a user as 512)
 POSITION_WEIGHT = 0.5  # search results: the search engine's order against the user's taste
 TRENDING_UPVOTES = 20  # `why` without a candidate pool: what counts as trending on its own
 T = TypeVar("T")
@@ -170,12 +171,16 @@ class HybridRanker:
     def _batches(
         self, profiles: Sequence[UserProfile], work: Callable[[Sequence[UserProfile]], T]
     ) -> Iterator[tuple[list[UserProfile], T]]:
-        """`work` on each batch of BATCH_USERS profiles, in order, on `num_threads` threads with
-        BLAS held to one thread. The batches are independent, and most of a batch's time is in
-        numpy and scipy, which release the GIL; BLAS's own threads only spun on products this
-        small (as much CPU again for no gain in time). One batch runs where it is called."""
-        chunks = [list(profiles[s : s + BATCH_USERS]) for s in range(0, len(profiles), BATCH_USERS)]
-        threads = min(self.settings.num_threads, len(chunks))
+        """`work` on each batch of profiles, in order, on `num_threads` threads with BLAS held to
+        one thread. The batches are independent, and most of a batch's time is in numpy and
+        scipy, which release the GIL; BLAS's own threads only spun on products this small (as
+        much CPU again for no gain in time). A call with fewer than BATCH_USERS x `num_threads`
+        profiles (the daily planner sends 256 at a time) is split evenly over the threads, down
+        to SPLIT_USERS a batch; one batch runs where it is called (a reaction's picks)."""
+        threads = max(1, self.settings.num_threads)
+        size = min(BATCH_USERS, max(SPLIT_USERS, -(-len(profiles) // threads)))
+        chunks = [list(profiles[s : s + size]) for s in range(0, len(profiles), size)]
+        threads = min(threads, len(chunks))
         with one_blas_thread():
             if threads <= 1:
                 yield from ((chunk, work(chunk)) for chunk in chunks)
@@ -281,16 +286,17 @@ class HybridRanker:
         self, scores: np.ndarray, profiles: Sequence[UserProfile], column: dict[str, int]
     ) -> None:
         """Teammates' likes lift a paper; excluded and already-rated papers can never be picked.
-        Flat (user, candidate) lists over the batch, then one scatter each."""
-        lift = [
-            (r, column[paper_id], count)
-            for r, profile in enumerate(profiles)
-            for paper_id, count in profile.teammate_likes.items()
-            if paper_id in column and count > 0
-        ]
-        if lift:
-            r, c, count = (np.array(part) for part in zip(*lift, strict=True))
-            scores[r, c] += self.pick_settings.teammate_weight * np.log1p(count)
+        Flat arrays over the batch (a user's teammates may have liked hundreds of papers, most
+        outside the window), then one scatter each."""
+        likes = [profile.teammate_likes for profile in profiles]  # every paper a teammate liked
+        owner = np.repeat(np.arange(len(profiles)), [len(mine) for mine in likes])
+        ids = list(chain.from_iterable(likes))
+        count = np.fromiter(chain.from_iterable(m.values() for m in likes), np.float64, len(ids))
+        at = np.fromiter(map(column.get, ids, repeat(-1)), dtype=np.int64, count=len(ids))
+        lift = (at >= 0) & (count > 0)
+        if lift.any():
+            weight = self.pick_settings.teammate_weight * np.log1p(count[lift])
+            scores[owner[lift], at[lift]] += weight
         banned = [
             [*profile.exclude, *profile.votes, *map(_PAPER_ID, profile.rated_papers)]
             for profile in profiles

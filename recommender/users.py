@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import islice, repeat
+from itertools import chain, islice, repeat
 from operator import attrgetter
 
 import numpy as np
@@ -236,16 +236,21 @@ def represent(
 
 
 def _interest_text(profiles: Sequence[UserProfile], space: TextSpace) -> sp.csr_matrix:
-    """(m, V) one unit row per user: the sum of their interests' TF-IDF rows, normalised."""
+    """(m, V) one unit row per user: the sum of their interests' TF-IDF rows, normalised. Every
+    interest of the batch goes through the text space in one call: a call per user cost a
+    millisecond each, most of a daily run's ranking when a third of the users declare some."""
     m = len(profiles)
     having = [r for r, profile in enumerate(profiles) if profile.interests]
     if not having:  # the usual case: nothing to build per user
         return sp.csr_matrix((m, space.size), dtype=np.float32)
-    summed = []
-    for r in having:
-        terms = space.transform_texts(profiles[r].interests)
-        summed.append(sp.csr_matrix(np.ones((1, terms.shape[0]), np.float32)) @ terms)
-    rows = normalize(sp.vstack(summed, format="csr"))
+    counts = [len(profiles[r].interests) for r in having]
+    terms = space.transform_texts(chain.from_iterable(profiles[r].interests for r in having))
+    owner = np.repeat(np.arange(len(having)), counts)
+    each = sp.csr_matrix(
+        (np.ones(owner.size, np.float32), (owner, np.arange(owner.size))),
+        shape=(len(having), owner.size),
+    )
+    rows = normalize(sp.csr_matrix(each @ terms))
     place = sp.csr_matrix(
         (np.ones(len(having), np.float32), (having, np.arange(len(having)))), shape=(m, len(having))
     )

@@ -9,6 +9,7 @@ from datetime import date
 import numpy as np
 import pytest
 import scipy.sparse as sp
+from sklearn.preprocessing import normalize
 
 import recommender.ranker as ranker_module
 from recommender import als
@@ -16,7 +17,7 @@ from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.evidence import Twins
 from recommender.ranker import HybridRanker
 from recommender.scoring import text_scores
-from recommender.users import voted
+from recommender.users import _interest_text, voted
 
 
 def test_text_scores_equal_the_dense_product_bit_for_bit() -> None:
@@ -113,3 +114,59 @@ def test_rows_of_known_and_new_papers_carry_their_own_topics_and_als_solve(
     solved = als.solved(rows.als, hybrid.items.als_inverse)
     assert np.array_equal(rows.als_solved, solved)
     assert rows.als_solved[0].any() and not rows.als_solved[1].any()
+
+
+def test_a_planner_sized_call_is_split_over_the_threads(hybrid: HybridRanker) -> None:
+    """The daily planner sends 256 users a call: with two threads that is two batches of 128,
+    not one batch on one thread; a reaction's single user stays one batch."""
+    profiles = [UserProfile(f"u{u}") for u in range(256)]
+
+    def sizes(ranker: HybridRanker, n: int) -> list[int]:
+        return [len(chunk) for chunk, _ in ranker._batches(profiles[:n], len)]
+
+    two, one = _same_ranker(hybrid, 2), _same_ranker(hybrid, 1)
+    assert sizes(two, 256) == [128, 128]
+    assert sizes(two, 1) == [1]
+    assert sizes(two, 100) == [64, 36]  # never below SPLIT_USERS a batch
+    assert sizes(one, 256) == [256]
+
+
+def test_interest_rows_of_a_batch_equal_each_users_own(hybrid: HybridRanker) -> None:
+    """All the batch's interests go through the text space at once; each user's row is still
+    the normalised sum of their own interests' rows, bit for bit, and users without any get
+    an empty row."""
+    profiles = [
+        UserProfile("a", interests=("graph neural networks", "molecules")),
+        UserProfile("b"),
+        UserProfile("c", interests=("speech recognition",)),
+        UserProfile("d", interests=("diffusion video", "graph", "speech")),
+    ]
+    batch = _interest_text(profiles, hybrid.space)
+    for r, profile in enumerate(profiles):
+        if not profile.interests:
+            assert batch[r].nnz == 0
+            continue
+        own = hybrid.space.transform_texts(profile.interests)
+        alone = normalize(sp.csr_matrix(np.ones((1, own.shape[0]), np.float32)) @ own)
+        assert np.array_equal(batch[r].toarray(), alone.toarray())
+
+
+def test_teammates_lift_only_papers_in_the_window_they_liked(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    """A teammate's 👍 lifts that candidate by teammate_weight x log(1 + count); papers outside
+    the candidates and counts of 0 change nothing; excluded and rated papers end at -inf."""
+    column = {p.paper_id: i for i, p in enumerate(papers[:6])}
+    profiles = [
+        UserProfile("a", teammate_likes={papers[1].paper_id: 2, "elsewhere": 5}),
+        UserProfile("b", teammate_likes={papers[2].paper_id: 0, papers[3].paper_id: 1}),
+        UserProfile("c", exclude=frozenset({papers[4].paper_id}), votes={papers[5].paper_id: 1}),
+    ]
+    scores = np.zeros((3, 6), dtype=np.float32)
+    hybrid._adjust(scores, profiles, column)
+    weight = hybrid.pick_settings.teammate_weight
+    expected = np.zeros((3, 6), dtype=np.float32)
+    expected[0, 1] = weight * np.log1p(2)
+    expected[1, 3] = weight * np.log1p(1)
+    expected[2, 4] = expected[2, 5] = -np.inf
+    assert np.array_equal(scores, expected)
