@@ -126,7 +126,10 @@ class DailyPlanner:
     ) -> tuple[list[Delivery], list[str]]:
         """Score one batch in a single ranker call, then claim each user's row."""
         ledger = self.repos.ledger
-        profiles = [self._profile(u, ledger.delivered_paper_ids(u.user_key), run) for u in users]
+        among = [p.paper_id for p in pool]
+        profiles = [
+            self._profile(u, ledger.delivered_paper_ids(u.user_key), run, among) for u in users
+        ]
         picks = self.ranker().picks(profiles, pool, k, day) if pool else {}
         claimed: list[Delivery] = []
         empty: list[str] = []
@@ -144,12 +147,15 @@ class DailyPlanner:
                 claimed.append(row)
         return claimed, empty
 
-    def _profile(self, user: User, exclude: set[str], run: _Run) -> UserProfile:
-        """A person's own profile, or for a team digest the team's (see `team_profile`)."""
+    def _profile(
+        self, user: User, exclude: set[str], run: _Run, among: Sequence[str]
+    ) -> UserProfile:
+        """A person's own profile, or for a team digest the team's (see `team_profile`); the
+        teammates' likes of the candidates `among` only (the ranker reads no other)."""
         if is_digest(user.user_key):
             return team_profile(user.user_key, run.members, run.votes, exclude)
         mine = run.votes.by_user.get(user.user_key, {})
-        teammates = teammate_likes(user.user_key, run.votes)
+        teammates = teammate_likes(user.user_key, run.votes, among)
         return profile_from(self.repos.papers, user, mine, teammates, exclude)
 
     def set_digests(self, platform: str, digests: Sequence[User]) -> list[User]:

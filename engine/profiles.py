@@ -9,7 +9,7 @@ where a request reads one user's (`PaperService.profile`).
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -63,13 +63,14 @@ def group_votes(rows: Iterable[Vote]) -> Votes:
     return grouped
 
 
-def teammate_likes(user_key: str, votes: Votes) -> dict[str, int]:
-    """Per paper, how many of `user_key`'s teammates 👍 it, their own like not counted: what
-    FeedbackRepository.likes_by_paper answers for a few papers, here for every paper from votes
-    the planning run read once."""
+def teammate_likes(user_key: str, votes: Votes, among: Collection[str]) -> dict[str, int]:
+    """Per paper `among` (the day's candidates: the ranker reads no other), how many of
+    `user_key`'s teammates 👍 it, their own like not counted: what FeedbackRepository.likes_by_paper
+    answers for a few papers, here from votes the planning run read once. Asked of the candidates
+    only, so a big team does not cost each member a pass over everything it ever liked."""
     mine = votes.by_user.get(user_key, {})
     team = votes.likes_by_team.get(team_of(user_key), {})
-    return {p: n - (1 if mine.get(p) == 1 else 0) for p, n in team.items()}
+    return {p: team[p] - (1 if mine.get(p) == 1 else 0) for p in among if p in team}
 
 
 def team_profile(

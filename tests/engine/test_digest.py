@@ -4,7 +4,9 @@ message (team header, "👍 by N teammates"), and votes on digest messages count
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
 import pytest
 
@@ -12,9 +14,9 @@ from engine.chat import Requester
 from engine.delivery import DIGEST_NOTE, DeliveryWorker
 from engine.profiles import group_votes, team_profile
 from engine.teams import digest_channel, digest_key, is_digest
-from recommender.domain import InvalidInputError, User
-from tests.conftest import World
-from tests.fakes import RecordingNotifier
+from recommender.domain import InvalidInputError, Paper, Pick, User, UserProfile
+from tests.conftest import World, corpus, make_world
+from tests.fakes import RecordingNotifier, paper
 
 DIGEST = "slack:T1:#C1"
 ANNA, BOB, EVE = "slack:T1:UANNA", "slack:T1:UBOB", "slack:T2:UEVE"
@@ -144,3 +146,33 @@ def test_a_vote_on_a_digest_message_counts_for_the_voter(world: World) -> None:
     assert card.reason == dict(row.reasons)[paper_id]
     anna_row = world.repos.ledger.for_user(ANNA)[0]
     assert world.commands.digest_card("slack", anna_row.message_ids[0]) is None
+
+
+def test_a_persons_daily_profile_counts_teammates_likes_of_the_days_candidates(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The planner hands the ranker, per person, how many teammates 👍 each of the day's
+    candidates (their own like and other workspaces not counted); papers outside the window
+    are left out, since the ranker reads no other."""
+    old = paper("2401.00001", "Retrieval in the old days", date(2024, 1, 2))
+    world = make_world([*corpus(), old])
+    carol = "slack:T1:UCAROL"
+    for who in (ANNA, BOB, carol):
+        world.say(who, "subscribe")
+    for who in (BOB, carol):
+        for paper_id in ("2506.00009", old.paper_id):
+            world.commands.vote(Requester(who), paper_id, 1, "command")
+    world.commands.vote(Requester(EVE), "2506.00009", 1, "command")  # another workspace
+    seen: dict[str, UserProfile] = {}
+    real = world.ranker.picks
+
+    def recording(
+        profiles: Sequence[UserProfile], candidates: Sequence[Paper], k: int, today: date
+    ) -> dict[str, list[Pick]]:
+        seen.update((p.user_key, p) for p in profiles)
+        return real(profiles, candidates, k, today)
+
+    monkeypatch.setattr(world.ranker, "picks", recording)
+    world.service.plan_deliveries(world.clock.advance(hours=1, minutes=1))
+    assert seen[ANNA].teammate_likes == {"2506.00009": 2}
+    assert seen[BOB].teammate_likes == {"2506.00009": 1}  # Carol's: his own is not a teammate's

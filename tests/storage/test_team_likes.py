@@ -39,9 +39,9 @@ def vote(repos: Repos, user_key: str, paper_id: str, value: int) -> None:
 
 
 def old_teammates(repos: Repos, user_key: str, paper_ids: list[str]) -> dict[str, int]:
-    """What profile() computed before, from every vote, restricted to `paper_ids`."""
-    every = teammate_likes(user_key, group_votes(repos.feedback.all_current()))
-    return {p: n for p, n in every.items() if p in paper_ids and n > 0}
+    """What the daily planner computes, from every vote read once, for `paper_ids`."""
+    every = teammate_likes(user_key, group_votes(repos.feedback.all_current()), paper_ids)
+    return {p: n for p, n in every.items() if n > 0}
 
 
 def test_profile_counts_teammates_likes_of_the_given_papers(repos: Repos) -> None:
