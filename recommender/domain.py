@@ -11,6 +11,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
+from operator import attrgetter
 
 UP = 1
 DOWN = -1
@@ -97,6 +98,12 @@ class Paper:
         if self.published:
             return self.published
         return self.ingested_at.date() if self.ingested_at else None
+
+
+# Paper.paper_id and Paper.title as C-level getters, for map() over the tens of thousands of
+# papers a batch of users voted on (a Python loop per paper cost more than the products)
+PAPER_ID = attrgetter("paper_id")
+TITLE = attrgetter("title")
 
 
 @dataclass(frozen=True, slots=True)

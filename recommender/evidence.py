@@ -18,12 +18,11 @@ readers. `chosen` (B, k) int64 candidate indices, -1 for none.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from operator import attrgetter
 
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.domain import Paper
+from recommender.domain import TITLE, Paper
 from recommender.tables import ItemRows
 
 SIMILAR_MIN = 0.12  # TF-IDF cosine above which two papers visibly share a topic
@@ -91,14 +90,11 @@ class Twins:
                 found[at] = i
         seen, by_title = self._seen, self._by_title
         missed = liked[found[liked] < 0].tolist()  # the title only where the id missed
-        titles = list(map(_TITLE, map(papers.__getitem__, missed)))
+        titles = list(map(TITLE, map(papers.__getitem__, missed)))
         for title in set(titles).difference(seen):
             seen[title] = by_title.get(_folded(title), -1)
         found[missed] = list(map(seen.__getitem__, titles))
         return found
-
-
-_TITLE = attrgetter("title")
 
 
 def _folded(title: str) -> str:

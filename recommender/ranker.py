@@ -17,7 +17,6 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from itertools import chain, repeat
-from operator import attrgetter
 from typing import TypeVar
 
 import numpy as np
@@ -25,7 +24,7 @@ import scipy.sparse as sp
 
 from recommender.als import one_blas_thread
 from recommender.coverage import regions
-from recommender.domain import DOWN, UP, Paper, Pick, UserProfile
+from recommender.domain import DOWN, PAPER_ID, TITLE, UP, Paper, Pick, UserProfile
 from recommender.evidence import Twins, interest_match, read_alike, resemblance
 from recommender.features import TextSpace
 from recommender.prior import candidate_prior, top_indices
@@ -41,7 +40,6 @@ SPLIT_USERS = 64  # the smallest batch worth a thread of its own (128 cost as mu
 POSITION_WEIGHT = 0.5  # search results: the search engine's order against the user's taste
 TRENDING_UPVOTES = 20  # `why` without a candidate pool: what counts as trending on its own
 T = TypeVar("T")
-_PAPER_ID, _TITLE = attrgetter("paper_id"), attrgetter("title")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -254,14 +252,7 @@ class HybridRanker:
         liked = np.unique(votes.column[votes.up])
         twin = pool.twins.of(votes.papers, votes.place, liked)
         resembles = resemblance(chosen, pool.rows, liked_of, votes.rows, twin)
-        texts = [i for q in profiles for i in q.interests]
-        owner = np.array([r for r, q in enumerate(profiles) for _ in q.interests], dtype=np.int64)
-        wanted = (
-            self.space.transform_texts(texts)
-            if texts
-            else sp.csr_matrix((0, self.space.size), dtype=np.float32)
-        )
-        interest = interest_match(chosen, pool.rows, wanted, owner)
+        interest = interest_match(chosen, pool.rows, votes.interests, votes.interest_owner)
         teammates = np.zeros(chosen.shape, dtype=np.int64)
         for r in (r for r, q in enumerate(profiles) if q.teammate_likes):
             for j, i in enumerate(chosen[r].tolist()):
@@ -279,7 +270,7 @@ class HybridRanker:
             explored=explored,
         )
         liking = np.asarray((liked_of >= 0).any(axis=1))
-        titles = list(map(_TITLE, votes.papers))
+        titles = list(map(TITLE, votes.papers))
         return sentences(facts, chosen >= 0, titles, liking, [q.interests for q in profiles])
 
     def _adjust(
@@ -298,7 +289,7 @@ class HybridRanker:
             weight = self.pick_settings.teammate_weight * np.log1p(count[lift])
             scores[owner[lift], at[lift]] += weight
         banned = [
-            [*profile.exclude, *profile.votes, *map(_PAPER_ID, profile.rated_papers)]
+            [*profile.exclude, *profile.votes, *map(PAPER_ID, profile.rated_papers)]
             for profile in profiles
         ]
         owner = np.repeat(np.arange(len(profiles)), [len(ids) for ids in banned])

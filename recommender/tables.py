@@ -10,14 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from itertools import repeat
-from operator import attrgetter
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from recommender import als
-from recommender.domain import Paper
+from recommender.domain import PAPER_ID, Paper
 from recommender.features import TextSpace, term_rows
 
 
@@ -136,7 +135,7 @@ class ItemTable:
         """Known papers come from the table; the others are featurised now. `known` (n,) is each
         paper's table row (-1: not in it) when the caller has looked them up already."""
         if known is None:
-            ids = map(attrgetter("paper_id"), papers)
+            ids = map(PAPER_ID, papers)
             known = np.fromiter(map(self.index.get, ids, repeat(-1)), np.int64, len(papers))
         hit, fresh = np.flatnonzero(known >= 0), np.flatnonzero(known < 0)
         n, d = len(papers), self.dim

@@ -16,20 +16,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import chain, islice, repeat
-from operator import attrgetter
+from itertools import islice, repeat
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from recommender import als
-from recommender.domain import UP, Paper, UserProfile
+from recommender.domain import PAPER_ID, UP, Paper, UserProfile
 from recommender.features import TextSpace
 from recommender.settings import ModelSettings
 from recommender.tables import ItemRows, ItemTable, unit_rows
-
-_PAPER_ID = attrgetter("paper_id")
 
 
 @dataclass(frozen=True)
@@ -60,12 +57,15 @@ class UserSide:
 
 @dataclass(frozen=True)
 class Voted:
-    """The 👍 and 👎 of m users on their `rated_papers`, as flat arrays over the papers voted.
+    """The 👍 and 👎 of m users on their `rated_papers`, as flat arrays over the papers voted,
+    and their declared interests' TF-IDF rows.
 
     Built once per batch and shared: `represent` sums over it and the reasons
-    (recommender.ranker) find the liked papers in it, so the papers' rows are looked up (or
-    featurised, for papers newer than the model) once. Votes are in profile order, user by user,
-    each profile's in `rated_papers` order; a paper listed twice is voted twice here."""
+    (recommender.ranker) find the liked papers and the interests in it, so the papers' rows are
+    looked up (or featurised, for papers newer than the model) once and every interest goes
+    through the text space once. Votes are in profile order, user by user, each profile's in
+    `rated_papers` order; a paper listed twice is voted twice here. Interests too are in profile
+    order, each profile's in its own order."""
 
     papers: list[Paper]  # (n,) each paper voted in the batch once, in order of first vote
     place: dict[str, int]  # paper_id -> index into `papers`
@@ -73,6 +73,8 @@ class Voted:
     owner: np.ndarray  # (v,) int64 the user row of each vote
     column: np.ndarray  # (v,) int64 the paper of each vote, into `papers`
     up: np.ndarray  # (v,) bool a 👍 (else a 👎)
+    interests: sp.csr_matrix  # (I, V) float32 the TF-IDF row of each declared interest
+    interest_owner: np.ndarray  # (I,) int64 the user row of each
 
     def liked_of(self, m: int) -> np.ndarray:
         """(m, Lmax) int64 each user's 👍 papers (into `papers`) in order, -1 padded."""
@@ -90,7 +92,7 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
     of thousands of votes, and this runs in every batch. A paper is told apart by its table row,
     or for a paper newer than the model by its id."""
     rated = [paper for profile in profiles for paper in profile.rated_papers]
-    ids = list(map(_PAPER_ID, rated))
+    ids = list(map(PAPER_ID, rated))
     counts = [len(profile.rated_papers) for profile in profiles]
     at = iter(ids)
     vote_list: list[int] = []
@@ -111,6 +113,7 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
     rank[order] = np.arange(order.size)
     firsts = first[order].tolist()
     papers = list(map(rated.__getitem__, keep[firsts].tolist()))
+    texts = [text for profile in profiles for text in profile.interests]
     return Voted(
         papers=papers,
         place=dict(zip(map(kept.__getitem__, firsts), range(len(papers)), strict=True)),
@@ -118,6 +121,12 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
         owner=owner[keep],
         column=rank[inverse].astype(np.int64, copy=False).reshape(-1),
         up=vote[keep] == UP,
+        interests=(
+            space.transform_texts(texts)
+            if texts
+            else sp.csr_matrix((0, space.size), dtype=np.float32)
+        ),
+        interest_owner=np.repeat(np.arange(len(profiles)), [len(p.interests) for p in profiles]),
     )
 
 
@@ -223,7 +232,7 @@ def represent(
     liked = _indicator(votes.owner[votes.up], votes.column[votes.up], m, n)
     disliked = _indicator(votes.owner[~votes.up], votes.column[~votes.up], m, n)
     likes = np.asarray(liked.sum(axis=1), dtype=np.float32).ravel()
-    interest_text = _interest_text(profiles, space)
+    interest_text = _interest_text(votes, m)
     scale = (settings.interest_weight * 2.0 / (2.0 + likes)).astype(np.float32)
     scale[interest_text.getnnz(axis=1) == 0] = 0.0
     interest_vectors, _ = items.from_terms(interest_text)
@@ -235,23 +244,11 @@ def represent(
     )
 
 
-def _interest_text(profiles: Sequence[UserProfile], space: TextSpace) -> sp.csr_matrix:
-    """(m, V) one unit row per user: the sum of their interests' TF-IDF rows, normalised. Every
-    interest of the batch goes through the text space in one call: a call per user cost a
-    millisecond each, most of a daily run's ranking when a third of the users declare some."""
-    m = len(profiles)
-    having = [r for r, profile in enumerate(profiles) if profile.interests]
-    if not having:  # the usual case: nothing to build per user
-        return sp.csr_matrix((m, space.size), dtype=np.float32)
-    counts = [len(profiles[r].interests) for r in having]
-    terms = space.transform_texts(chain.from_iterable(profiles[r].interests for r in having))
-    owner = np.repeat(np.arange(len(having)), counts)
+def _interest_text(votes: Voted, m: int) -> sp.csr_matrix:
+    """(m, V) one unit row per user: the sum of their interests' TF-IDF rows, normalised (an
+    empty row for a user without any)."""
+    owner = votes.interest_owner
     each = sp.csr_matrix(
-        (np.ones(owner.size, np.float32), (owner, np.arange(owner.size))),
-        shape=(len(having), owner.size),
+        (np.ones(owner.size, np.float32), (owner, np.arange(owner.size))), shape=(m, owner.size)
     )
-    rows = normalize(sp.csr_matrix(each @ terms))
-    place = sp.csr_matrix(
-        (np.ones(len(having), np.float32), (having, np.arange(len(having)))), shape=(m, len(having))
-    )
-    return sp.csr_matrix(place @ rows, dtype=np.float32)
+    return sp.csr_matrix(normalize(sp.csr_matrix(each @ votes.interests)), dtype=np.float32)

@@ -141,7 +141,7 @@ def test_interest_rows_of_a_batch_equal_each_users_own(hybrid: HybridRanker) -> 
         UserProfile("c", interests=("speech recognition",)),
         UserProfile("d", interests=("diffusion video", "graph", "speech")),
     ]
-    batch = _interest_text(profiles, hybrid.space)
+    batch = _interest_text(voted(profiles, hybrid.items, hybrid.space), len(profiles))
     for r, profile in enumerate(profiles):
         if not profile.interests:
             assert batch[r].nnz == 0
