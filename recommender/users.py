@@ -36,7 +36,7 @@ class Side:
     votes: np.ndarray  # (m,) float32 papers voted
     count: np.ndarray  # (m,) float32 papers behind it (interests count as `interest_weight`)
     unit: np.ndarray  # (m, d) float32 L2-normalised sum of unit item vectors
-    topics: np.ndarray  # (m, t) float32 the same in the terms-only space
+    topics: np.ndarray  # (m, t) float32 the same in the terms-only space, whitened (ItemTable)
     mean: np.ndarray  # (m, d) float32 mean item vector: a LightFM user vector
     text: sp.csr_matrix  # (m, V) float32 TF-IDF profile
     readers: sp.csr_matrix  # (m, R) float32 sum of the papers' reader rows
@@ -177,6 +177,7 @@ def _indicator(owner: np.ndarray, column: np.ndarray, m: int, n: int) -> sp.csr_
 def _side(
     indicator: sp.csr_matrix,
     rows: ItemRows,
+    whitening: np.ndarray,
     scale: np.ndarray | None = None,
     interest_text: sp.csr_matrix | None = None,
     interest_vectors: np.ndarray | None = None,
@@ -184,7 +185,9 @@ def _side(
 ) -> Side:
     """Sums over the voted papers (indicator (m, n) 0/1 over `rows`), plus declared interests
     worth `scale` (m,) papers each: their unit TF-IDF rows (m, V), vectors (m, d) and unit
-    vectors in the terms-only space (m, t)."""
+    vectors in the terms-only space (m, t). The terms-only direction is then multiplied by
+    that space's `whitening` (t, t), which turns its cosine into a least-squares fit
+    (recommender.tables.whitening)."""
     votes = np.asarray(indicator.sum(axis=1), dtype=np.float32).ravel()
     count = votes.copy()
     unit = np.asarray(indicator @ rows.unit, dtype=np.float32)
@@ -209,7 +212,7 @@ def _side(
         votes=votes,
         count=count,
         unit=unit_rows(unit),
-        topics=unit_rows(topics),
+        topics=unit_rows(topics) @ whitening,
         mean=mean.astype(np.float32),
         text=sp.csr_matrix(text, dtype=np.float32),
         readers=sp.csr_matrix(indicator @ rows.readers, dtype=np.float32),
@@ -238,8 +241,10 @@ def represent(
     interest_vectors, _ = items.from_terms(interest_text)
     interest_topics = items.topics_of(interest_text)
     return UserSide(
-        liked=_side(liked, rows, scale, interest_text, interest_vectors, interest_topics),
-        disliked=_side(disliked, rows),
+        liked=_side(
+            liked, rows, items.whitening, scale, interest_text, interest_vectors, interest_topics
+        ),
+        disliked=_side(disliked, rows, items.whitening),
         als=_als_users(liked, disliked, rows, items, settings),
     )
 
