@@ -6,7 +6,8 @@ Six signals, each standardised per user over the candidates, then weighted and s
   paper. A cosine, not LightFM's dot product, because the dot product is dominated by the norm
   of popular papers' vectors; offline, the cosine matched far better for new papers;
 - fit: LightFM's own dot product of the mean liked vector with each paper;
-- text: cosine between the user's TF-IDF profile and each paper;
+- text: the user's TF-IDF profile times each paper's TF-IDF row, the profile's terms weighed
+  down where the whole corpus carries them (recommender.tables.term_weights);
 - topics: the space of a second LightFM trained on the papers' terms alone (no identities):
   there every paper's place comes from its words, read or not, while in the hybrid's space a
   read paper's place is mostly its identity and a new one's rests on term embeddings trained to
@@ -59,13 +60,13 @@ def standardise(scores: np.ndarray, columns: np.ndarray | None = None) -> np.nda
 
 
 def text_scores(users: sp.csr_matrix, items: sp.csr_matrix) -> np.ndarray:
-    """(m, n) cosines of user profiles (m, V) with item rows (n, V), both CSR float32.
+    """(m, n) products of user profiles (m, V) with item rows (n, V), both CSR float32.
 
     Computed as the sparse product items @ usersᵀ: for each item it walks only the item's own
     terms and, per term, only the users who have it, which skips the zeros of profiles
     (thousands of terms each, yet a small share of V; 👎 profiles far fewer). A dense block of
     profiles times the sparse items did ~3x the work on the like side and ~7x on the dislike
-    side. Each cosine still sums its item's terms in the item row's stored order, the order the
+    side. Each product still sums its item's terms in the item row's stored order, the order the
     dense product used, so the float32 results are the same bit for bit."""
     product = items @ sp.csr_matrix(users.T)  # (n, m) sparse
     return np.ascontiguousarray(product.toarray().T, dtype=np.float32)

@@ -38,7 +38,7 @@ class Side:
     unit: np.ndarray  # (m, d) float32 L2-normalised sum of unit item vectors
     topics: np.ndarray  # (m, t) float32 the same in the terms-only space, whitened (ItemTable)
     mean: np.ndarray  # (m, d) float32 mean item vector: a LightFM user vector
-    text: sp.csr_matrix  # (m, V) float32 TF-IDF profile
+    text: sp.csr_matrix  # (m, V) float32 TF-IDF profile, times the table's term_weights
     readers: sp.csr_matrix  # (m, R) float32 sum of the papers' reader rows
 
 
@@ -177,7 +177,7 @@ def _indicator(owner: np.ndarray, column: np.ndarray, m: int, n: int) -> sp.csr_
 def _side(
     indicator: sp.csr_matrix,
     rows: ItemRows,
-    whitening: np.ndarray,
+    items: ItemTable,
     scale: np.ndarray | None = None,
     interest_text: sp.csr_matrix | None = None,
     interest_vectors: np.ndarray | None = None,
@@ -187,7 +187,8 @@ def _side(
     worth `scale` (m,) papers each: their unit TF-IDF rows (m, V), vectors (m, d) and unit
     vectors in the terms-only space (m, t). The terms-only direction is then multiplied by
     that space's `whitening` (t, t), which turns its cosine into a least-squares fit
-    (recommender.tables.whitening)."""
+    (recommender.tables.whitening), and the TF-IDF profile by the table's `term_weights`, that
+    fit's diagonal in the TF-IDF space."""
     votes = np.asarray(indicator.sum(axis=1), dtype=np.float32).ravel()
     count = votes.copy()
     unit = np.asarray(indicator @ rows.unit, dtype=np.float32)
@@ -206,15 +207,17 @@ def _side(
             topics = topics + scale[:, None] * interest_topics
         total = total + scale[:, None] * interest_vectors
         count = count + scale
+    text = sp.csr_matrix(text, dtype=np.float32)
+    text.data *= items.term_weights[text.indices]
     mean = total / np.maximum(count, 1e-9)[:, None]
     mean[count == 0] = 0.0
     return Side(
         votes=votes,
         count=count,
         unit=unit_rows(unit),
-        topics=unit_rows(topics) @ whitening,
+        topics=unit_rows(topics) @ items.whitening,
         mean=mean.astype(np.float32),
-        text=sp.csr_matrix(text, dtype=np.float32),
+        text=text,
         readers=sp.csr_matrix(indicator @ rows.readers, dtype=np.float32),
     )
 
@@ -241,10 +244,8 @@ def represent(
     interest_vectors, _ = items.from_terms(interest_text)
     interest_topics = items.topics_of(interest_text)
     return UserSide(
-        liked=_side(
-            liked, rows, items.whitening, scale, interest_text, interest_vectors, interest_topics
-        ),
-        disliked=_side(disliked, rows, items.whitening),
+        liked=_side(liked, rows, items, scale, interest_text, interest_vectors, interest_topics),
+        disliked=_side(disliked, rows, items),
         als=_als_users(liked, disliked, rows, items, settings),
     )
 
