@@ -7,12 +7,12 @@ Six signals, each standardised per user over the candidates, then weighted and s
   of popular papers' vectors; offline, the cosine matched far better for new papers;
 - fit: LightFM's own dot product of the mean liked vector with each paper;
 - text: the user's TF-IDF profile times each paper's TF-IDF row, the profile's terms weighed
-  down where the whole corpus carries them (recommender.tables.term_weights);
+  down where the whole corpus carries them (recommender.whitening);
 - topics: the space of a second LightFM trained on the papers' terms alone (no identities):
   there every paper's place comes from its words, read or not, while in the hybrid's space a
   read paper's place is mostly its identity and a new one's rests on term embeddings trained to
   complement identities (new papers are the daily case). The user's liked direction there is
-  whitened (recommender.tables.whitening), a least-squares fit rather than a cosine, so what
+  whitened (recommender.whitening), a least-squares fit rather than a cosine, so what
   every paper shares counts for little; it added to every protocol measured, most in cold
   (docs/evaluation.md);
 - readers: co-readership, the sum over the user's liked papers of the cosine between their

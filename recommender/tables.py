@@ -18,6 +18,7 @@ from sklearn.preprocessing import normalize
 from recommender import als
 from recommender.domain import PAPER_ID, Paper
 from recommender.features import TextSpace, term_rows
+from recommender.whitening import Whitening, term_weights
 
 
 def unit_rows(vectors: np.ndarray) -> np.ndarray:
@@ -26,45 +27,6 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
     return np.divide(vectors, norms, out=np.zeros_like(vectors), where=norms > 0).astype(
         np.float32, copy=False
     )
-
-
-TOPIC_RIDGE = 0.01  # of the mean squared vector length (seed 1: 0.003-0.03 scored alike)
-TEXT_RIDGE = 10.0  # of the mean sum of squares of a term's TF-IDF values (`term_weights`)
-
-
-def whitening(vectors: np.ndarray) -> np.ndarray:
-    """(t, t) float32 (YᵀY + ridge·I)⁻¹ of the papers' vectors Y (n, t), ridge `TOPIC_RIDGE` x
-    trace(YᵀY) / t; the identity for t = 0.
-
-    A user's liked direction u scored as u (YᵀY + ridge·I)⁻¹ yᵀ instead of the cosine u yᵀ is
-    the exact least-squares user step against fixed paper vectors (liked papers 1, all others 0:
-    ALS's step in the limit of a small confidence), so a direction every paper shares counts
-    for little and one that sets the user's papers apart counts for much, as IDF does for
-    words. In the terms-only space it added 3% to recall@100 in cold and 1% in P10, and was
-    even in random20, P1 and the closed loop (seed 1, docs/evaluation.md); in the hybrid's
-    space it cost the one-like loop 6%, so only the terms-only space is whitened."""
-    t = vectors.shape[1]
-    if t == 0:
-        return np.eye(0, dtype=np.float32)
-    gram = vectors.T.astype(np.float64) @ vectors.astype(np.float64)
-    ridge = TOPIC_RIDGE * np.trace(gram) / t
-    return np.linalg.inv(gram + ridge * np.eye(t)).astype(np.float32)
-
-
-def term_weights(text: sp.csr_matrix) -> np.ndarray:
-    """(V,) float32 ridge / (Σ x² + ridge) per term of the papers' TF-IDF rows (n, V), ridge
-    `TEXT_RIDGE` x the mean Σ x² of the terms in use; 1 for every term of an empty corpus.
-
-    The diagonal of `whitening` in the TF-IDF space, where the (V, V) inverse is out of reach:
-    a term carried by many papers, and heavily, counts for less in a user's profile, on top of
-    what its IDF already takes off. Scaled so that a rare term keeps a weight near 1. Seed 1,
-    same fit, recall@100 (docs/evaluation.md): +1% in random20, P1, P10 and cold alike, the
-    closed loop even; ridge 3 and 30 scored alike, the first lower in P1."""
-    squares = np.asarray(text.multiply(text).sum(axis=0), dtype=np.float64).ravel()
-    if not (squares > 0).any():
-        return np.ones(text.shape[1], dtype=np.float32)
-    ridge = TEXT_RIDGE * squares[squares > 0].mean()
-    return (ridge / (squares + ridge)).astype(np.float32)
 
 
 @dataclass(frozen=True)
@@ -122,7 +84,7 @@ class ItemTable:
     index: dict[str, int] = field(init=False, repr=False, compare=False)
     unit: np.ndarray = field(init=False, repr=False, compare=False)
     topics: np.ndarray = field(init=False, repr=False, compare=False)
-    whitening: np.ndarray = field(init=False, repr=False, compare=False)
+    whitening: Whitening = field(init=False, repr=False, compare=False)
     term_weights: np.ndarray = field(init=False, repr=False, compare=False)
     als_solved: np.ndarray = field(init=False, repr=False, compare=False)
 
@@ -130,14 +92,14 @@ class ItemTable:
         """Per-paper arrays derived from the model, computed once here: every batch of users
         needs the rows of the papers they voted, and recomputing them per batch cost more than
         the scoring's products. `topics` (n, t) float32 each paper's unit vector in the
-        terms-only space (`topics_of`); `whitening` (t, t) float32 that space's `whitening`
-        over these papers and `term_weights` (V,) float32 the TF-IDF space's
-        (recommender.users applies both to users); `als_solved` (n, f) float64 the ALS factors
+        terms-only space (`topics_of`); `whitening` that space's over these papers and
+        `term_weights` (V,) float32 the TF-IDF space's (recommender.whitening; recommender.users
+        applies both to users); `als_solved` (n, f) float64 the ALS factors
         times `als_inverse`, as the user solves need them (recommender.als)."""
         object.__setattr__(self, "index", {p: i for i, p in enumerate(self.paper_ids.tolist())})
         object.__setattr__(self, "unit", unit_rows(self.vectors))
         object.__setattr__(self, "topics", self.topics_of(self.text))
-        object.__setattr__(self, "whitening", whitening(self.topics))
+        object.__setattr__(self, "whitening", Whitening.of(self.topics))
         object.__setattr__(self, "term_weights", term_weights(self.text))
         object.__setattr__(self, "als_solved", als.solved(self.als, self.als_inverse))
 

@@ -36,7 +36,7 @@ class Side:
     votes: np.ndarray  # (m,) float32 papers voted
     count: np.ndarray  # (m,) float32 papers behind it (interests count as `interest_weight`)
     unit: np.ndarray  # (m, d) float32 L2-normalised sum of unit item vectors
-    topics: np.ndarray  # (m, t) float32 the same in the terms-only space, whitened (ItemTable)
+    topics: np.ndarray  # (m, t) float32 the same in the terms-only space, whitened
     mean: np.ndarray  # (m, d) float32 mean item vector: a LightFM user vector
     text: sp.csr_matrix  # (m, V) float32 TF-IDF profile, times the table's term_weights
     readers: sp.csr_matrix  # (m, R) float32 sum of the papers' reader rows
@@ -185,10 +185,9 @@ def _side(
 ) -> Side:
     """Sums over the voted papers (indicator (m, n) 0/1 over `rows`), plus declared interests
     worth `scale` (m,) papers each: their unit TF-IDF rows (m, V), vectors (m, d) and unit
-    vectors in the terms-only space (m, t). The terms-only direction is then multiplied by
-    that space's `whitening` (t, t), which turns its cosine into a least-squares fit
-    (recommender.tables.whitening), and the TF-IDF profile by the table's `term_weights`, that
-    fit's diagonal in the TF-IDF space."""
+    vectors in the terms-only space (m, t). The terms-only direction is then whitened, which
+    turns its cosine into a least-squares fit, and the TF-IDF profile's terms weighed by that
+    fit's diagonal (recommender.whitening)."""
     votes = np.asarray(indicator.sum(axis=1), dtype=np.float32).ravel()
     count = votes.copy()
     unit = np.asarray(indicator @ rows.unit, dtype=np.float32)
@@ -215,7 +214,7 @@ def _side(
         votes=votes,
         count=count,
         unit=unit_rows(unit),
-        topics=unit_rows(topics) @ items.whitening,
+        topics=items.whitening.apply(unit_rows(topics), count),
         mean=mean.astype(np.float32),
         text=text,
         readers=sp.csr_matrix(indicator @ rows.readers, dtype=np.float32),

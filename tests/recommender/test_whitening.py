@@ -1,5 +1,6 @@
-"""A user's profile is a least-squares fit, not a plain sum (recommender.tables.whitening and
-term_weights): what every paper shares counts for little, what sets the user apart for much."""
+"""A user's profile is a least-squares fit, not a plain sum (recommender.whitening): what every
+paper shares counts for little, what sets the user apart for much, and a profile of few papers
+stays closer to the plain sum."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from sklearn.preprocessing import normalize
 
 from recommender.domain import UP, Paper, UserProfile
 from recommender.ranker import HybridRanker
-from recommender.tables import term_weights, unit_rows, whitening
+from recommender.tables import unit_rows
 from recommender.users import represent
+from recommender.whitening import Whitening, term_weights
 
 
 def test_whitening_lets_the_direction_that_sets_a_user_apart_outrank_the_shared_one() -> None:
@@ -23,9 +25,24 @@ def test_whitening_lets_the_direction_that_sets_a_user_apart_outrank_the_shared_
     rare = np.array([0.3, 1.0]) / np.linalg.norm([0.3, 1.0])
     vectors = np.vstack([common, liked, shared, rare]).astype(np.float32)
     assert liked @ shared > liked @ rare  # the cosine's order
-    fitted = liked.astype(np.float32) @ whitening(vectors)
+    whitening = Whitening.of(vectors)
+    fitted = whitening.apply(liked[None, :], np.array([1e6]))[0]
     assert fitted @ rare > fitted @ shared
-    assert whitening(np.zeros((3, 0), dtype=np.float32)).shape == (0, 0)
+    assert Whitening.of(np.zeros((3, 0), dtype=np.float32)).apply(
+        np.zeros((2, 0)), np.ones(2)
+    ).shape == (2, 0)
+
+
+def test_a_profile_of_fewer_papers_stays_closer_to_the_plain_direction() -> None:
+    rng = np.random.default_rng(4)
+    vectors = unit_rows(rng.standard_normal((200, 6)).astype(np.float32) + [3, 1, 0, 0, 0, 0])
+    whitening = Whitening.of(vectors)
+    direction = unit_rows(vectors[:1])
+    papers = np.array([1.0, 3.0, 30.0, 1e6])
+    fitted = unit_rows(whitening.apply(np.repeat(direction, 4, axis=0), papers))
+    cosines = fitted @ direction[0]
+    assert (np.diff(cosines) < 0).all()  # each step away from the plain direction
+    assert cosines[0] > 0.85 > 0.8 > cosines[-1]
 
 
 def test_term_weights_take_from_the_terms_every_paper_carries() -> None:
@@ -43,14 +60,14 @@ def test_a_users_profiles_are_the_whitened_sums_of_their_liked_papers(
     hybrid: HybridRanker, papers: list[Paper]
 ) -> None:
     items = hybrid.items
-    t = len(items.whitening)
-    assert not np.allclose(items.whitening, items.whitening[0, 0] * np.eye(t))
     assert items.term_weights.min() < items.term_weights.max() - 0.01
     mine = papers[:3]
     profile = UserProfile("u", votes={p.paper_id: UP for p in mine}, rated_papers=tuple(mine))
     liked = represent([profile], items, hybrid.space, hybrid.settings).liked
     rows = items.rows(mine, hybrid.space)
-    topics = unit_rows(rows.topics.sum(axis=0, keepdims=True)) @ items.whitening
+    plain = unit_rows(rows.topics.sum(axis=0, keepdims=True))
+    topics = items.whitening.apply(plain, np.array([3.0]))
     np.testing.assert_allclose(liked.topics, topics, rtol=1e-5, atol=1e-6)
+    assert (unit_rows(liked.topics) @ plain[0])[0] < 0.99  # not the plain direction
     text = normalize(np.asarray(rows.text.sum(axis=0))) * items.term_weights
     np.testing.assert_allclose(liked.text.toarray(), text, rtol=1e-5, atol=1e-7)
