@@ -92,10 +92,10 @@ class ItemTable:
         """Per-paper arrays derived from the model, computed once here: every batch of users
         needs the rows of the papers they voted, and recomputing them per batch cost more than
         the scoring's products. `topics` (n, t) float32 each paper's unit vector in the
-        terms-only space (`topics_of`); `whitening` that space's over these papers and
-        `term_weights` (V,) float32 the TF-IDF space's (recommender.whitening; recommender.users
-        applies both to users); `als_solved` (n, f) float64 the ALS factors
-        times `als_inverse`, as the user solves need them (recommender.als)."""
+        terms-only space (`topics_of`); `whitening` that space's YᵀY over these papers, and
+        `term_weights` (V,) float32 per TF-IDF term (recommender.whitening; recommender.users
+        applies both to users); `als_solved` (n, f) float64 the ALS factors times
+        `als_inverse`, as the user solves need them (recommender.als)."""
         object.__setattr__(self, "index", {p: i for i, p in enumerate(self.paper_ids.tolist())})
         object.__setattr__(self, "unit", unit_rows(self.vectors))
         object.__setattr__(self, "topics", self.topics_of(self.text))
