@@ -111,11 +111,13 @@ def gram_inverse(factors: np.ndarray, regularization: float) -> np.ndarray:
 
 
 def solved(factors: np.ndarray, inverse: np.ndarray) -> np.ndarray:
-    """(N, f) float64 Z = Y A⁻¹ for the paper factors Y (N, f) and A⁻¹ = `inverse`: the part of
+    """(N, f) float32 Z = Y A⁻¹ for the paper factors Y (N, f) and A⁻¹ = `inverse`: the part of
     a user solve that depends on the paper alone (see `solve_users`), so it is computed once per
-    paper, not once per user who voted it."""
+    paper, not once per user who voted it. Computed in float64, kept in float32 like Y: the
+    Woodbury solves work in float32 (their products are most of a batch's solve time, and
+    float64 doubled it for differences of 1e-7 in the users' vectors)."""
     with one_blas_thread():
-        return factors.astype(np.float64) @ inverse
+        return (factors.astype(np.float64) @ inverse).astype(np.float32)
 
 
 def solve_users(
@@ -169,15 +171,15 @@ def _woodbury(
     confidence: list[np.ndarray],
     preference: list[np.ndarray],
 ) -> np.ndarray:
-    """(s, f) the users' vectors by Woodbury, all at once: each padded to the most votes k
-    among them with zero rows of Y and Z (q = 0 and 1/c = 1 there, so a padded vote changes
-    nothing). Callers pass users of similar vote counts together, so little is padding."""
+    """(s, f) the users' vectors by Woodbury, all at once, in float32: each padded to the most
+    votes k among them with zero rows of Y and Z (q = 0 and 1/c = 1 there, so a padded vote
+    changes nothing). Callers pass users of similar vote counts together, so little is padding."""
     s = len(voted)
     counts = np.array([len(v) for v in voted])
     k = int(counts.max())
     index = np.zeros((s, k), dtype=np.int64)
-    q = np.zeros((s, k))
-    inv_c = np.ones((s, k))
+    q = np.zeros((s, k), dtype=np.float32)
+    inv_c = np.ones((s, k), dtype=np.float32)
     row = np.repeat(np.arange(s), counts)
     at = np.arange(row.size) - np.repeat(np.cumsum(counts) - counts, counts)  # place in the row
     c = np.concatenate(confidence)
@@ -185,12 +187,12 @@ def _woodbury(
     q[row, at] = (1.0 + c) * np.concatenate(preference)
     inv_c[row, at] = 1.0 / c
     padding = np.arange(k)[None, :] >= counts[:, None]  # (s, k)
-    yu = y[index].astype(np.float64)  # (s, k, f)
+    yu = y[index]  # (s, k, f) float32, copies
     zu = z[index]
     yu[padding] = 0.0
     zu[padding] = 0.0
     g = yu @ np.swapaxes(zu, 1, 2)  # (s, k, k)
-    system = g + inv_c[:, :, None] * np.eye(k)[None]
+    system = g + inv_c[:, :, None] * np.eye(k, dtype=np.float32)[None]
     gq = np.einsum("skj,sj->sk", g, q)
     correction = np.linalg.solve(system, gq[:, :, None])[:, :, 0]
-    return np.einsum("skf,sk->sf", zu, q - correction).astype(np.float32)
+    return np.einsum("skf,sk->sf", zu, q - correction).astype(np.float32, copy=False)

@@ -17,12 +17,13 @@ readers. `chosen` (B, k) int64 candidate indices, -1 for none.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.domain import TITLE, Paper
+from recommender.domain import PAPER_ID, TITLE, Paper
 from recommender.tables import ItemRows
 
 SIMILAR_MIN = 0.12  # TF-IDF cosine above which two papers visibly share a topic
@@ -67,33 +68,42 @@ def resemblance(
 class Twins:
     """The candidate each liked paper is, by id or by title (the same paper under another id),
     for `resemblance`. Titles compare folded for case and spacing only: ingest already merges
-    papers whose normalised titles agree. Built once per call over its candidates, and it
-    remembers the titles it has folded: the same liked papers come back batch after batch, and
-    folding every one of them again was most of the cost."""
+    papers whose normalised titles agree. Built once per call over its candidates; papers are
+    told apart by their row in the model's table (`codes`, -1 for a paper newer than the
+    model), so most of the matching is array lookups, and the answer for a table row is kept:
+    the same liked papers come back batch after batch, and reading and folding their titles
+    again each time was most of the cost."""
 
-    def __init__(self, candidates: Sequence[Paper]) -> None:
-        self._ids = [p.paper_id for p in candidates]
+    def __init__(self, candidates: Sequence[Paper], codes: np.ndarray, by_row: np.ndarray) -> None:
+        """`codes` (n,) each candidate's table row (-1 none); `by_row` (table size,) the
+        candidate at each table row (-1 none), the last of equal ids."""
+        self._by_row = by_row
+        fresh = np.flatnonzero(codes < 0).tolist()
+        self._by_id = {candidates[i].paper_id: i for i in fresh}
         self._by_title = {_folded(p.title): i for i, p in enumerate(candidates)}
-        self._seen: dict[str, int] = {}  # raw title -> candidate index, -1 for none
+        self._row_title = np.full(by_row.size, -2, dtype=np.int64)  # -2: not looked at yet
+        self._seen: dict[str, int] = {}  # raw title of a paper newer than the model
 
-    def of(
-        self, papers: Sequence[Paper], place: Mapping[str, int], liked: np.ndarray
-    ) -> np.ndarray:
-        """(len(papers),) int64 the candidate (the last of equal ids or titles) each paper is:
-        by id for all of them, by title only for the `liked` ones (indices into `papers`) whose
-        id missed; -1 for none. `place` is paper_id -> index into `papers`: ids are matched
-        from the candidates' side, a few thousand lookups instead of one per liked paper."""
+    def of(self, papers: Sequence[Paper], codes: np.ndarray, liked: np.ndarray) -> np.ndarray:
+        """(len(papers),) int64 the candidate (the last of equal ids or titles) each `liked`
+        paper is (indices into `papers`, whose table rows are `codes`): by id, else by title;
+        -1 for none and for the papers not asked about."""
         found = np.full(len(papers), -1, dtype=np.int64)
-        for i, paper_id in enumerate(self._ids):
-            at = place.get(paper_id)
-            if at is not None:
-                found[at] = i
-        seen, by_title = self._seen, self._by_title
-        missed = liked[found[liked] < 0].tolist()  # the title only where the id missed
-        titles = list(map(TITLE, map(papers.__getitem__, missed)))
-        for title in set(titles).difference(seen):
-            seen[title] = by_title.get(_folded(title), -1)
-        found[missed] = list(map(seen.__getitem__, titles))
+        code = codes[liked]
+        table, fresh = liked[code >= 0], liked[code < 0].tolist()
+        found[table] = self._by_row[codes[table]]
+        ids = map(PAPER_ID, map(papers.__getitem__, fresh))
+        found[fresh] = np.fromiter(map(self._by_id.get, ids, repeat(-1)), np.int64, len(fresh))
+        missed = table[found[table] < 0]  # by title where the id missed, once per table row
+        new = missed[self._row_title[codes[missed]] == -2]
+        for i in new.tolist():
+            self._row_title[codes[i]] = self._by_title.get(_folded(papers[i].title), -1)
+        found[missed] = self._row_title[codes[missed]]
+        missed_fresh = [i for i in fresh if found[i] < 0]
+        titles = list(map(TITLE, map(papers.__getitem__, missed_fresh)))
+        for title in set(titles).difference(self._seen):
+            self._seen[title] = self._by_title.get(_folded(title), -1)
+        found[missed_fresh] = list(map(self._seen.__getitem__, titles))
         return found
 
 

@@ -24,12 +24,12 @@ import scipy.sparse as sp
 
 from recommender.als import one_blas_thread
 from recommender.coverage import regions
-from recommender.domain import DOWN, PAPER_ID, TITLE, UP, Paper, Pick, UserProfile
+from recommender.domain import DOWN, TITLE, UP, Paper, Pick, UserProfile
 from recommender.evidence import Twins, interest_match, read_alike, resemblance
 from recommender.features import TextSpace
 from recommender.prior import candidate_prior, top_indices
 from recommender.reasons import Facts, rated, sentences, short_title
-from recommender.scoring import scored, standardise
+from recommender.scoring import Candidates, scored, standardise
 from recommender.selection import exploration, mmr, shortlist, similarities
 from recommender.settings import ModelSettings, PickSettings
 from recommender.tables import ItemRows, ItemTable
@@ -47,8 +47,14 @@ class _Pool:
     """The candidates and what about them is the same for every user, built once per call."""
 
     papers: Sequence[Paper]
-    rows: ItemRows
+    basis: Candidates  # their side of the scoring rule, with their rows
+    column: dict[str, int]  # paper_id -> index into `papers`
+    by_row: np.ndarray  # (table size,) int64 the candidate each row of the model's table is, -1
     twins: Twins  # which candidate a liked paper is
+
+    @property
+    def rows(self) -> ItemRows:
+        return self.basis.rows
 
 
 class HybridRanker:
@@ -83,14 +89,12 @@ class HybridRanker:
         cands = list(candidates)
         if not cands or k <= 0:
             return result
-        rows = self._rows(cands)
+        pool = self._pool(cands)
         prior, trending = candidate_prior(cands, today, self.pick_settings)
-        column = {p.paper_id: i for i, p in enumerate(cands)}
-        pool = _Pool(cands, rows, Twins(cands))
 
         def batch(chunk: Sequence[UserProfile]) -> list[list[Pick]]:
-            users, scores, liked, votes = self._scores(chunk, rows, prior, column)
-            chosen, explored = self._select(chunk, scores, liked["text"], rows, k, users.liking)
+            users, scores, usual, votes = self._scores(chunk, pool, prior)
+            chosen, explored = self._select(chunk, scores, usual, pool.rows, k, users.liking)
             hot = trending[np.maximum(chosen, 0)]
             reasons = self._explain(chunk, chosen, explored, pool, votes, users.liked.readers, hot)
             return [
@@ -113,13 +117,12 @@ class HybridRanker:
         """(users, candidates) float32 scores, excluded/rated papers at -inf: what `picks`
         chooses from, without the per-user selection and reasons (the evaluation scores this)."""
         cands = list(candidates)
-        rows = self._rows(cands)
+        pool = self._pool(cands)
         prior, _ = candidate_prior(cands, today, self.pick_settings)
-        column = {p.paper_id: i for i, p in enumerate(cands)}
         out = np.empty((len(profiles), len(cands)), dtype=np.float32)
         start = 0
         for chunk, scores in self._batches(
-            profiles, lambda chunk: self._scores(chunk, rows, prior, column)[1]
+            profiles, lambda chunk: self._scores(chunk, pool, prior)[1]
         ):
             out[start : start + len(chunk)] = scores
             start += len(chunk)
@@ -134,7 +137,7 @@ class HybridRanker:
         reader = UserProfile("similar", votes={paper.paper_id: UP}, rated_papers=(paper,))
         users = represent([reader], self.items, self.space, self.settings)
         plain = dataclasses.replace(self.settings, fit_weight=0.0)
-        scores = scored(users, self._rows(cands), plain)[0][0]
+        scores = scored(users, Candidates.of(self._rows(cands)), plain)[0][0]
         reason = f"similar to “{short_title(paper.title)}”"
         return [Pick(cands[i], float(scores[i]), reason) for i in top_indices(scores, k)]
 
@@ -147,7 +150,8 @@ class HybridRanker:
         position = -np.arange(len(papers), dtype=np.float32)
         prior = standardise(position[None, :])[0]
         users = represent([profile], self.items, self.space, self.settings)
-        taste = standardise(scored(users, self._rows(papers), self.settings)[0])[0]
+        basis = Candidates.of(self._rows(papers))
+        taste = standardise(scored(users, basis, self.settings)[0])[0]
         scores = taste + POSITION_WEIGHT * prior
         order = np.lexsort((np.arange(len(papers)), -scores))
         return [papers[i] for i in order]
@@ -160,7 +164,7 @@ class HybridRanker:
         users = represent([profile], self.items, self.space, self.settings, votes)
         chosen, explored = np.zeros((1, 1), dtype=np.int64), np.zeros((1, 1), dtype=bool)
         trending = np.array([[paper.upvotes >= TRENDING_UPVOTES]])
-        pool = _Pool([paper], self._rows([paper]), Twins([paper]))
+        pool = self._pool([paper])
         facts = (chosen, explored, pool, votes, users.liked.readers)
         return self._explain([profile], *facts, trending)[0][0]
 
@@ -189,19 +193,23 @@ class HybridRanker:
     def _rows(self, papers: Sequence[Paper]) -> ItemRows:
         return self.items.rows(papers, self.space)
 
+    def _pool(self, cands: Sequence[Paper]) -> _Pool:
+        codes = self.items.codes([p.paper_id for p in cands])
+        by_row = np.full(self.items.size, -1, dtype=np.int64)
+        by_row[codes[codes >= 0]] = np.flatnonzero(codes >= 0)
+        basis = Candidates.of(self.items.rows(cands, self.space, codes))
+        column = {p.paper_id: i for i, p in enumerate(cands)}
+        return _Pool(cands, basis, column, by_row, Twins(cands, codes, by_row))
+
     def _scores(
-        self,
-        profiles: Sequence[UserProfile],
-        rows: ItemRows,
-        prior: np.ndarray,
-        column: dict[str, int],
-    ) -> tuple[UserSide, np.ndarray, dict[str, np.ndarray], Voted]:
+        self, profiles: Sequence[UserProfile], pool: _Pool, prior: np.ndarray
+    ) -> tuple[UserSide, np.ndarray, np.ndarray, Voted]:
         votes = voted(profiles, self.items, self.space)
         users = represent(profiles, self.items, self.space, self.settings, votes)
-        scores, liked = scored(users, rows, self.settings)
+        scores, usual = scored(users, pool.basis, self.settings)
         scores += prior[None, :]
-        self._adjust(scores, profiles, column)
-        return users, scores, liked, votes
+        self._adjust(scores, profiles, pool, votes)
+        return users, scores, usual, votes
 
     def _select(
         self,
@@ -250,7 +258,7 @@ class HybridRanker:
         are the batch's `votes`, as `represent` used them."""
         liked_of = votes.liked_of(len(profiles))
         liked = np.unique(votes.column[votes.up])
-        twin = pool.twins.of(votes.papers, votes.place, liked)
+        twin = pool.twins.of(votes.papers, votes.codes, liked)
         resembles = resemblance(chosen, pool.rows, liked_of, votes.rows, twin)
         interest = interest_match(chosen, pool.rows, votes.interests, votes.interest_owner)
         teammates = np.zeros(chosen.shape, dtype=np.int64)
@@ -274,11 +282,14 @@ class HybridRanker:
         return sentences(facts, chosen >= 0, titles, liking, [q.interests for q in profiles])
 
     def _adjust(
-        self, scores: np.ndarray, profiles: Sequence[UserProfile], column: dict[str, int]
+        self, scores: np.ndarray, profiles: Sequence[UserProfile], pool: _Pool, votes: Voted
     ) -> None:
-        """Teammates' likes lift a paper; excluded and already-rated papers can never be picked.
-        Flat arrays over the batch (a user's teammates may have liked hundreds of papers, most
-        outside the window), then one scatter each."""
+        """Teammates' likes lift a paper; excluded papers and any with a vote of the user's (a
+        cleared one too) can never be picked. Flat arrays over the batch (a user's teammates may
+        have liked hundreds of papers, most outside the window), then one scatter each. The
+        votes the batch holds already (`votes`) are matched by table row, as arrays; only
+        exclusions, and the votes of a profile `votes` does not hold all of, go by id."""
+        column = pool.column
         likes = [profile.teammate_likes for profile in profiles]  # every paper a teammate liked
         owner = np.repeat(np.arange(len(profiles)), [len(mine) for mine in likes])
         ids = list(chain.from_iterable(likes))
@@ -288,11 +299,21 @@ class HybridRanker:
         if lift.any():
             weight = self.pick_settings.teammate_weight * np.log1p(count[lift])
             scores[owner[lift], at[lift]] += weight
-        banned = [
-            [*profile.exclude, *profile.votes, *map(PAPER_ID, profile.rated_papers)]
-            for profile in profiles
+        place = np.full(len(votes.papers), -1, dtype=np.int64)  # each voted paper's column
+        table = votes.codes >= 0
+        place[table] = pool.by_row[votes.codes[table]]
+        newer = np.flatnonzero(~table).tolist()
+        place[newer] = [column.get(votes.papers[i].paper_id, -1) for i in newer]
+        at = place[votes.column]
+        scores[votes.owner[at >= 0], at[at >= 0]] = -np.inf
+        held = np.bincount(votes.owner, minlength=len(profiles))
+        rest = [
+            (r, [*p.exclude, *p.votes])
+            for r, p in enumerate(profiles)
+            if p.exclude or len(p.votes) != held[r]
         ]
-        owner = np.repeat(np.arange(len(profiles)), [len(ids) for ids in banned])
-        flat = list(chain.from_iterable(banned))
-        at = np.fromiter(map(column.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
-        scores[owner[at >= 0], at[at >= 0]] = -np.inf
+        if rest:
+            owner = np.repeat([r for r, _ in rest], [len(ids) for _, ids in rest])
+            flat = list(chain.from_iterable(ids for _, ids in rest))
+            at = np.fromiter(map(column.get, flat, repeat(-1)), dtype=np.int64, count=len(flat))
+            scores[owner[at >= 0], at[at >= 0]] = -np.inf

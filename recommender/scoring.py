@@ -27,16 +27,28 @@ else known, LightFM's bias ranked worse than the number of readers (docs/evaluat
 Each signal's dislike part (the same similarity to what the user 👎) is subtracted, weighted by
 `dislike_weight`. Why a blend: each signal alone loses somewhere (docs/evaluation.md measures
 each); their sum wins on every protocol measured.
+
+How it is computed: a signal that is a dot product with a dense paper vector is standardised
+without computing it first. For user vector u against centred paper vectors C̃ (C minus the
+candidates' mean μ), the z-score is u·C̃ / sqrt(uᵀΣu), Σ the candidates' covariance, so every
+such signal, like and dislike part, folds into one coefficient row per user and all of them into
+one matrix product against the candidates' centred blocks side by side (`Candidates`). Only the
+sparse signals (text, readers) are computed and then standardised.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
+from recommender.kernels import dense_product
 from recommender.settings import ModelSettings
 from recommender.tables import ItemRows
-from recommender.users import Side, UserSide
+from recommender.users import UserSide
+
+NO_SPREAD = 1e-9  # a standard deviation below this is a signal the user has none of
 
 
 def standardise(scores: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
@@ -52,74 +64,131 @@ def standardise(scores: np.ndarray, columns: np.ndarray | None = None) -> np.nda
     centred = basis - mean
     std = np.sqrt(np.square(centred).sum(axis=1, keepdims=True) / basis.shape[1])
     z = centred if columns is None else scores - mean
-    z /= np.where(std > 1e-9, std, 1.0)
-    z[(std <= 1e-9).ravel()] = 0.0
+    z /= np.where(std > NO_SPREAD, std, 1.0)
+    z[(std <= NO_SPREAD).ravel()] = 0.0
     if columns is not None:
         z[:, ~columns] = 0.0
     return z.astype(np.float32, copy=False)
 
 
 def text_scores(users: sp.csr_matrix, items: sp.csr_matrix) -> np.ndarray:
-    """(m, n) products of user profiles (m, V) with item rows (n, V), both CSR float32.
-
-    Computed as the sparse product items @ usersᵀ: for each item it walks only the item's own
-    terms and, per term, only the users who have it, which skips the zeros of profiles
-    (thousands of terms each, yet a small share of V; 👎 profiles far fewer). A dense block of
-    profiles times the sparse items did ~3x the work on the like side and ~7x on the dislike
-    side. Each product still sums its item's terms in the item row's stored order, the order the
-    dense product used, so the float32 results are the same bit for bit."""
-    product = items @ sp.csr_matrix(users.T)  # (n, m) sparse
-    return np.ascontiguousarray(product.toarray().T, dtype=np.float32)
+    """(m, n) float32 products of user profiles (m, V) with item rows (n, V), both CSR."""
+    return dense_product(users, sp.csr_matrix(items.T))
 
 
-def reader_scores(users: sp.csr_matrix, items: ItemRows) -> np.ndarray:
-    """(m, n) co-readership: users' summed reader rows (m, R) times the papers' (n, R)."""
-    if users.nnz == 0 or items.readers.nnz == 0:
-        return np.zeros((users.shape[0], items.size), dtype=np.float32)
-    return np.asarray((users @ items.readers.T).toarray(), dtype=np.float32)
+@dataclass(frozen=True)
+class Block:
+    """One dense signal's columns in `Candidates.dense` and the candidates' covariance there."""
+
+    name: str  # "taste", "topics", "fit" or "als"
+    columns: slice
+    covariance: np.ndarray  # (d, d) float64 over the columns the signal is standardised on
 
 
-def _signals(side: Side, items: ItemRows) -> dict[str, np.ndarray]:
-    """Raw (m, n) similarities of one side of the users to the candidates."""
-    out = {"text": text_scores(side.text, items.text)}
-    if items.topics.shape[1]:
-        out["topics"] = side.topics @ items.topics.T
-    if items.vectors.shape[1]:
-        out["taste"] = side.unit @ items.unit.T
-        out["readers"] = reader_scores(side.readers, items)
-    return out
+@dataclass(frozen=True)
+class Candidates:
+    """The candidates' side of the scoring rule, built once per set of candidates and shared
+    by every batch of users scored against it."""
+
+    rows: ItemRows
+    text: sp.csr_matrix  # (V, n) float32 the TF-IDF rows transposed: each term's candidates
+    readers: sp.csr_matrix  # (R, n) float32 the reader rows transposed
+    dense: np.ndarray  # (n, D) float32 the dense signals' paper vectors, centred, side by side
+    blocks: tuple[Block, ...]
+    bias: np.ndarray  # (n,) float32 LightFM's bias, standardised over papers with readers
+    popular: np.ndarray  # (n,) float32 log readers, the same
+
+    @classmethod
+    def of(cls, rows: ItemRows) -> Candidates:
+        """Centre each dense signal's paper vectors on the candidates' mean and take their
+        covariance; a signal standardised over papers with readers only (`known`) is centred
+        on theirs and is 0 elsewhere, as `standardise(..., known)` leaves it."""
+        known = rows.known
+        everyone = np.ones(rows.size, dtype=bool)
+        parts: list[tuple[str, np.ndarray, np.ndarray]] = []
+        if rows.vectors.shape[1]:
+            parts.append(("taste", rows.unit, everyone))
+        if rows.topics.shape[1]:
+            parts.append(("topics", rows.topics, everyone))
+        if rows.vectors.shape[1] and known.any():
+            parts.append(("fit", rows.vectors, known))
+        if rows.als.shape[1] and known.any():
+            parts.append(("als", rows.als, known))
+        blocks, centred, start = [], [], 0
+        for name, vectors, mask in parts:
+            values = vectors.astype(np.float64)
+            block = np.where(mask[:, None], values - values[mask].mean(axis=0), 0.0)
+            blocks.append(Block(name, slice(start, start + values.shape[1]),
+                                block.T @ block / max(int(mask.sum()), 1)))  # fmt: skip
+            centred.append(block.astype(np.float32))
+            start += values.shape[1]
+        dense = np.hstack(centred) if centred else np.zeros((rows.size, 0), dtype=np.float32)
+        zero = np.zeros(rows.size, dtype=np.float32)
+        bias, popular = zero, zero
+        if rows.vectors.shape[1] and known.any():
+            bias = standardise(rows.bias[None, :], known)[0]
+            readers = np.log1p(np.diff(rows.readers.indptr).astype(np.float32))
+            popular = standardise(readers[None, :], known)[0]
+        return cls(
+            rows=rows,
+            text=sp.csr_matrix(rows.text.T, dtype=np.float32),
+            readers=sp.csr_matrix(rows.readers.T, dtype=np.float32),
+            dense=np.ascontiguousarray(dense),
+            blocks=tuple(blocks),
+            bias=bias,
+            popular=popular,
+        )
 
 
-def score(users: UserSide, items: ItemRows, settings: ModelSettings) -> np.ndarray:
-    """(m, n) float32 scores, higher is better; memory is m x n floats, so callers batch."""
-    return scored(users, items, settings)[0]
+def _z(vectors: np.ndarray, covariance: np.ndarray) -> np.ndarray:
+    """(m, 1) float64 1 / the standard deviation of each user's scores u·c over the candidates
+    (sqrt(uᵀΣu)), 0 where there is no spread (the signal drops out, as in `standardise`)."""
+    u = vectors.astype(np.float64)
+    std = np.sqrt(np.maximum(np.einsum("md,md->m", u @ covariance, u), 0.0))
+    return np.divide(1.0, std, out=np.zeros_like(std), where=std > NO_SPREAD)[:, None]
 
 
 def scored(
-    users: UserSide, items: ItemRows, settings: ModelSettings
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """The scores and the raw like-side similarities behind them (for reasons and exploration)."""
-    weights = {
-        "taste": settings.taste_weight,
-        "text": settings.text_weight,
-        "readers": settings.readers_weight,
-        "topics": settings.topics_weight,
+    users: UserSide, cands: Candidates, settings: ModelSettings
+) -> tuple[np.ndarray, np.ndarray]:
+    """(m, n) float32 scores, higher is better, and the raw like-side text similarities behind
+    them (for exploration); memory is m x n floats, so callers batch."""
+    dislikes = bool(users.disliked.count.any() and settings.dislike_weight)
+    against = settings.dislike_weight if dislikes else 0.0
+    liked_text = dense_product(users.liked.text, cands.text)
+    total = settings.text_weight * standardise(liked_text)
+    if dislikes:
+        total -= (
+            against
+            * settings.text_weight
+            * standardise(dense_product(users.disliked.text, cands.text))
+        )
+    if cands.rows.vectors.shape[1]:
+        total += settings.readers_weight * standardise(
+            dense_product(users.liked.readers, cands.readers)
+        )
+        if dislikes:
+            total -= (
+                against
+                * settings.readers_weight
+                * standardise(dense_product(users.disliked.readers, cands.readers))
+            )
+    sides = {
+        "taste": (settings.taste_weight, users.liked.unit, users.disliked.unit),
+        "topics": (settings.topics_weight, users.liked.topics, users.disliked.topics),
+        "fit": (settings.fit_weight, users.liked.mean, None),
+        "als": (settings.als_weight, users.als, None),
     }
-    liked = _signals(users.liked, items)
-    total = np.zeros((users.liked.count.size, items.size), dtype=np.float32)
-    for name, raw in liked.items():
-        total += weights[name] * standardise(raw)
-    if users.disliked.count.any() and settings.dislike_weight:
-        for name, raw in _signals(users.disliked, items).items():
-            total -= settings.dislike_weight * weights[name] * standardise(raw)
-    known = items.known
-    if items.vectors.shape[1] and known.any():
-        fit = standardise(users.liked.mean @ items.vectors.T, known)
-        total += settings.fit_weight * fit
-        liking = users.liking[:, None]  # nothing liked: popularity, not the bias
-        total += settings.bias_weight * standardise(items.bias[None, :], known) * liking
-        readers = np.log1p(np.diff(items.readers.indptr).astype(np.float32))
-        total += settings.popular_weight * standardise(readers[None, :], known)
-    if items.als.shape[1] and known.any() and settings.als_weight:
-        total += settings.als_weight * standardise(users.als @ items.als.T, known)
-    return total, liked
+    if cands.blocks:
+        coefficients = np.empty((total.shape[0], cands.dense.shape[1]), dtype=np.float64)
+        for block in cands.blocks:
+            weight, liked, disliked = sides[block.name]
+            part = weight * _z(liked, block.covariance) * liked
+            if disliked is not None and against:
+                part -= against * weight * _z(disliked, block.covariance) * disliked
+            coefficients[:, block.columns] = part
+        total += coefficients.astype(np.float32) @ cands.dense.T
+    liking = users.liking[:, None]  # nothing liked: popularity, not the bias
+    total += settings.bias_weight * cands.bias[None, :] * liking
+    total += settings.popular_weight * cands.popular[None, :]
+    return total, liked_text

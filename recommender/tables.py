@@ -41,7 +41,7 @@ class ItemRows:
     als: np.ndarray  # (n, f) float32 ALS paper factors (zero rows for papers nobody saved)
     als_weight: np.ndarray  # (n,) float32 the paper's BM25 factor in ALS's confidences
     topics: np.ndarray  # (n, t) float32 unit vectors in the terms-only space (see ItemTable)
-    als_solved: np.ndarray  # (n, f) float64 `als` times (YᵀY + reg·I)⁻¹ (recommender.als)
+    als_solved: np.ndarray  # (n, f) float32 `als` times (YᵀY + reg·I)⁻¹ (recommender.als)
 
     @property
     def size(self) -> int:
@@ -94,7 +94,7 @@ class ItemTable:
         the scoring's products. `topics` (n, t) float32 each paper's unit vector in the
         terms-only space (`topics_of`); `whitening` that space's YᵀY over these papers, and
         `term_weights` (V,) float32 per TF-IDF term (recommender.whitening; recommender.users
-        applies both to users); `als_solved` (n, f) float64 the ALS factors times
+        applies both to users); `als_solved` (n, f) float32 the ALS factors times
         `als_inverse`, as the user solves need them (recommender.als)."""
         object.__setattr__(self, "index", {p: i for i, p in enumerate(self.paper_ids.tolist())})
         object.__setattr__(self, "unit", unit_rows(self.vectors))
@@ -106,6 +106,15 @@ class ItemTable:
     @property
     def dim(self) -> int:
         return int(self.vectors.shape[1])
+
+    @property
+    def size(self) -> int:
+        """Papers in the table."""
+        return len(self.paper_ids)
+
+    def codes(self, ids: Sequence[str]) -> np.ndarray:
+        """(n,) int64 each paper id's row here, -1 for a paper the model has not seen."""
+        return np.fromiter(map(self.index.get, ids, repeat(-1)), np.int64, len(ids))
 
     def without_reader(self, user_key: str) -> ItemTable | None:
         """The table with `user_key`'s readers column removed and each paper's row made unit
@@ -142,8 +151,7 @@ class ItemTable:
         """Known papers come from the table; the others are featurised now. `known` (n,) is each
         paper's table row (-1: not in it) when the caller has looked them up already."""
         if known is None:
-            ids = map(PAPER_ID, papers)
-            known = np.fromiter(map(self.index.get, ids, repeat(-1)), np.int64, len(papers))
+            known = self.codes(list(map(PAPER_ID, papers)))
         hit, fresh = np.flatnonzero(known >= 0), np.flatnonzero(known < 0)
         n, d = len(papers), self.dim
         if fresh.size == 0:
@@ -173,7 +181,7 @@ class ItemTable:
         readers = sp.csr_matrix(readers, dtype=np.float32)
         topics = np.zeros((n, self.topics.shape[1]), dtype=np.float32)
         topics[hit], topics[fresh] = self.topics[known[hit]], self.topics_of(new_text)
-        solved = np.zeros((n, self.als.shape[1]))
+        solved = np.zeros((n, self.als.shape[1]), dtype=np.float32)
         solved[hit] = self.als_solved[known[hit]]
         return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics, solved)
 

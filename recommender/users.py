@@ -68,7 +68,7 @@ class Voted:
     order, each profile's in its own order."""
 
     papers: list[Paper]  # (n,) each paper voted in the batch once, in order of first vote
-    place: dict[str, int]  # paper_id -> index into `papers`
+    codes: np.ndarray  # (n,) int64 their rows in the model's table, -1 for newer papers
     rows: ItemRows  # (n, ...) their rows
     owner: np.ndarray  # (v,) int64 the user row of each vote
     column: np.ndarray  # (v,) int64 the paper of each vote, into `papers`
@@ -101,8 +101,8 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
     vote = np.array(vote_list)  # as given: a vote of 1.5 is neither 👍 nor 👎
     owner = np.repeat(np.arange(len(profiles)), counts)
     keep = np.flatnonzero((vote == UP) | (vote == -UP))
-    kept = list(map(ids.__getitem__, keep.tolist()))
-    code = np.fromiter(map(items.index.get, kept, repeat(-1)), dtype=np.int64, count=len(kept))
+    kept = ids if keep.size == len(ids) else list(map(ids.__getitem__, keep.tolist()))
+    code = items.codes(kept)
     fresh = np.flatnonzero(code < 0)
     if fresh.size:  # new to the model: -1, -2, ... by id
         new: dict[str, int] = {}
@@ -113,11 +113,12 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
     rank[order] = np.arange(order.size)
     firsts = first[order].tolist()
     papers = list(map(rated.__getitem__, keep[firsts].tolist()))
+    codes = np.maximum(code[firsts], -1)
     texts = [text for profile in profiles for text in profile.interests]
     return Voted(
         papers=papers,
-        place=dict(zip(map(kept.__getitem__, firsts), range(len(papers)), strict=True)),
-        rows=items.rows(papers, space, np.maximum(code[firsts], -1)),
+        codes=codes,
+        rows=items.rows(papers, space, codes),
         owner=owner[keep],
         column=rank[inverse].astype(np.int64, copy=False).reshape(-1),
         up=vote[keep] == UP,

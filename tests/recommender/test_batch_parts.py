@@ -16,23 +16,33 @@ from recommender import als
 from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.evidence import Twins
 from recommender.ranker import HybridRanker
-from recommender.scoring import text_scores
-from recommender.users import _interest_text, voted
+from recommender.scoring import Candidates, scored, standardise, text_scores
+from recommender.users import Side, _interest_text, represent, voted
 
 
-def test_text_scores_equal_the_dense_product_bit_for_bit() -> None:
-    """The sparse product sums each item's terms in its stored order, as the dense one did;
-    item rows here are unsorted on purpose, as the TF-IDF transform leaves them."""
+def test_text_scores_equal_the_dense_product() -> None:
+    """The compiled product (recommender.kernels) against numpy's dense one, in float64: item
+    rows unsorted on purpose (as the TF-IDF transform leaves them), some users without any
+    term, one side without any entry at all, and 64-bit indices."""
     rng = np.random.default_rng(0)
     users = sp.random(40, 300, density=0.2, format="csr", dtype=np.float32, random_state=1)
+    users = sp.csr_matrix(sp.diags((np.arange(40) % 5 != 0).astype(np.float32)) @ users)
     items = sp.random(70, 300, density=0.05, format="csr", dtype=np.float32, random_state=2)
     for r in range(items.shape[0]):  # shuffle each row's stored order
         span = slice(items.indptr[r], items.indptr[r + 1])
         order = rng.permutation(span.stop - span.start)
         items.indices[span], items.data[span] = items.indices[span][order], items.data[span][order]
     items.has_sorted_indices = False
-    dense = np.asarray(items @ np.ascontiguousarray(users.T.toarray()), dtype=np.float32).T
-    assert np.array_equal(text_scores(users, items), dense)
+    exact = users.toarray().astype(np.float64) @ items.toarray().astype(np.float64).T
+    got = text_scores(users, items)
+    assert got.dtype == np.float32 and got.shape == (40, 70)
+    np.testing.assert_allclose(got, exact, rtol=1e-5, atol=1e-6)
+    assert not got[::5].any()  # the users without terms
+    wide = sp.csr_matrix(users)
+    wide.indices, wide.indptr = wide.indices.astype(np.int64), wide.indptr.astype(np.int64)
+    np.testing.assert_allclose(text_scores(wide, items), exact, rtol=1e-5, atol=1e-6)
+    nothing = sp.csr_matrix((40, 300), dtype=np.float32)
+    assert not text_scores(nothing, items).any() and text_scores(nothing, items).shape == (40, 70)
 
 
 def test_voted_keeps_profile_order_and_first_appearance(hybrid: HybridRanker) -> None:
@@ -44,7 +54,6 @@ def test_voted_keeps_profile_order_and_first_appearance(hybrid: HybridRanker) ->
     ]
     votes = voted(profiles, hybrid.items, hybrid.space)
     assert [p.paper_id for p in votes.papers] == ["A1", "A2", "B1"]
-    assert votes.place == {"A1": 0, "A2": 1, "B1": 2}
     assert votes.owner.tolist() == [0, 0, 1, 1]
     assert votes.column.tolist() == [0, 1, 2, 1]
     assert votes.up.tolist() == [False, True, True, True]
@@ -52,18 +61,22 @@ def test_voted_keeps_profile_order_and_first_appearance(hybrid: HybridRanker) ->
 
 
 def test_twins_by_id_first_then_by_folded_title() -> None:
+    """Papers in the model's table (code >= 0) and newer ones (-1), on either side."""
     candidates = [Paper("c0", "Graph  Nets", ""), Paper("c1", "Other", ""), Paper("c2", "x", "")]
     liked = [
         Paper("c1", "renamed since", ""),  # the same id: that candidate, whatever its title
         Paper("old", "graph nets", ""),  # the same title folded: the same paper
         Paper("new", "Graph Nets revisited", ""),  # neither
-        Paper("c2", "X", ""),  # not asked about: matched by id only
+        Paper("c2", "X", ""),  # not asked about
+        Paper("c0", "renamed", ""),  # newer than the model, the same id
+        Paper("newer", "OTHER", ""),  # newer than the model, the same title folded
     ]
-    twins = Twins(candidates)
-    place = {p.paper_id: i for i, p in enumerate(liked)}
-    asked = np.array([0, 1, 2])
-    assert twins.of(liked, place, asked).tolist() == [1, 0, -1, 2]
-    assert twins.of(liked, place, asked).tolist() == [1, 0, -1, 2]  # remembered titles agree
+    codes = np.array([-1, 0, 2])
+    twins = Twins(candidates, codes, by_row=np.array([1, -1, 2, -1]))
+    codes = np.array([0, 1, -1, 2, -1, -1])  # the liked papers'
+    asked = np.array([0, 1, 2, 4, 5])
+    assert twins.of(liked, codes, asked).tolist() == [1, 0, -1, -1, 0, 1]
+    assert twins.of(liked, codes, asked).tolist() == [1, 0, -1, -1, 0, 1]  # remembered
 
 
 def _same_ranker(ranker: HybridRanker, threads: int) -> HybridRanker:
@@ -155,18 +168,88 @@ def test_teammates_lift_only_papers_in_the_window_they_liked(
     hybrid: HybridRanker, papers: list[Paper]
 ) -> None:
     """A teammate's 👍 lifts that candidate by teammate_weight x log(1 + count); papers outside
-    the candidates and counts of 0 change nothing; excluded and rated papers end at -inf."""
-    column = {p.paper_id: i for i, p in enumerate(papers[:6])}
+    the candidates and counts of 0 change nothing; excluded and voted papers end at -inf, the
+    votes the batch holds by table row (a paper of the model's, a newer one) and the rest by
+    id (a cleared vote, a vote on a paper missing from rated_papers)."""
+    fresh = Paper("fresh-1", "A paper newer than the model", "")
+    window = [*papers[:6], fresh]
+    p = [q.paper_id for q in window]
     profiles = [
-        UserProfile("a", teammate_likes={papers[1].paper_id: 2, "elsewhere": 5}),
-        UserProfile("b", teammate_likes={papers[2].paper_id: 0, papers[3].paper_id: 1}),
-        UserProfile("c", exclude=frozenset({papers[4].paper_id}), votes={papers[5].paper_id: 1}),
+        UserProfile("a", teammate_likes={p[1]: 2, "elsewhere": 5}),
+        UserProfile("b", teammate_likes={p[2]: 0, p[3]: 1}),
+        UserProfile("c", exclude=frozenset({p[4]}), votes={p[5]: UP}, rated_papers=(window[5],)),
+        UserProfile("d", votes={p[0]: 0, p[2]: DOWN}, rated_papers=(window[0], window[2])),
+        UserProfile("e", votes={p[3]: UP}),
+        UserProfile("f", votes={p[6]: DOWN}, rated_papers=(fresh,)),
+        UserProfile("g", votes={p[1]: UP}, rated_papers=(window[1],)),
     ]
-    scores = np.zeros((3, 6), dtype=np.float32)
-    hybrid._adjust(scores, profiles, column)
+    pool = hybrid._pool(window)
+    scores = np.zeros((7, 7), dtype=np.float32)
+    hybrid._adjust(scores, profiles, pool, voted(profiles, hybrid.items, hybrid.space))
     weight = hybrid.pick_settings.teammate_weight
-    expected = np.zeros((3, 6), dtype=np.float32)
+    expected = np.zeros((7, 7), dtype=np.float32)
     expected[0, 1] = weight * np.log1p(2)
     expected[1, 3] = weight * np.log1p(1)
-    expected[2, 4] = expected[2, 5] = -np.inf
+    expected[2, [4, 5]] = expected[3, [0, 2]] = expected[4, 3] = expected[5, 6] = -np.inf
+    expected[6, 1] = -np.inf
     assert np.array_equal(scores, expected)
+
+
+def _signal_by_signal(ranker: HybridRanker, profiles: list[UserProfile], papers: list[Paper]):
+    """The scoring rule as recommender.scoring states it, one raw (m, n) product per signal,
+    each standardised on its own: what the folded products must equal."""
+    s = ranker.settings
+    users = represent(profiles, ranker.items, ranker.space, s)
+    rows = ranker.items.rows(papers, ranker.space)
+    known = rows.known
+
+    def raw(side: Side) -> dict[str, np.ndarray]:
+        return {
+            "text": side.text.toarray() @ rows.text.toarray().T,
+            "topics": side.topics @ rows.topics.T,
+            "taste": side.unit @ rows.unit.T,
+            "readers": side.readers.toarray() @ rows.readers.toarray().T,
+        }
+
+    weight = {"text": s.text_weight, "topics": s.topics_weight, "taste": s.taste_weight,
+              "readers": s.readers_weight}  # fmt: skip
+    total = sum(weight[n] * standardise(r) for n, r in raw(users.liked).items())
+    total -= sum(
+        s.dislike_weight * weight[n] * standardise(r) for n, r in raw(users.disliked).items()
+    )
+    total += s.fit_weight * standardise(users.liked.mean @ rows.vectors.T, known)
+    total += s.als_weight * standardise(users.als @ rows.als.T, known)
+    total += s.bias_weight * standardise(rows.bias[None, :], known) * users.liking[:, None]
+    readers = np.log1p(np.diff(rows.readers.indptr).astype(np.float32))
+    total += s.popular_weight * standardise(readers[None, :], known)
+    return total, Candidates.of(rows), users
+
+
+def test_folded_scores_equal_the_rule_signal_by_signal(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    """`scored` standardises the dense signals without computing them (recommender.scoring):
+    it must give the blend computed signal by signal, for users with likes, dislikes,
+    interests, only a 👎, and nothing at all."""
+    by_id = {p.paper_id: p for p in papers}
+
+    def profile(key: str, votes: dict[str, int], interests: tuple[str, ...] = ()) -> UserProfile:
+        rated = tuple(by_id[p] for p in votes)
+        return UserProfile(key, interests=interests, votes=votes, rated_papers=rated)
+
+    ids = list(by_id)
+    profiles = [
+        profile("likes", {ids[0]: UP, ids[1]: UP, ids[5]: DOWN}),
+        profile("interest", {ids[7]: DOWN}, ("graph neural networks",)),
+        profile("only-down", {ids[2]: DOWN}),
+        profile("nothing", {}),
+        profile("many", {i: UP if n % 3 else DOWN for n, i in enumerate(ids[10:40])}),
+    ]
+    expected, cands, users = _signal_by_signal(hybrid, profiles, papers)
+    assert hybrid.items.als.shape[1] and hybrid.items.topics.shape[1]
+    assert [b.name for b in cands.blocks] == ["taste", "topics", "fit", "als"]
+    got, usual = scored(users, cands, hybrid.settings)
+    np.testing.assert_allclose(got, expected, atol=2e-4)
+    assert np.ptp(expected, axis=1).min() > 1.0  # every user's scores spread: a real check
+    np.testing.assert_allclose(usual, users.liked.text.toarray() @ cands.rows.text.toarray().T,
+                               atol=1e-6)  # fmt: skip
