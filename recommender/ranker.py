@@ -97,15 +97,14 @@ class HybridRanker:
             chosen, explored = self._select(chunk, scores, usual, pool.rows, k, users.liking)
             hot = trending[np.maximum(chosen, 0)]
             reasons = self._explain(chunk, chosen, explored, pool, votes, users.liked.readers, hot)
-            return [
-                [
-                    Pick(cands[i], float(scores[r, i]), reason)
-                    for i, reason in zip(
-                        chosen[r][chosen[r] >= 0].tolist(), reasons[r], strict=True
-                    )
-                ]
-                for r in range(len(chunk))
-            ]
+            picked = []
+            for r, (row, why) in enumerate(zip(chosen.tolist(), reasons, strict=True)):
+                at = [i for i in row if i >= 0]
+                values = scores[r, at].tolist()
+                picked.append(
+                    [Pick(cands[i], v, w) for i, v, w in zip(at, values, why, strict=True)]
+                )
+            return picked
 
         for chunk, picked in self._batches(profiles, batch):
             result.update(zip((p.user_key for p in chunk), picked, strict=True))
