@@ -37,3 +37,49 @@ def _scatter(lptr, lind, lval, rptr, rind, rval, out):  # type: ignore[no-untype
             weight = lval[j]
             for i in range(rptr[t], rptr[t + 1]):
                 row[rind[i]] += weight * rval[i]
+
+
+def sparse_product(left: sp.csr_matrix, right: sp.csr_matrix) -> sp.csr_matrix:
+    """(m, n) float32 CSR `left` (m, k) @ `right` (k, n), both CSR: each result row gathered in
+    one pass through a dense accumulator (scipy counts the result's size in a pass of its own
+    first). A row's entries come in the order its terms were first met; each sums its terms
+    in the left row's stored order, in float32."""
+    left = sp.csr_matrix(left, dtype=np.float32)
+    right = sp.csr_matrix(right, dtype=np.float32)
+    m, n = left.shape[0], right.shape[1]
+    bound = int(np.diff(right.indptr)[left.indices].sum())  # every product, before merging
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    indices = np.empty(bound, dtype=np.int32 if n < 2**31 else np.int64)
+    data = np.empty(bound, dtype=np.float32)
+    if bound:
+        _gather(left.indptr, left.indices, left.data, right.indptr, right.indices, right.data,
+                n, indptr, indices, data)  # fmt: skip
+    size = int(indptr[-1])
+    return sp.csr_matrix((data[:size], indices[:size], indptr), shape=(m, n))
+
+
+@numba.njit(nogil=True, cache=False)
+def _gather(lptr, lind, lval, rptr, rind, rval, n, indptr, indices, data):  # type: ignore[no-untyped-def]
+    """The rows of left @ right into (indptr, indices, data): a dense (n,) accumulator and the
+    list of columns touched, reset after each row, so a row costs its products, not n."""
+    acc = np.zeros(n, dtype=np.float32)
+    seen = np.zeros(n, dtype=np.bool_)
+    size = 0
+    for u in range(lptr.size - 1):
+        start = size
+        for j in range(lptr[u], lptr[u + 1]):
+            p = lind[j]
+            weight = lval[j]
+            for i in range(rptr[p], rptr[p + 1]):
+                t = rind[i]
+                if not seen[t]:
+                    seen[t] = True
+                    indices[size] = t
+                    size += 1
+                acc[t] += weight * rval[i]
+        for s in range(start, size):
+            t = indices[s]
+            data[s] = acc[t]
+            acc[t] = 0.0
+            seen[t] = False
+        indptr[u + 1] = size

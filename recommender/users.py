@@ -25,6 +25,7 @@ from sklearn.preprocessing import normalize
 from recommender import als
 from recommender.domain import PAPER_ID, UP, Paper, UserProfile
 from recommender.features import TextSpace
+from recommender.kernels import sparse_product
 from recommender.settings import ModelSettings
 from recommender.tables import ItemRows, ItemTable, unit_rows
 
@@ -194,7 +195,7 @@ def _side(
     unit = np.asarray(indicator @ rows.unit, dtype=np.float32)
     topics = np.asarray(indicator @ rows.topics, dtype=np.float32)
     total = np.asarray(indicator @ rows.vectors, dtype=np.float32)
-    text = normalize(sp.csr_matrix(indicator @ rows.text, dtype=np.float32))
+    text = normalize(sparse_product(indicator, rows.text))
     if (
         scale is not None
         and interest_text is not None
@@ -218,7 +219,7 @@ def _side(
         topics=items.whitening.apply(unit_rows(topics), count),
         mean=mean.astype(np.float32),
         text=text,
-        readers=sp.csr_matrix(indicator @ rows.readers, dtype=np.float32),
+        readers=sparse_product(indicator, rows.readers),
     )
 
 

@@ -15,6 +15,7 @@ import recommender.ranker as ranker_module
 from recommender import als
 from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.evidence import Twins
+from recommender.kernels import sparse_product
 from recommender.ranker import HybridRanker
 from recommender.scoring import Candidates, scored, standardise, text_scores
 from recommender.users import Side, _interest_text, represent, voted
@@ -43,6 +44,21 @@ def test_text_scores_equal_the_dense_product() -> None:
     np.testing.assert_allclose(text_scores(wide, items), exact, rtol=1e-5, atol=1e-6)
     nothing = sp.csr_matrix((40, 300), dtype=np.float32)
     assert not text_scores(nothing, items).any() and text_scores(nothing, items).shape == (40, 70)
+
+
+def test_sparse_product_equals_scipys() -> None:
+    """The profiles' sums (recommender.kernels.sparse_product) against scipy's product: weights
+    on the left, rows without entries on either side, and a result with nothing at all."""
+    left = sp.random(30, 50, density=0.1, format="csr", dtype=np.float32, random_state=3)
+    left = sp.csr_matrix(sp.diags((np.arange(30) % 4 != 0).astype(np.float32)) @ left)
+    right = sp.random(50, 400, density=0.03, format="csr", dtype=np.float32, random_state=4)
+    right = sp.csr_matrix(sp.diags((np.arange(50) % 7 != 0).astype(np.float32)) @ right)
+    got = sparse_product(left, right)
+    assert got.dtype == np.float32 and got.shape == (30, 400)
+    np.testing.assert_allclose(got.toarray(), (left @ right).toarray(), rtol=1e-6, atol=1e-7)
+    assert got.nnz == (left @ right).nnz
+    none = sparse_product(sp.csr_matrix((30, 50), dtype=np.float32), right)
+    assert none.shape == (30, 400) and none.nnz == 0
 
 
 def test_voted_keeps_profile_order_and_first_appearance(hybrid: HybridRanker) -> None:
