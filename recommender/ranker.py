@@ -24,7 +24,7 @@ import scipy.sparse as sp
 
 from recommender.als import one_blas_thread
 from recommender.coverage import regions
-from recommender.domain import DOWN, TITLE, UP, Paper, Pick, UserProfile
+from recommender.domain import DOWN, UP, Paper, Pick, UserProfile
 from recommender.evidence import Twins, interest_match, read_alike, resemblance
 from recommender.features import TextSpace
 from recommender.prior import candidate_prior, top_indices
@@ -277,7 +277,8 @@ class HybridRanker:
             explored=explored,
         )
         liking = np.asarray((liked_of >= 0).any(axis=1))
-        titles = list(map(TITLE, votes.papers))
+        shown = np.unique(resembled[resembled >= 0]).tolist()  # only the titles a reason quotes
+        titles = {i: votes.papers[i].title for i in shown}
         return sentences(facts, chosen >= 0, titles, liking, [q.interests for q in profiles])
 
     def _adjust(

@@ -10,7 +10,7 @@ never the first. A paper the user rated is explained by their vote.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -25,7 +25,7 @@ TITLE_CHARS = 70
 class Facts:
     """What holds for each of B users' k picks: (B, k) arrays; -1 / 0 / False for "no"."""
 
-    resembles: np.ndarray  # int index into the batch's liked titles
+    resembles: np.ndarray  # int the liked paper it resembles, a key of `titles`, -1 none
     interest: np.ndarray  # int index into the user's interests
     teammates: np.ndarray  # int teammates who 👍 it
     read_alike: np.ndarray  # bool enough people saved it and one of the user's 👍
@@ -48,14 +48,14 @@ def rated(vote: int, day: date | None = None) -> str:
 def sentences(
     facts: Facts,
     valid: np.ndarray,
-    titles: Sequence[str],
+    titles: Mapping[int, str],
     liking: np.ndarray,
     interests: Sequence[Sequence[str]],
 ) -> list[list[str]]:
-    """The sentence of each valid pick (`valid` (B, k) bool), per user in order. `titles` are
-    the papers `facts.resembles` points at; `liking` (B,) whether each user has a 👍. The facts
-    are read as Python lists, once per batch: reading numpy elements one at a time cost more
-    than writing the sentences."""
+    """The sentence of each valid pick (`valid` (B, k) bool), per user in order. `titles`
+    holds the title of each paper `facts.resembles` points at; `liking` (B,) whether each user
+    has a 👍. The facts are read as Python lists, once per batch: reading numpy elements one at
+    a time cost more than writing the sentences."""
     rows = zip(
         facts.teammates.tolist(),
         facts.resembles.tolist(),
@@ -85,7 +85,7 @@ def _sentence(
     explored: bool,
     trending: bool,
     read_alike: bool,
-    titles: Sequence[str],
+    titles: Mapping[int, str],
     liking: bool,
     interests: Sequence[str],
 ) -> str:
