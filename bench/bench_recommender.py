@@ -44,6 +44,7 @@ VOCABULARY = 20_000
 WORDS_PER_PAPER = 60
 TODAY = date(2025, 9, 5)
 SCORE_ONLY_USERS = 20_000  # scoring-only time is measured on this many users and scaled
+PICKS_RUNS = 3  # daily picks for everyone, timed this many times; the best run counts
 WARM_UP_USERS = 8  # one small call first: numba compiles the kernels on first use, once a process
 FIT_BUDGET_SECONDS = 600.0  # issue "Recommender v2": the large scale fits in under 10 minutes
 
@@ -156,9 +157,12 @@ def run(scale: str, seed: int) -> dict[str, object]:
     ranker.picks(profiles[:WARM_UP_USERS], candidates, picks.k, TODAY)  # compiles the kernels
     warm_up = time.perf_counter() - start
     peak_reset()
-    start, cpu = time.perf_counter(), time.process_time()
-    ranker.picks(profiles, candidates, picks.k, TODAY)
-    picks_seconds, picks_cpu = time.perf_counter() - start, time.process_time() - cpu
+    runs = []
+    for _ in range(PICKS_RUNS):  # the best run, as for the bare product below
+        start, cpu = time.perf_counter(), time.process_time()
+        ranker.picks(profiles, candidates, picks.k, TODAY)
+        runs.append((time.perf_counter() - start, time.process_time() - cpu))
+    picks_seconds, picks_cpu = min(runs)
     picks_peak = peak_mb()
     start = time.perf_counter()
     ranker.score_matrix(profiles[:SCORE_ONLY_USERS], candidates, TODAY)
@@ -216,7 +220,8 @@ def main() -> None:
         )
         print(
             f"picks      {result['picks_s']:>8} s for every user ({result['picks_users_per_s']} "
-            f"users/s, k=5 with reasons), peak {result['picks_peak_mb']} MB"
+            f"users/s, k=5 with reasons; best of {PICKS_RUNS} runs), "
+            f"peak {result['picks_peak_mb']} MB"
         )
         print(
             f"scoring    {result['scoring_only_s']:>8} s of that is the batched blend (profiles, "
