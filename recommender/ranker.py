@@ -58,7 +58,8 @@ class _Pool:
 
 
 class HybridRanker:
-    """Ranks papers for users; see the module docstring. Immutable after construction."""
+    """Ranks papers for users; see the module docstring. Immutable after construction, but for
+    a memo of the last candidate pool (`_window`), which changes no result."""
 
     def __init__(
         self,
@@ -74,6 +75,7 @@ class HybridRanker:
         self.space = space
         self.items = items
         self.version = version
+        self._last: tuple[tuple[int, ...], _Pool] | None = None  # see `_window`
 
     @property
     def kind(self) -> str:
@@ -89,7 +91,7 @@ class HybridRanker:
         cands = list(candidates)
         if not cands or k <= 0:
             return result
-        pool = self._pool(cands)
+        pool = self._window(cands)
         prior, trending = candidate_prior(cands, today, self.pick_settings)
 
         def batch(chunk: Sequence[UserProfile]) -> list[list[Pick]]:
@@ -116,7 +118,7 @@ class HybridRanker:
         """(users, candidates) float32 scores, excluded/rated papers at -inf: what `picks`
         chooses from, without the per-user selection and reasons (the evaluation scores this)."""
         cands = list(candidates)
-        pool = self._pool(cands)
+        pool = self._window(cands)
         prior, _ = candidate_prior(cands, today, self.pick_settings)
         out = np.empty((len(profiles), len(cands)), dtype=np.float32)
         start = 0
@@ -191,6 +193,19 @@ class HybridRanker:
 
     def _rows(self, papers: Sequence[Paper]) -> ItemRows:
         return self.items.rows(papers, self.space)
+
+    def _window(self, cands: list[Paper]) -> _Pool:
+        """`_pool` of the day's candidates, kept for the next call with the very same Paper
+        objects: the daily planner calls once per batch of users with one list for the whole
+        day, and building the pool (rows, covariances, folded titles) cost as much as scoring
+        a small batch. The objects are held by the pool, so their ids stay theirs."""
+        key = tuple(map(id, cands))
+        last = self._last
+        if last is not None and last[0] == key:
+            return last[1]
+        pool = self._pool(cands)
+        self._last = (key, pool)
+        return pool
 
     def _pool(self, cands: Sequence[Paper]) -> _Pool:
         codes = self.items.codes([p.paper_id for p in cands])

@@ -269,3 +269,18 @@ def test_folded_scores_equal_the_rule_signal_by_signal(
     assert np.ptp(expected, axis=1).min() > 1.0  # every user's scores spread: a real check
     np.testing.assert_allclose(usual, users.liked.text.toarray() @ cands.rows.text.toarray().T,
                                atol=1e-6)  # fmt: skip
+
+
+def test_the_days_pool_is_kept_for_the_very_same_papers_only(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    """The planner's batches share one pool; a list with any other Paper object (the same id,
+    a new title) gets its own, so a memo can never answer for papers it was not built from."""
+    window = papers[:20]
+    first = hybrid._window(list(window))
+    assert hybrid._window(list(window)) is first
+    changed = list(window)
+    changed[3] = dataclasses.replace(window[3], title="A new title for an old id")
+    other = hybrid._window(changed)
+    assert other is not first and other.papers[3].title == "A new title for an old id"
+    assert hybrid._window(changed) is other
