@@ -35,6 +35,7 @@ from engine.chat import (
 from paperbot.app import build_app  # noqa: E402
 from paperbot.config import parse_config  # noqa: E402
 from paperbot.wiring import Wiring  # noqa: E402
+from recommender.kernels import warm_up  # noqa: E402
 from storage.db import transaction  # noqa: E402
 
 NOW = datetime(2025, 6, 9, 9, 5, tzinfo=UTC)
@@ -90,6 +91,9 @@ def main() -> None:
         start = time.perf_counter()
         ranker = wiring.ranker()
         print(f"ranker ({ranker.version}) ready in {time.perf_counter() - start:.2f} s")
+        start = time.perf_counter()
+        warm_up()  # as `paperbot serve` does at start-up, on a thread of its own
+        print(f"kernels compiled in {time.perf_counter() - start:.2f} s (once a process)")
 
         start = time.perf_counter()
         plan = wiring.service.plan_deliveries(NOW)

@@ -134,6 +134,9 @@ def _serve(
     if recovered:
         log.warning("start-up: %d interrupted deliveries will be resent", recovered)
     scheduler = jobs.scheduler
+    from recommender.kernels import warm_up  # numba loads here, not at `paperbot --help`
+
+    threading.Thread(target=warm_up, name="warm-up", daemon=True).start()
     handles: list[Any] = []
     try:
         # Platforms first: each registers its team digest (Slack asks for its workspace id), and

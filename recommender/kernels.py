@@ -15,6 +15,15 @@ import numpy as np
 import scipy.sparse as sp
 
 
+def warm_up() -> None:
+    """Compile both kernels for the types the ranker calls them with (float32 values, int32
+    indices), so that the first person served after a start does not wait for numba (about a
+    second): `paperbot serve` calls this on a thread of its own while the platforms connect."""
+    tiny = sp.csr_matrix(np.ones((1, 1), dtype=np.float32))
+    dense_product(tiny, tiny)
+    sparse_product(tiny, tiny)
+
+
 def dense_product(left: sp.csr_matrix, right: sp.csr_matrix) -> np.ndarray:
     """(m, n) float32 `left` (m, k) @ `right` (k, n), both CSR. Each output entry sums its
     terms in the left row's stored order, in float32."""
