@@ -1,11 +1,15 @@
-"""Compiled loops (numba) for the products numpy and scipy have no routine for.
+"""Compiled loops (numba) for the sparse products numpy and scipy have no fitting routine for.
 
-The only one: a sparse matrix times a sparse matrix into a *dense* result. scipy's product of
-two sparse matrices builds a sparse result (a counting pass, then the product, then the copy
-to dense), yet a user's TF-IDF profile touches most of the day's candidates, so that result is
-dense anyway and its bookkeeping cost more than the multiplications (docs/evaluation.md,
-budgets). Compiled lazily on first use, for the types it is called with; `nogil` lets the
-ranker's batches run it on every core at once.
+- `dense_product`: sparse times sparse into a *dense* result. scipy's product of two sparse
+  matrices builds a sparse result (a counting pass, then the product, then the copy to dense),
+  yet a user's TF-IDF profile touches most of the day's candidates, so that result is dense
+  anyway and its bookkeeping cost more than the multiplications;
+- `sparse_product`: sparse times sparse into a sparse result in one pass (a user's profile,
+  the sum of their papers' rows), without scipy's counting pass.
+Both release the GIL, so the ranker's batches run them on every core at once (docs/evaluation.md,
+budgets). They compile on first use, for the types they are called with (about a second, once
+a process; `warm_up`), and are not cached on disk: numba writes its cache inside the call that
+compiles, where a full or read-only disk would fail a person's request.
 """
 
 from __future__ import annotations
