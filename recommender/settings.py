@@ -165,7 +165,7 @@ class PickSettings:
     window_days: int = 7
     popularity_weight: float = 0.2
     recency_weight: float = 0.05
-    diversity: float = 0.3
+    diversity: float = 0.15
     # Off by default: in the closed loop the "outside your usual" slot cost hit rate on days
     # 1-3 and over 14 days alike (docs/evaluation.md); it stays available.
     exploration: bool = False
