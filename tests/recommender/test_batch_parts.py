@@ -4,6 +4,8 @@ computation it replaced, so a faster path cannot change a pick, a score or a rea
 from __future__ import annotations
 
 import dataclasses
+import subprocess
+import sys
 from datetime import date
 
 import numpy as np
@@ -284,3 +286,15 @@ def test_the_days_pool_is_kept_for_the_very_same_papers_only(
     other = hybrid._window(changed)
     assert other is not first and other.papers[3].title == "A new title for an old id"
     assert hybrid._window(changed) is other
+
+
+def test_warm_up_compiles_both_kernels_in_a_fresh_process() -> None:
+    """`paperbot serve` calls warm_up at start-up so that nobody waits for numba later: in a
+    process that has not used them yet, it must leave both kernels compiled."""
+    check = (
+        "import recommender.kernels as k; "
+        "assert not k._scatter.signatures and not k._gather.signatures; "
+        "k.warm_up(); "
+        "assert k._scatter.signatures and k._gather.signatures"
+    )
+    subprocess.run([sys.executable, "-c", check], check=True, timeout=120)
