@@ -18,12 +18,11 @@ readers. `chosen` (B, k) int64 candidate indices, -1 for none.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.domain import PAPER_ID, TITLE, Paper
+from recommender.domain import TITLE, Paper
 from recommender.tables import ItemRows
 
 SIMILAR_MIN = 0.12  # TF-IDF cosine above which two papers visibly share a topic
@@ -72,28 +71,25 @@ class Twins:
     told apart by their row in the model's table (`codes`, -1 for a paper newer than the
     model), so most of the matching is array lookups, and the answer for a table row is kept:
     the same liked papers come back batch after batch, and reading and folding their titles
-    again each time was most of the cost."""
+    again each time was most of the cost. The match by id is the caller's (`by_id`): the ranker
+    has it already, for the bans."""
 
-    def __init__(self, candidates: Sequence[Paper], codes: np.ndarray, by_row: np.ndarray) -> None:
-        """`codes` (n,) each candidate's table row (-1 none); `by_row` (table size,) the
-        candidate at each table row (-1 none), the last of equal ids."""
-        self._by_row = by_row
-        fresh = np.flatnonzero(codes < 0).tolist()
-        self._by_id = {candidates[i].paper_id: i for i in fresh}
+    def __init__(self, candidates: Sequence[Paper], table_size: int) -> None:
         self._by_title = {_folded(p.title): i for i, p in enumerate(candidates)}
-        self._row_title = np.full(by_row.size, -2, dtype=np.int64)  # -2: not looked at yet
+        self._row_title = np.full(table_size, -2, dtype=np.int64)  # -2: not looked at yet
         self._seen: dict[str, int] = {}  # raw title of a paper newer than the model
 
-    def of(self, papers: Sequence[Paper], codes: np.ndarray, liked: np.ndarray) -> np.ndarray:
+    def of(
+        self, papers: Sequence[Paper], codes: np.ndarray, liked: np.ndarray, by_id: np.ndarray
+    ) -> np.ndarray:
         """(len(papers),) int64 the candidate (the last of equal ids or titles) each `liked`
-        paper is (indices into `papers`, whose table rows are `codes`): by id, else by title;
-        -1 for none and for the papers not asked about."""
+        paper is (indices into `papers`, whose table rows are `codes` and whose candidates by
+        id are `by_id`, -1 none): by id, else by title; -1 for none and for the papers not
+        asked about."""
         found = np.full(len(papers), -1, dtype=np.int64)
+        found[liked] = by_id[liked]
         code = codes[liked]
         table, fresh = liked[code >= 0], liked[code < 0].tolist()
-        found[table] = self._by_row[codes[table]]
-        ids = map(PAPER_ID, map(papers.__getitem__, fresh))
-        found[fresh] = np.fromiter(map(self._by_id.get, ids, repeat(-1)), np.int64, len(fresh))
         missed = table[found[table] < 0]  # by title where the id missed, once per table row
         new = missed[self._row_title[codes[missed]] == -2]
         for i in new.tolist():

@@ -50,11 +50,22 @@ class _Pool:
     basis: Candidates  # their side of the scoring rule, with their rows
     column: dict[str, int]  # paper_id -> index into `papers`
     by_row: np.ndarray  # (table size,) int64 the candidate each row of the model's table is, -1
-    twins: Twins  # which candidate a liked paper is
+    twins: Twins  # which candidate a liked paper is, by title
 
     @property
     def rows(self) -> ItemRows:
         return self.basis.rows
+
+    def by_id(self, votes: Voted) -> np.ndarray:
+        """(len(votes.papers),) int64 the candidate each voted paper is by id, -1 none: papers of
+        the model's table by their row, as arrays; newer ones by id (a newer paper's id is in
+        no table row, so it can only be a newer candidate)."""
+        found = np.full(len(votes.papers), -1, dtype=np.int64)
+        table = votes.codes >= 0
+        found[table] = self.by_row[votes.codes[table]]
+        newer = np.flatnonzero(~table).tolist()
+        found[newer] = [self.column.get(votes.papers[i].paper_id, -1) for i in newer]
+        return found
 
 
 class HybridRanker:
@@ -213,7 +224,7 @@ class HybridRanker:
         by_row[codes[codes >= 0]] = np.flatnonzero(codes >= 0)
         basis = Candidates.of(self.items.rows(cands, self.space, codes))
         column = {p.paper_id: i for i, p in enumerate(cands)}
-        return _Pool(cands, basis, column, by_row, Twins(cands, codes, by_row))
+        return _Pool(cands, basis, column, by_row, Twins(cands, self.items.size))
 
     def _scores(
         self, profiles: Sequence[UserProfile], pool: _Pool, prior: np.ndarray
@@ -272,7 +283,7 @@ class HybridRanker:
         are the batch's `votes`, as `represent` used them."""
         liked_of = votes.liked_of(len(profiles))
         liked = np.unique(votes.column[votes.up])
-        twin = pool.twins.of(votes.papers, votes.codes, liked)
+        twin = pool.twins.of(votes.papers, votes.codes, liked, pool.by_id(votes))
         resembles = resemblance(chosen, pool.rows, liked_of, votes.rows, twin)
         interest = interest_match(chosen, pool.rows, votes.interests, votes.interest_owner)
         teammates = np.zeros(chosen.shape, dtype=np.int64)
@@ -314,12 +325,7 @@ class HybridRanker:
         if lift.any():
             weight = self.pick_settings.teammate_weight * np.log1p(count[lift])
             scores[owner[lift], at[lift]] += weight
-        place = np.full(len(votes.papers), -1, dtype=np.int64)  # each voted paper's column
-        table = votes.codes >= 0
-        place[table] = pool.by_row[votes.codes[table]]
-        newer = np.flatnonzero(~table).tolist()
-        place[newer] = [column.get(votes.papers[i].paper_id, -1) for i in newer]
-        at = place[votes.column]
+        at = pool.by_id(votes)[votes.column]
         scores[votes.owner[at >= 0], at[at >= 0]] = -np.inf
         held = np.bincount(votes.owner, minlength=len(profiles))
         rest = [

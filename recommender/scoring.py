@@ -153,11 +153,11 @@ def scored(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(m, n) float32 scores, higher is better, and the raw like-side text similarities behind
     them (for exploration); memory is m x n floats, so callers batch."""
-    dislikes = bool(users.disliked.count.any() and settings.dislike_weight)
-    against = settings.dislike_weight if dislikes else 0.0
+    # the dislike part's weight; 0 when nobody in the batch has a 👎
+    against = settings.dislike_weight if users.disliked.count.any() else 0.0
     liked_text = dense_product(users.liked.text, cands.text)
     total = settings.text_weight * standardise(liked_text)
-    if dislikes:
+    if against:
         total -= (
             against
             * settings.text_weight
@@ -167,7 +167,7 @@ def scored(
         total += settings.readers_weight * standardise(
             dense_product(users.liked.readers, cands.readers)
         )
-        if dislikes:
+        if against:
             total -= (
                 against
                 * settings.readers_weight
@@ -184,7 +184,7 @@ def scored(
         for block in cands.blocks:
             weight, liked, disliked = sides[block.name]
             part = weight * _z(liked, block.covariance) * liked
-            if disliked is not None and against:
+            if against and disliked is not None:
                 part -= against * weight * _z(disliked, block.covariance) * disliked
             coefficients[:, block.columns] = part
         total += coefficients.astype(np.float32) @ cands.dense.T

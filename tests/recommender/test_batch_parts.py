@@ -89,12 +89,12 @@ def test_twins_by_id_first_then_by_folded_title() -> None:
         Paper("c0", "renamed", ""),  # newer than the model, the same id
         Paper("newer", "OTHER", ""),  # newer than the model, the same title folded
     ]
-    codes = np.array([-1, 0, 2])
-    twins = Twins(candidates, codes, by_row=np.array([1, -1, 2, -1]))
+    twins = Twins(candidates, table_size=4)
     codes = np.array([0, 1, -1, 2, -1, -1])  # the liked papers'
+    by_id = np.array([1, -1, -1, 2, 0, -1])  # as the ranker's pool finds them
     asked = np.array([0, 1, 2, 4, 5])
-    assert twins.of(liked, codes, asked).tolist() == [1, 0, -1, -1, 0, 1]
-    assert twins.of(liked, codes, asked).tolist() == [1, 0, -1, -1, 0, 1]  # remembered
+    assert twins.of(liked, codes, asked, by_id).tolist() == [1, 0, -1, -1, 0, 1]
+    assert twins.of(liked, codes, asked, by_id).tolist() == [1, 0, -1, -1, 0, 1]  # remembered
 
 
 def _same_ranker(ranker: HybridRanker, threads: int) -> HybridRanker:
