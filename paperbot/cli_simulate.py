@@ -46,9 +46,14 @@ def _factories(
 ) -> dict[str, Factory]:
     """Each policy by name, built for a seed. paperbot is the shipped ranker, written elsewhere
     and imported only when asked for; paperbot-frozen is the same ranker never updated after
-    day 0 (its gap to paperbot is what the reactions add)."""
+    day 0 (its gap to paperbot is what the reactions add); hindsight-popular is a ceiling, not a
+    baseline (recommender.evaluation.sim_policies)."""
     from recommender.evaluation.baselines import Popularity, RandomScores, TfidfProfile
-    from recommender.evaluation.sim_policies import EstimatorPolicy, HybridFoldInPolicy
+    from recommender.evaluation.sim_policies import (
+        EstimatorPolicy,
+        HindsightPolicy,
+        HybridFoldInPolicy,
+    )
 
     def shipped(learns: bool, name: str) -> Factory:
         def build(seed: int) -> Policy:
@@ -64,6 +69,7 @@ def _factories(
         "tfidf-profile": lambda seed: EstimatorPolicy(TfidfProfile()),
         "popularity": lambda seed: EstimatorPolicy(Popularity()),
         "random": lambda seed: EstimatorPolicy(RandomScores(seed), refits=False),
+        "hindsight-popular": lambda seed: HindsightPolicy(),
         "paperbot": shipped(True, "paperbot"),
         "paperbot-frozen": shipped(False, "paperbot-frozen"),
     }

@@ -5,6 +5,10 @@
 - HybridFoldInPolicy: LightFM with item features trained once before day 1; a newcomer is the mean
   of their liked papers' item representations (and of their declared interests' terms), the usual
   LightFM cold-start recipe. It ignores 👎, as that recipe does.
+- HindsightPolicy: not a baseline but a ceiling. Every newcomer gets the same k papers a day, the
+  pool's papers found in the most newcomers' libraries: the best any order that knows nothing of
+  the user could do, and it knows it only in hindsight. Over days 1-3 of "none" newcomers it says
+  how much room a policy has at all before their reactions tell it something.
 """
 
 from __future__ import annotations
@@ -119,3 +123,23 @@ class HybridFoldInPolicy:
         for user, item, vote in reactions:
             if vote > 0:
                 self._likes(user).add(item)
+
+
+class HindsightPolicy:
+    """The hindsight ceiling of the module docstring: each pool paper's count of newcomers who
+    have it in their library (the loop's truth), the same order for everyone, ties to the
+    earlier pool position. Reactions change nothing: there is no user to learn."""
+
+    name = "hindsight-popular"
+
+    def start(self, world: World) -> None:
+        self.owners = np.asarray(world.library[world.newcomers].sum(axis=0)).ravel()
+
+    def choose(
+        self, day: int, users: np.ndarray, pool: np.ndarray, k: int, shown: list[set[int]]
+    ) -> list[np.ndarray]:
+        scores = np.broadcast_to(self.owners[pool], (users.size, pool.size))
+        return top_unshown(scores, pool, shown, k)
+
+    def react(self, reactions: Sequence[tuple[int, int, int]]) -> None:
+        del reactions

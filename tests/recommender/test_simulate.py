@@ -15,7 +15,11 @@ import pytest
 
 from recommender.evaluation.baselines import Popularity, RandomScores, TfidfProfile
 from recommender.evaluation.dataset import Dataset, dataset_content
-from recommender.evaluation.sim_policies import EstimatorPolicy, HybridFoldInPolicy
+from recommender.evaluation.sim_policies import (
+    EstimatorPolicy,
+    HindsightPolicy,
+    HybridFoldInPolicy,
+)
 from recommender.evaluation.simulate import (
     Policy,
     PolicyError,
@@ -228,6 +232,17 @@ def test_a_content_model_beats_random_on_the_toy(dataset: Dataset, mode: str) ->
     floor = run_policy(world, EstimatorPolicy(RandomScores(1), refits=False), cfg)
     assert smart.mean > floor.summary(cfg.days).mean + 0.2
     assert hybrid.mean > floor.summary(cfg.days).mean + 0.15
+
+
+def test_the_hindsight_ceiling_takes_the_papers_most_newcomers_have(dataset: Dataset) -> None:
+    cfg = with_mode("none")
+    world = world_for(dataset, cfg)
+    ceiling = run_policy(world, HindsightPolicy(), cfg)
+    popular = run_policy(world, EstimatorPolicy(Popularity()), cfg)
+    owners = np.asarray(world.library[world.newcomers][:, world.arrivals[0]].sum(axis=0)).ravel()
+    best = np.sort(owners)[::-1][: cfg.k].sum()
+    assert ceiling.likes[:, 0].sum() == best  # day 1: the k papers most newcomers have
+    assert popular.likes[:, 0].sum() <= best
 
 
 def test_the_standard_error_is_over_users_not_picks() -> None:
