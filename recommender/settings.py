@@ -98,7 +98,7 @@ class ModelSettings:
     topics_weight: float = 0.5
     topics_max_likes: int = 500_000
     # Each signal's 👎 part (similarity to what the user disliked) is subtracted with this weight.
-    dislike_weight: float = 0.25
+    dislike_weight: float = 0.1
     # Declared interests count as this many liked papers while the user has none; they fade as
     # likes accumulate (2 / (2 + likes)): what people do outranks what they said.
     interest_weight: float = 1.0
