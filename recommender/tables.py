@@ -39,9 +39,7 @@ class ItemRows:
     bias: np.ndarray  # (n,) float32 LightFM item bias
     readers: sp.csr_matrix  # (n, R) float32 unit rows: who saved the paper in training
     als: np.ndarray  # (n, f) float32 ALS paper factors (zero rows for papers nobody saved)
-    als_weight: np.ndarray  # (n,) float32 the paper's BM25 factor in ALS's confidences
     topics: np.ndarray  # (n, t) float32 unit vectors in the terms-only space (see ItemTable)
-    als_solved: np.ndarray  # (n, f) float32 `als` times (YᵀY + reg·I)⁻¹ (recommender.als)
 
     @property
     def size(self) -> int:
@@ -158,9 +156,8 @@ class ItemTable:
             text = sp.csr_matrix(self.text[known], dtype=np.float32)
             readers = sp.csr_matrix(self.readers[known], dtype=np.float32)
             vectors, unit, bias = self.vectors[known], self.unit[known], self.bias[known]
-            als, als_weight = self.als[known], self.als_weight[known]
-            topics, solved = self.topics[known], self.als_solved[known]
-            return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics, solved)
+            als, topics = self.als[known], self.topics[known]
+            return ItemRows(text, vectors, unit, bias, readers, als, topics)
         new_text = space.transform_papers(papers[int(i)] for i in fresh)
         order = np.concatenate([hit, fresh])
         inverse = np.empty(n, dtype=np.int64)
@@ -176,14 +173,11 @@ class ItemTable:
             vectors[fresh], bias[fresh] = self.from_terms(new_text)
         unit = unit_rows(vectors)
         als = np.zeros((n, self.als.shape[1]), dtype=np.float32)
-        als_weight = np.zeros(n, dtype=np.float32)
-        als[hit], als_weight[hit] = self.als[known[hit]], self.als_weight[known[hit]]
+        als[hit] = self.als[known[hit]]
         readers = sp.csr_matrix(readers, dtype=np.float32)
         topics = np.zeros((n, self.topics.shape[1]), dtype=np.float32)
         topics[hit], topics[fresh] = self.topics[known[hit]], self.topics_of(new_text)
-        solved = np.zeros((n, self.als.shape[1]), dtype=np.float32)
-        solved[hit] = self.als_solved[known[hit]]
-        return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics, solved)
+        return ItemRows(text, vectors, unit, bias, readers, als, topics)
 
 
 def content_table(paper_ids: np.ndarray, text: sp.csr_matrix) -> ItemTable:

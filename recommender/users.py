@@ -135,13 +135,16 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
 def _als_users(
     liked: sp.csr_matrix,
     disliked: sp.csr_matrix,
-    rows: ItemRows,
+    codes: np.ndarray,
     items: ItemTable,
     settings: ModelSettings,
 ) -> np.ndarray:
     """(m, f) ALS user vectors: the exact least-squares user step against the fixed paper
     factors, each 👍 weighed as in training (alpha x the paper's BM25 factor x the user's idf)
-    and each 👎 a preference of 0 at `dislike_weight` times that confidence."""
+    and each 👎 a preference of 0 at `dislike_weight` times that confidence. The factors are
+    read from the table by row (`codes`, the voted papers' rows, -1 newer than the model):
+    a paper newer than the model has none, so its weight is 0 and it is left out, and copying
+    the factors of every voted paper first cost as much as the solves' own gathers."""
     m, f = liked.shape[0], items.als.shape[1]
     if f == 0:
         return np.zeros((m, 0), dtype=np.float32)
@@ -153,14 +156,16 @@ def _als_users(
     cols = np.concatenate([liked.indices, disliked.indices])[order]
     wanted = (np.arange(owner.size) < liked.nnz)[order]
     scale = np.where(wanted, 1.0, settings.dislike_weight)
-    conf = settings.als_alpha * rows.als_weight[cols] * idf[owner] * scale
+    code = codes[cols]
+    weight = np.where(code >= 0, items.als_weight[code], np.float32(0.0))
+    conf = settings.als_alpha * weight * idf[owner] * scale
     keep = conf > 0  # papers without ALS factors (and 👎 at weight 0) add nothing
     bounds = np.cumsum(np.bincount(owner[keep], minlength=m))[:-1]
-    voted = np.split(cols[keep], bounds)
+    voted = np.split(code[keep], bounds)
     confidence = np.split(conf[keep].astype(np.float64), bounds)
     preference = np.split(wanted[keep].astype(np.float64), bounds)
     return als.solve_users(
-        items.als_inverse, rows.als, rows.als_solved, voted, confidence, preference
+        items.als_inverse, items.als, items.als_solved, voted, confidence, preference
     )
 
 
@@ -247,7 +252,7 @@ def represent(
     return UserSide(
         liked=_side(liked, rows, items, scale, interest_text, interest_vectors, interest_topics),
         disliked=_side(disliked, rows, items),
-        als=_als_users(liked, disliked, rows, items, settings),
+        als=_als_users(liked, disliked, votes.codes, items, settings),
     )
 
 

@@ -132,19 +132,51 @@ def test_batches_on_threads_give_the_one_thread_picks_in_order(
         )
 
 
-def test_rows_of_known_and_new_papers_carry_their_own_topics_and_als_solve(
+def test_rows_of_known_and_new_papers_carry_their_own_topics_and_als_factors(
     hybrid: HybridRanker, papers: list[Paper]
 ) -> None:
     """The table keeps each paper's terms-only vector and Y A⁻¹ row, computed once; the rows
-    handed out are those of the right papers, and a paper new to the model gets its own."""
+    handed out are those of the right papers, and a paper new to the model gets its own (and
+    no ALS factors)."""
     fresh = Paper("brand-new", "graph neural networks for molecules", "message passing")
     mixed = [papers[4], fresh, papers[0], papers[4]]
     rows = hybrid.items.rows(mixed, hybrid.space)
     assert rows.topics.shape[1] > 0
     assert np.array_equal(rows.topics, hybrid.items.topics_of(rows.text))
-    solved = als.solved(rows.als, hybrid.items.als_inverse)
-    assert np.array_equal(rows.als_solved, solved)
-    assert rows.als_solved[0].any() and not rows.als_solved[1].any()
+    table = hybrid.items
+    assert np.array_equal(table.als_solved, als.solved(table.als, table.als_inverse))
+    known = table.codes([papers[4].paper_id, papers[0].paper_id, papers[4].paper_id])
+    assert np.array_equal(rows.als[[0, 2, 3]], table.als[known])
+    assert rows.als[0].any() and not rows.als[1].any()
+
+
+def test_als_users_read_the_tables_factors_and_leave_newer_papers_out(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    """The users' ALS vectors are the solves against the table's factors by row, each vote
+    weighed as in training; a 👍 on a paper newer than the model (no factors) only counts in
+    the user's library size (idf), as when its zero row was solved with."""
+    fresh = Paper("brand-new", "graph neural networks for molecules", "message passing")
+    votes = {papers[1].paper_id: UP, papers[3].paper_id: DOWN, papers[6].paper_id: UP}
+    old = UserProfile("u", votes=votes, rated_papers=(papers[1], papers[3], papers[6]))
+    new = dataclasses.replace(
+        old, votes={**votes, fresh.paper_id: UP}, rated_papers=(fresh, *old.rated_papers)
+    )
+    s, factors, weight = hybrid.settings, hybrid.items.als.copy(), hybrid.items.als_weight.copy()
+    factors[-1], weight[-1] = factors[0], weight[0]  # the last row is no stand-in for "none"
+    table = dataclasses.replace(hybrid.items, als=factors, als_weight=weight)
+    got = represent([old, new], table, hybrid.space, s).als
+    codes = table.codes([papers[1].paper_id, papers[6].paper_id, papers[3].paper_id])
+    for user, likes in ((0, 2), (1, 3)):
+        idf = als.user_idf(np.array([likes]), table.size)[0]
+        scale = np.array([1.0, 1.0, s.dislike_weight])
+        conf = s.als_alpha * table.als_weight[codes] * idf * scale
+        want = [np.array([1.0, 1.0, 0.0])]
+        expected = als.solve_users(
+            table.als_inverse, table.als, table.als_solved, [codes], [conf], want
+        )[0]
+        assert got[user].any()
+        np.testing.assert_allclose(got[user], expected, rtol=1e-5, atol=1e-6)
 
 
 def test_a_planner_sized_call_is_split_over_the_threads(hybrid: HybridRanker) -> None:
