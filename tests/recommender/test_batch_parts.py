@@ -17,7 +17,7 @@ import recommender.ranker as ranker_module
 from recommender import als
 from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.evidence import Twins
-from recommender.kernels import sparse_product
+from recommender.kernels import sparse_product, top_columns
 from recommender.ranker import HybridRanker
 from recommender.scoring import Candidates, scored, standardise, text_scores
 from recommender.users import Side, _interest_text, represent, voted
@@ -61,6 +61,29 @@ def test_sparse_product_equals_scipys() -> None:
     assert got.nnz == (left @ right).nnz
     none = sparse_product(sp.csr_matrix((30, 50), dtype=np.float32), right)
     assert none.shape == (30, 400) and none.nnz == 0
+
+
+def test_top_columns_are_the_best_by_value_then_column() -> None:
+    """The shortlist's kernel against a full sort by (value descending, column): ties (also at
+    the cut), -inf and NaN (ranked as -inf), rows in rising order (every column enters), and
+    more asked for than there are columns."""
+    rng = np.random.default_rng(5)
+    scores = rng.integers(0, 6, size=(50, 40)).astype(np.float32)
+    scores[3] = -np.inf
+    scores[4, ::3] = np.nan
+    scores[5] = np.arange(40)
+    scores[6, :35] = -np.inf
+
+    def by_sort(m: int) -> np.ndarray:
+        ranked = np.where(np.isnan(scores), -np.inf, scores)
+        columns = np.broadcast_to(np.arange(40), scores.shape)
+        return np.lexsort((columns, -ranked), axis=1)[:, :m]
+
+    for m in (1, 7, 40, 60):
+        got = top_columns(scores, m)
+        assert got.dtype == np.int64 and got.shape == (50, min(m, 40))
+        assert np.array_equal(got, by_sort(m)), m
+    assert top_columns(np.zeros((0, 40), dtype=np.float32), 5).shape == (0, 5)
 
 
 def test_voted_keeps_profile_order_and_first_appearance(hybrid: HybridRanker) -> None:
@@ -320,13 +343,14 @@ def test_the_days_pool_is_kept_for_the_very_same_papers_only(
     assert hybrid._window(changed) is other
 
 
-def test_warm_up_compiles_both_kernels_in_a_fresh_process() -> None:
+def test_warm_up_compiles_every_kernel_in_a_fresh_process() -> None:
     """`paperbot serve` calls warm_up at start-up so that nobody waits for numba later: in a
-    process that has not used them yet, it must leave both kernels compiled."""
+    process that has not used them yet, it must leave every kernel compiled."""
     check = (
         "import recommender.kernels as k; "
-        "assert not k._scatter.signatures and not k._gather.signatures; "
+        "kernels = (k._scatter, k._gather, k._best); "
+        "assert not any(f.signatures for f in kernels); "
         "k.warm_up(); "
-        "assert k._scatter.signatures and k._gather.signatures"
+        "assert all(f.signatures for f in kernels)"
     )
     subprocess.run([sys.executable, "-c", check], check=True, timeout=120)
