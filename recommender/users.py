@@ -102,12 +102,11 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
     vote = np.array(vote_list)  # as given: a vote of 1.5 is neither 👍 nor 👎
     owner = np.repeat(np.arange(len(profiles)), counts)
     keep = np.flatnonzero((vote == UP) | (vote == -UP))
-    kept = ids if keep.size == len(ids) else list(map(ids.__getitem__, keep.tolist()))
-    code = items.codes(kept)
+    code = items.codes(ids)[keep]
     fresh = np.flatnonzero(code < 0)
     if fresh.size:  # new to the model: -1, -2, ... by id
         new: dict[str, int] = {}
-        code[fresh] = [-1 - new.setdefault(kept[i], len(new)) for i in fresh.tolist()]
+        code[fresh] = [-1 - new.setdefault(ids[i], len(new)) for i in keep[fresh].tolist()]
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     order = np.argsort(first)  # columns are numbered in order of first vote
     rank = np.empty_like(order)
