@@ -19,6 +19,7 @@ from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.evidence import Twins
 from recommender.kernels import sparse_product, top_columns
 from recommender.ranker import HybridRanker
+from recommender.reasons import Facts, sentences
 from recommender.scoring import Candidates, scored, standardise, text_scores
 from recommender.users import Side, _interest_text, represent, voted
 
@@ -99,6 +100,34 @@ def test_codes_find_each_ids_row_and_only_exact_ids(hybrid: HybridRanker) -> Non
     assert table.codes(missing).tolist() == [-1] * len(missing)
     assert table.codes([missing[2], ids[3], missing[0]]).tolist() == [-1, 3, -1]
     assert table.codes([]).dtype == np.int64 and table.codes([]).size == 0
+
+
+def test_sentences_are_flat_user_by_user_and_skip_what_was_not_picked() -> None:
+    """One sentence per valid pick, in the order the ranker builds its picks (user by user,
+    slot by slot), whatever slots are empty; each user's own interests and 👍 state."""
+    teammates = np.zeros((3, 3), dtype=np.int64)
+    teammates[2, 1] = 2
+    resembles = np.full((3, 3), -1)
+    resembles[0, 2] = 7
+    interest = np.full((3, 3), -1)
+    interest[2, 0] = 1
+    facts = Facts(
+        resembles=resembles,
+        interest=interest,
+        teammates=teammates,
+        read_alike=np.zeros((3, 3), dtype=bool),
+        trending=np.zeros((3, 3), dtype=bool),
+        explored=np.zeros((3, 3), dtype=bool),
+    )
+    valid = np.array([[False, True, True], [False, False, False], [True, True, False]])
+    got = sentences(facts, valid, {7: "A paper"}, np.array([True, False, False]),
+                    [(), ("x",), ("graphs", "proteins")])  # fmt: skip
+    assert got == [
+        "new in your field",
+        "similar to “A paper”, which you liked",
+        "matches your interest “proteins”",
+        "liked by 2 teammates",
+    ]
 
 
 def test_voted_keeps_profile_order_and_first_appearance(hybrid: HybridRanker) -> None:
