@@ -117,8 +117,12 @@ class ItemTable:
         """(n,) int64 each paper id's row here, -1 for a paper the model has not seen. A binary
         search of the sorted ids, in numpy: a batch of users holds tens of thousands of votes,
         and a dict lookup for each, under the GIL, was the largest part of a batch the ranker's
-        threads could not run at once (numpy searches strings without the GIL)."""
-        wanted = np.array(ids, dtype=str)
+        threads could not run at once (numpy searches strings without the GIL). The ids are
+        read into one more character than the longest id here: an id cut short there is still
+        longer than any of them, so it matches none, and numpy need not measure every id
+        first (that pass cost as much again)."""
+        width = self.sorted_ids.dtype.itemsize // np.dtype("U1").itemsize + 1
+        wanted = np.array(ids, dtype=f"U{width}")
         if not self.size:
             return np.full(wanted.size, -1, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.sorted_ids, wanted), self.size - 1)

@@ -89,14 +89,15 @@ def test_top_columns_are_the_best_by_value_then_column() -> None:
 
 def test_codes_find_each_ids_row_and_only_exact_ids(hybrid: HybridRanker) -> None:
     """The table's rows by id (a binary search of the sorted ids): every id's own row, and -1
-    for ids it does not hold, also those a prefix or an extension of one it does, or sorting
-    before or after all of them."""
+    for ids it does not hold, also those a prefix or an extension of one it does (also of the
+    longest), or sorting before or after all of them."""
     table = hybrid.items
     ids = table.paper_ids.tolist()
     shuffled = np.random.default_rng(2).permutation(len(ids))
     assert table.codes([ids[i] for i in shuffled]).tolist() == shuffled.tolist()
     first, last = min(ids), max(ids)
-    missing = [first[:-1], first + "0", last + "z", "", "~" * 40, "\u00e9t\u00e9"]
+    longest = max(ids, key=len)  # ids are read cut to one more character than this
+    missing = [first[:-1], first + "0", last + "z", "", "~" * 40, "\u00e9t\u00e9", longest + "xy"]
     assert table.codes(missing).tolist() == [-1] * len(missing)
     assert table.codes([missing[2], ids[3], missing[0]]).tolist() == [-1, 3, -1]
     assert table.codes([]).dtype == np.int64 and table.codes([]).size == 0
