@@ -159,12 +159,14 @@ def _als_users(
     weight = np.where(code >= 0, items.als_weight[code], np.float32(0.0))
     conf = settings.als_alpha * weight * idf[owner] * scale
     keep = conf > 0  # papers without ALS factors (and 👎 at weight 0) add nothing
-    bounds = np.cumsum(np.bincount(owner[keep], minlength=m))[:-1]
-    voted = np.split(code[keep], bounds)
-    confidence = np.split(conf[keep].astype(np.float64), bounds)
-    preference = np.split(wanted[keep].astype(np.float64), bounds)
     return als.solve_users(
-        items.als_inverse, items.als, items.als_solved, voted, confidence, preference
+        items.als_inverse,
+        items.als,
+        items.als_solved,
+        code[keep],
+        conf[keep].astype(np.float64),
+        wanted[keep].astype(np.float64),
+        np.bincount(owner[keep], minlength=m),
     )
 
 

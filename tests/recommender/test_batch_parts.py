@@ -239,9 +239,9 @@ def test_als_users_read_the_tables_factors_and_leave_newer_papers_out(
         idf = als.user_idf(np.array([likes]), table.size)[0]
         scale = np.array([1.0, 1.0, s.dislike_weight])
         conf = s.als_alpha * table.als_weight[codes] * idf * scale
-        want = [np.array([1.0, 1.0, 0.0])]
+        want = np.array([1.0, 1.0, 0.0])
         expected = als.solve_users(
-            table.als_inverse, table.als, table.als_solved, [codes], [conf], want
+            table.als_inverse, table.als, table.als_solved, codes, conf, want, np.array([3])
         )[0]
         assert got[user].any()
         np.testing.assert_allclose(got[user], expected, rtol=1e-5, atol=1e-6)
