@@ -17,6 +17,7 @@ import recommender.ranker as ranker_module
 from recommender import als
 from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.evidence import Twins
+from recommender.features import term_rows
 from recommender.kernels import sparse_product, top_columns
 from recommender.ranker import HybridRanker
 from recommender.reasons import Facts, sentences
@@ -129,6 +130,19 @@ def test_sentences_are_flat_user_by_user_and_skip_what_was_not_picked() -> None:
         "matches your interest “proteins”",
         "liked by 2 teammates",
     ]
+
+
+def test_term_rows_of_rows_without_any_term_are_empty_rows_of_the_same_shape() -> None:
+    """A batch without a declared interest asks for the term rows of an empty matrix: the same
+    all-zero rows the general path gives, float32, one per row asked."""
+    columns = np.array([1, 4, 6])
+    text = sp.csr_matrix(np.array([[0.0, 2, 0, 0, 1, 0, 0], [0, 0, 3, 0, 0, 0, 0]]))
+    nothing = sp.csr_matrix((5, 7), dtype=np.float32)
+    general = term_rows(text, columns)
+    assert general.dtype == np.float32 and general.shape == (2, 3)
+    np.testing.assert_allclose(general.toarray(), [[2 / 3, 1 / 3, 0], [0, 0, 0]], rtol=1e-6)
+    empty = term_rows(nothing, columns)
+    assert empty.dtype == np.float32 and empty.shape == (5, 3) and empty.nnz == 0
 
 
 def test_voted_keeps_profile_order_and_first_appearance(hybrid: HybridRanker) -> None:
