@@ -25,7 +25,7 @@ from sklearn.preprocessing import normalize
 from recommender import als
 from recommender.domain import PAPER_ID, UP, Paper, UserProfile
 from recommender.features import TextSpace
-from recommender.kernels import sparse_product
+from recommender.kernels import sparse_product, unit_sparse_rows
 from recommender.settings import ModelSettings
 from recommender.tables import ItemRows, ItemTable, unit_rows
 
@@ -201,7 +201,7 @@ def _side(
     unit = np.asarray(indicator @ rows.unit, dtype=np.float32)
     topics = np.asarray(indicator @ rows.topics, dtype=np.float32)
     total = np.asarray(indicator @ rows.vectors, dtype=np.float32)
-    text = normalize(sparse_product(indicator, rows.text))
+    text = unit_sparse_rows(sparse_product(indicator, rows.text))
     if (
         scale is not None
         and interest_text is not None

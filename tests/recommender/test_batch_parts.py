@@ -18,7 +18,7 @@ from recommender import als
 from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.evidence import Twins
 from recommender.features import term_rows
-from recommender.kernels import sparse_product, top_columns
+from recommender.kernels import sparse_product, top_columns, unit_sparse_rows
 from recommender.ranker import HybridRanker
 from recommender.reasons import Facts, sentences
 from recommender.scoring import Candidates, scored, standardise, text_scores
@@ -63,6 +63,23 @@ def test_sparse_product_equals_scipys() -> None:
     assert got.nnz == (left @ right).nnz
     none = sparse_product(sp.csr_matrix((30, 50), dtype=np.float32), right)
     assert none.shape == (30, 400) and none.nnz == 0
+
+
+def test_unit_sparse_rows_are_sklearns_normalize_to_the_bit() -> None:
+    """The users' TF-IDF profiles are made unit by the kernel: the very numbers of scikit-learn's
+    normalize (l2), for rows of many magnitudes, an empty row and a row of stored zeros."""
+    rng = np.random.default_rng(8)
+    dense = rng.random((30, 200)).astype(np.float32) * (rng.random((30, 200)) < 0.2)
+    dense *= np.logspace(-6, 4, 30, dtype=np.float32)[:, None]
+    dense[5] = 0.0  # an empty row
+    matrix = sp.csr_matrix(dense)
+    matrix.data[matrix.indptr[3] : matrix.indptr[4]] = 0.0  # a row of stored zeros
+    expected = normalize(matrix)
+    got = unit_sparse_rows(sp.csr_matrix(matrix, copy=True))
+    assert got.dtype == np.float32
+    assert np.array_equal(got.data, expected.data) and np.array_equal(got.indices, expected.indices)
+    empty = sp.csr_matrix((4, 9), dtype=np.float32)
+    assert unit_sparse_rows(empty).nnz == 0
 
 
 def test_top_columns_are_the_best_by_value_then_column() -> None:
@@ -407,7 +424,7 @@ def test_warm_up_compiles_every_kernel_in_a_fresh_process() -> None:
     process that has not used them yet, it must leave every kernel compiled."""
     check = (
         "import recommender.kernels as k; "
-        "kernels = (k._scatter, k._gather, k._best); "
+        "kernels = (k._scatter, k._gather, k._unit_rows, k._best); "
         "assert not any(f.signatures for f in kernels); "
         "k.warm_up(); "
         "assert all(f.signatures for f in kernels)"
