@@ -276,10 +276,10 @@ class HybridRanker:
         liked_readers: sp.csr_matrix,
         trending: np.ndarray,
     ) -> list[str]:
-        """One sentence per chosen candidate ((B, k) indices into `pool`, -1 none), flat, user
-        by user in order (`reasons.sentences`), from a few batched
-        products over the whole batch (recommender.evidence). The liked papers and their rows
-        are the batch's `votes`, as `represent` used them."""
+        """One sentence per chosen candidate ((B, k) indices into `pool`, -1 none), in one flat
+        list user by user (`reasons.sentences`), from a few batched products over the whole
+        batch (recommender.evidence). The liked papers and their rows are the batch's `votes`,
+        as `represent` used them."""
         liked_of = votes.liked_of(len(profiles))
         liked = np.unique(votes.column[votes.up])
         twin = pool.twins.of(votes.papers, votes.codes, liked, pool.by_id(votes))
