@@ -124,35 +124,37 @@ def solve_users(
     inverse: np.ndarray,
     factors: np.ndarray,
     solved: np.ndarray,
-    voted: list[np.ndarray],
-    confidence: list[np.ndarray],
-    preference: list[np.ndarray],
+    voted: np.ndarray,
+    confidence: np.ndarray,
+    preference: np.ndarray,
+    counts: np.ndarray,
 ) -> np.ndarray:
-    """(m, f) float32 ALS user vectors: user r voted the rows `voted[r]` (k indices) of the paper
-    factors Y = `factors` (N, f) with confidences c > 0 (alpha x BM25 weight) and preferences p
-    (1 for 👍, 0 for 👎), and Z = `solved` (N, f), `solved(factors, inverse)`:
+    """(m, f) float32 ALS user vectors: user r voted `counts[r]` rows of the paper factors
+    Y = `factors` (N, f), the next ones in `voted` (flat (v,) int64, user by user), with
+    confidences c > 0 (alpha x BM25 weight) and preferences p (1 for 👍, 0 for 👎), flat (v,)
+    float64 alike, and Z = `solved` (N, f), `solved(factors, inverse)`:
         x = (YᵀY + reg·I + Yᵤᵀ diag(c) Yᵤ)⁻¹ Yᵤᵀ ((1 + c) ⊙ p).
     With A⁻¹ = `inverse`, Z = Y A⁻¹ (once per paper, shared by every user who voted it) and
     G = Yᵤ Zᵤᵀ, Woodbury gives
         x = Zᵤᵀ (q − (diag(1/c) + G)⁻¹ G q),  q = (1 + c) ⊙ p,
     a (k, k) solve instead of (f, f): users vote far fewer papers than there are factors. Users
-    with many votes take the direct solve."""
+    with many votes take the direct solve. Flat arrays, not one array per user: a batch holds
+    hundreds of users, and making and joining their arrays held the GIL for longer than the
+    solves' own numpy calls."""
     f = inverse.shape[0]
-    out = np.zeros((len(voted), f), dtype=np.float32)
+    out = np.zeros((counts.size, f), dtype=np.float32)
+    starts = np.cumsum(counts) - counts
     with one_blas_thread():
-        for r in (r for r, v in enumerate(voted) if len(v) > DIRECT_SOLVE_VOTES):
-            y = factors[voted[r]].astype(np.float64)
-            out[r] = _direct(inverse, y, confidence[r], preference[r])
-        small = sorted((r for r, v in enumerate(voted) if 0 < len(v) <= DIRECT_SOLVE_VOTES),
-                       key=lambda r: len(voted[r]))  # fmt: skip
-        for first in range(0, len(small), WOODBURY_CHUNK):
+        for r in np.flatnonzero(counts > DIRECT_SOLVE_VOTES).tolist():
+            span = slice(starts[r], starts[r] + counts[r])
+            y = factors[voted[span]].astype(np.float64)
+            out[r] = _direct(inverse, y, confidence[span], preference[span])
+        small = np.flatnonzero((counts > 0) & (counts <= DIRECT_SOLVE_VOTES))
+        small = small[np.argsort(counts[small], kind="stable")]  # by vote count, then user
+        for first in range(0, small.size, WOODBURY_CHUNK):
             chunk = small[first : first + WOODBURY_CHUNK]
             out[chunk] = _woodbury(
-                factors,
-                solved,
-                [voted[r] for r in chunk],
-                [confidence[r] for r in chunk],
-                [preference[r] for r in chunk],
+                factors, solved, voted, confidence, preference, starts[chunk], counts[chunk]
             )
     return out
 
@@ -167,26 +169,24 @@ def _direct(inverse: np.ndarray, y: np.ndarray, c: np.ndarray, p: np.ndarray) ->
 def _woodbury(
     y: np.ndarray,
     z: np.ndarray,
-    voted: list[np.ndarray],
-    confidence: list[np.ndarray],
-    preference: list[np.ndarray],
+    voted: np.ndarray,
+    confidence: np.ndarray,
+    preference: np.ndarray,
+    starts: np.ndarray,
+    counts: np.ndarray,
 ) -> np.ndarray:
-    """(s, f) the users' vectors by Woodbury, all at once, in float32: each padded to the most
+    """(s, f) the vectors of s users (their votes at `starts`, `counts` of them, in the flat
+    arrays of `solve_users`) by Woodbury, all at once, in float32: each padded to the most
     votes k among them with zero rows of Y and Z (q = 0 and 1/c = 1 there, so a padded vote
-    changes nothing). Callers pass users of similar vote counts together, so little is padding."""
-    s = len(voted)
-    counts = np.array([len(v) for v in voted])
+    changes nothing). Callers pass users of similar vote counts together, so little is
+    padding."""
     k = int(counts.max())
-    index = np.zeros((s, k), dtype=np.int64)
-    q = np.zeros((s, k), dtype=np.float32)
-    inv_c = np.ones((s, k), dtype=np.float32)
-    row = np.repeat(np.arange(s), counts)
-    at = np.arange(row.size) - np.repeat(np.cumsum(counts) - counts, counts)  # place in the row
-    c = np.concatenate(confidence)
-    index[row, at] = np.concatenate(voted)
-    q[row, at] = (1.0 + c) * np.concatenate(preference)
-    inv_c[row, at] = 1.0 / c
     padding = np.arange(k)[None, :] >= counts[:, None]  # (s, k)
+    at = np.where(padding, 0, starts[:, None] + np.arange(k))  # into the flat arrays
+    c = confidence[at]
+    index = np.where(padding, 0, voted[at])
+    q = np.where(padding, 0.0, (1.0 + c) * preference[at]).astype(np.float32)
+    inv_c = np.where(padding, 1.0, 1.0 / c).astype(np.float32)
     yu = y[index]  # (s, k, f) float32, copies
     zu = z[index]
     yu[padding] = 0.0

@@ -137,8 +137,9 @@ def feature_columns(text: sp.csr_matrix, n_terms: int) -> np.ndarray:
 
 def term_rows(text: sp.csr_matrix, columns: np.ndarray) -> sp.csr_matrix:
     """(n, T) float32: the TF-IDF rows restricted to `columns`, each summing to 1 (a paper or an
-    interest with none of those terms is an all-zero row)."""
-    if columns.size == 0 or text.shape[0] == 0:
+    interest with none of those terms is an all-zero row). Nothing to restrict (a batch of
+    users of whom none declared an interest) is answered at once: every batch asks."""
+    if columns.size == 0 or text.nnz == 0:
         return sp.csr_matrix((text.shape[0], columns.size), dtype=np.float32)
     return normalize(sp.csr_matrix(text[:, columns], dtype=np.float32), norm="l1").astype(
         np.float32

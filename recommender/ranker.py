@@ -16,7 +16,7 @@ import dataclasses
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
-from itertools import chain, repeat
+from itertools import chain, pairwise, repeat
 from typing import TypeVar
 
 import numpy as np
@@ -110,14 +110,12 @@ class HybridRanker:
             chosen, explored = self._select(chunk, scores, usual, pool.rows, k, users.liking)
             hot = trending[np.maximum(chosen, 0)]
             reasons = self._explain(chunk, chosen, explored, pool, votes, users.liked.readers, hot)
-            picked = []
-            for r, (row, why) in enumerate(zip(chosen.tolist(), reasons, strict=True)):
-                at = [i for i in row if i >= 0]
-                values = scores[r, at].tolist()
-                picked.append(
-                    [Pick(cands[i], v, w) for i, v, w in zip(at, values, why, strict=True)]
-                )
-            return picked
+            user, slot = np.nonzero(chosen >= 0)  # the valid picks, user by user, in order
+            at = chosen[user, slot]
+            papers = map(cands.__getitem__, at.tolist())
+            flat = list(map(Pick, papers, scores[user, at].tolist(), reasons))
+            ends = np.cumsum(np.bincount(user, minlength=len(chunk))).tolist()
+            return [flat[start:end] for start, end in pairwise([0, *ends])]
 
         for chunk, picked in self._batches(profiles, batch):
             result.update(zip((p.user_key for p in chunk), picked, strict=True))
@@ -178,7 +176,7 @@ class HybridRanker:
         trending = np.array([[paper.upvotes >= TRENDING_UPVOTES]])
         pool = self._pool([paper])
         facts = (chosen, explored, pool, votes, users.liked.readers)
-        return self._explain([profile], *facts, trending)[0][0]
+        return self._explain([profile], *facts, trending)[0]
 
     # -- internals -----------------------------------------------------------------------------
 
@@ -277,10 +275,11 @@ class HybridRanker:
         votes: Voted,
         liked_readers: sp.csr_matrix,
         trending: np.ndarray,
-    ) -> list[list[str]]:
-        """One sentence per chosen candidate ((B, k) indices into `pool`), from a few batched
-        products over the whole batch (recommender.evidence). The liked papers and their rows
-        are the batch's `votes`, as `represent` used them."""
+    ) -> list[str]:
+        """One sentence per chosen candidate ((B, k) indices into `pool`, -1 none), in one flat
+        list user by user (`reasons.sentences`), from a few batched products over the whole
+        batch (recommender.evidence). The liked papers and their rows are the batch's `votes`,
+        as `represent` used them."""
         liked_of = votes.liked_of(len(profiles))
         liked = np.unique(votes.column[votes.up])
         twin = pool.twins.of(votes.papers, votes.codes, liked, pool.by_id(votes))
@@ -304,7 +303,7 @@ class HybridRanker:
         )
         liking = np.asarray((liked_of >= 0).any(axis=1))
         shown = np.unique(resembled[resembled >= 0]).tolist()  # only the titles a reason quotes
-        titles = {i: votes.papers[i].title for i in shown}
+        titles = {i: short_title(votes.papers[i].title) for i in shown}
         return sentences(facts, chosen >= 0, titles, liking, [q.interests for q in profiles])
 
     def _adjust(

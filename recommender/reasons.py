@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
+from itertools import repeat
 
 import numpy as np
 
@@ -51,31 +52,27 @@ def sentences(
     titles: Mapping[int, str],
     liking: np.ndarray,
     interests: Sequence[Sequence[str]],
-) -> list[list[str]]:
-    """The sentence of each valid pick (`valid` (B, k) bool), per user in order. `titles`
-    holds the title of each paper `facts.resembles` points at; `liking` (B,) whether each user
-    has a 👍. The facts are read as Python lists, once per batch: reading numpy elements one at
-    a time cost more than writing the sentences."""
-    rows = zip(
-        facts.teammates.tolist(),
-        facts.resembles.tolist(),
-        facts.interest.tolist(),
-        facts.explored.tolist(),
-        facts.trending.tolist(),
-        facts.read_alike.tolist(),
-        strict=True,
+) -> list[str]:
+    """The sentence of each valid pick (`valid` (B, k) bool), in one flat list, user by user
+    in order. `titles` holds the short title (`short_title`) of each paper `facts.resembles`
+    points at; `liking` (B,) whether each user has a 👍. The facts of the valid picks are read
+    as flat Python lists, once per batch: reading numpy elements one at a time cost more than
+    writing the sentences, and a list per user and fact kept the garbage collector busy."""
+    user, slot = np.nonzero(valid)
+    return list(
+        map(
+            _sentence,
+            facts.teammates[user, slot].tolist(),
+            facts.resembles[user, slot].tolist(),
+            facts.interest[user, slot].tolist(),
+            facts.explored[user, slot].tolist(),
+            facts.trending[user, slot].tolist(),
+            facts.read_alike[user, slot].tolist(),
+            repeat(titles),
+            liking[user].tolist(),
+            map(interests.__getitem__, user.tolist()),
+        )
     )
-    out: list[list[str]] = []
-    for row, keep, likes, mine in zip(
-        rows, valid.tolist(), liking.tolist(), interests, strict=True
-    ):
-        team, like, interest, explored, trending, alike = row
-        out.append([
-            _sentence(team[j], like[j], interest[j], explored[j], trending[j], alike[j],
-                      titles, likes, mine)
-            for j, ok in enumerate(keep) if ok
-        ])  # fmt: skip
-    return out
 
 
 def _sentence(
@@ -93,7 +90,7 @@ def _sentence(
         return f"liked by {teammates} teammates"
     reason = None
     if resembles >= 0:
-        reason = f"similar to “{short_title(titles[resembles])}”, which you liked"
+        reason = f"similar to “{titles[resembles]}”, which you liked"
     elif interest >= 0:
         reason = f"matches your interest “{interests[interest]}”"
     if explored:

@@ -148,6 +148,14 @@ def _z(vectors: np.ndarray, covariance: np.ndarray) -> np.ndarray:
     return np.divide(1.0, std, out=np.zeros_like(std), where=std > NO_SPREAD)[:, None]
 
 
+def _weighed(scores: np.ndarray, weight: float) -> np.ndarray:
+    """`weight` times the z-scores of `scores`, made in place of the z-scores (each (m, n)
+    array less is one pass less over memory)."""
+    z = standardise(scores)
+    z *= weight
+    return z
+
+
 def scored(
     users: UserSide, cands: Candidates, settings: ModelSettings
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -156,23 +164,16 @@ def scored(
     # the dislike part's weight; 0 when nobody in the batch has a 👎
     against = settings.dislike_weight if users.disliked.count.any() else 0.0
     liked_text = dense_product(users.liked.text, cands.text)
-    total = settings.text_weight * standardise(liked_text)
+    total = _weighed(liked_text, settings.text_weight)  # a new array, summed into in place
     if against:
-        total -= (
-            against
-            * settings.text_weight
-            * standardise(dense_product(users.disliked.text, cands.text))
-        )
+        text_against = dense_product(users.disliked.text, cands.text)
+        total -= _weighed(text_against, against * settings.text_weight)
     if cands.rows.vectors.shape[1]:
-        total += settings.readers_weight * standardise(
-            dense_product(users.liked.readers, cands.readers)
-        )
+        readers = dense_product(users.liked.readers, cands.readers)
+        total += _weighed(readers, settings.readers_weight)
         if against:
-            total -= (
-                against
-                * settings.readers_weight
-                * standardise(dense_product(users.disliked.readers, cands.readers))
-            )
+            readers_against = dense_product(users.disliked.readers, cands.readers)
+            total -= _weighed(readers_against, against * settings.readers_weight)
     sides = {
         "taste": (settings.taste_weight, users.liked.unit, users.disliked.unit),
         "topics": (settings.topics_weight, users.liked.topics, users.disliked.topics),

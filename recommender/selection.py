@@ -18,6 +18,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from recommender.coverage import Regions
+from recommender.kernels import top_columns
 
 SHORTLIST_MIN = 30  # MMR chooses among the best max(5k, 30) candidates, as it always has
 
@@ -34,7 +35,7 @@ def shortlist(scores: np.ndarray, k: int, regions: Regions | None) -> np.ndarray
     parts = [scores]
     if regions is not None:
         parts += [np.where(regions.of == r, scores, -np.inf) for r in range(regions.count)]
-    tops = [_top(part, width if i == 0 else min(k, n)) for i, part in enumerate(parts)]
+    tops = [top_columns(part, width if i == 0 else min(k, n)) for i, part in enumerate(parts)]
     idx = np.concatenate(tops, axis=1)
     values = np.concatenate(
         [np.take_along_axis(part, top, 1) for part, top in zip(parts, tops, strict=True)], axis=1
@@ -46,13 +47,6 @@ def shortlist(scores: np.ndarray, k: int, regions: Regions | None) -> np.ndarray
     idx, values = np.take_along_axis(idx, order, 1), np.take_along_axis(values, order, 1)
     idx[~np.isfinite(values)] = -1
     return idx[:, : max(width, int(np.isfinite(values).sum(axis=1).max(initial=0)))]
-
-
-def _top(scores: np.ndarray, m: int) -> np.ndarray:
-    """(B, m) indices of each row's m highest scores, in no particular order."""
-    if m >= scores.shape[1]:
-        return np.broadcast_to(np.arange(scores.shape[1]), scores.shape).copy()
-    return np.argpartition(-scores, m - 1, axis=1)[:, :m]
 
 
 def similarities(vectors: Vectors, idx: np.ndarray) -> np.ndarray:

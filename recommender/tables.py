@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from itertools import repeat
 
 import numpy as np
 import scipy.sparse as sp
@@ -39,9 +38,7 @@ class ItemRows:
     bias: np.ndarray  # (n,) float32 LightFM item bias
     readers: sp.csr_matrix  # (n, R) float32 unit rows: who saved the paper in training
     als: np.ndarray  # (n, f) float32 ALS paper factors (zero rows for papers nobody saved)
-    als_weight: np.ndarray  # (n,) float32 the paper's BM25 factor in ALS's confidences
     topics: np.ndarray  # (n, t) float32 unit vectors in the terms-only space (see ItemTable)
-    als_solved: np.ndarray  # (n, f) float32 `als` times (YᵀY + reg·I)⁻¹ (recommender.als)
 
     @property
     def size(self) -> int:
@@ -81,7 +78,8 @@ class ItemTable:
     als_inverse: np.ndarray
     reader_keys: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=str))
     topic_vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
-    index: dict[str, int] = field(init=False, repr=False, compare=False)
+    sorted_ids: np.ndarray = field(init=False, repr=False, compare=False)
+    id_rows: np.ndarray = field(init=False, repr=False, compare=False)
     unit: np.ndarray = field(init=False, repr=False, compare=False)
     topics: np.ndarray = field(init=False, repr=False, compare=False)
     whitening: Whitening = field(init=False, repr=False, compare=False)
@@ -91,12 +89,15 @@ class ItemTable:
     def __post_init__(self) -> None:
         """Per-paper arrays derived from the model, computed once here: every batch of users
         needs the rows of the papers they voted, and recomputing them per batch cost more than
-        the scoring's products. `topics` (n, t) float32 each paper's unit vector in the
+        the scoring's products. `sorted_ids` (n,) str the paper ids sorted and `id_rows` (n,)
+        int64 the row of each (`codes`); `topics` (n, t) float32 each paper's unit vector in the
         terms-only space (`topics_of`); `whitening` that space's YᵀY over these papers, and
         `term_weights` (V,) float32 per TF-IDF term (recommender.whitening; recommender.users
         applies both to users); `als_solved` (n, f) float32 the ALS factors times
         `als_inverse`, as the user solves need them (recommender.als)."""
-        object.__setattr__(self, "index", {p: i for i, p in enumerate(self.paper_ids.tolist())})
+        ids = self.paper_ids.astype(str)
+        object.__setattr__(self, "id_rows", np.argsort(ids, kind="stable").astype(np.int64))
+        object.__setattr__(self, "sorted_ids", ids[self.id_rows])
         object.__setattr__(self, "unit", unit_rows(self.vectors))
         object.__setattr__(self, "topics", self.topics_of(self.text))
         object.__setattr__(self, "whitening", Whitening.of(self.topics))
@@ -113,8 +114,19 @@ class ItemTable:
         return len(self.paper_ids)
 
     def codes(self, ids: Sequence[str]) -> np.ndarray:
-        """(n,) int64 each paper id's row here, -1 for a paper the model has not seen."""
-        return np.fromiter(map(self.index.get, ids, repeat(-1)), np.int64, len(ids))
+        """(n,) int64 each paper id's row here, -1 for a paper the model has not seen. A binary
+        search of the sorted ids, in numpy: a batch of users holds tens of thousands of votes,
+        and a dict lookup for each, under the GIL, was the largest part of a batch the ranker's
+        threads could not run at once (numpy searches strings without the GIL). The ids are
+        read into one more character than the longest id here: an id cut short there is still
+        longer than any of them, so it matches none, and numpy need not measure every id
+        first (that pass cost as much again)."""
+        width = self.sorted_ids.dtype.itemsize // np.dtype("U1").itemsize + 1
+        wanted = np.array(ids, dtype=f"U{width}")
+        if not self.size:
+            return np.full(wanted.size, -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.sorted_ids, wanted), self.size - 1)
+        return np.where(self.sorted_ids[at] == wanted, self.id_rows[at], -1)
 
     def without_reader(self, user_key: str) -> ItemTable | None:
         """The table with `user_key`'s readers column removed and each paper's row made unit
@@ -158,9 +170,8 @@ class ItemTable:
             text = sp.csr_matrix(self.text[known], dtype=np.float32)
             readers = sp.csr_matrix(self.readers[known], dtype=np.float32)
             vectors, unit, bias = self.vectors[known], self.unit[known], self.bias[known]
-            als, als_weight = self.als[known], self.als_weight[known]
-            topics, solved = self.topics[known], self.als_solved[known]
-            return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics, solved)
+            als, topics = self.als[known], self.topics[known]
+            return ItemRows(text, vectors, unit, bias, readers, als, topics)
         new_text = space.transform_papers(papers[int(i)] for i in fresh)
         order = np.concatenate([hit, fresh])
         inverse = np.empty(n, dtype=np.int64)
@@ -176,14 +187,11 @@ class ItemTable:
             vectors[fresh], bias[fresh] = self.from_terms(new_text)
         unit = unit_rows(vectors)
         als = np.zeros((n, self.als.shape[1]), dtype=np.float32)
-        als_weight = np.zeros(n, dtype=np.float32)
-        als[hit], als_weight[hit] = self.als[known[hit]], self.als_weight[known[hit]]
+        als[hit] = self.als[known[hit]]
         readers = sp.csr_matrix(readers, dtype=np.float32)
         topics = np.zeros((n, self.topics.shape[1]), dtype=np.float32)
         topics[hit], topics[fresh] = self.topics[known[hit]], self.topics_of(new_text)
-        solved = np.zeros((n, self.als.shape[1]), dtype=np.float32)
-        solved[hit] = self.als_solved[known[hit]]
-        return ItemRows(text, vectors, unit, bias, readers, als, als_weight, topics, solved)
+        return ItemRows(text, vectors, unit, bias, readers, als, topics)
 
 
 def content_table(paper_ids: np.ndarray, text: sp.csr_matrix) -> ItemTable:

@@ -25,7 +25,7 @@ from sklearn.preprocessing import normalize
 from recommender import als
 from recommender.domain import PAPER_ID, UP, Paper, UserProfile
 from recommender.features import TextSpace
-from recommender.kernels import sparse_product
+from recommender.kernels import sparse_product, unit_sparse_rows
 from recommender.settings import ModelSettings
 from recommender.tables import ItemRows, ItemTable, unit_rows
 
@@ -102,12 +102,11 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
     vote = np.array(vote_list)  # as given: a vote of 1.5 is neither 👍 nor 👎
     owner = np.repeat(np.arange(len(profiles)), counts)
     keep = np.flatnonzero((vote == UP) | (vote == -UP))
-    kept = ids if keep.size == len(ids) else list(map(ids.__getitem__, keep.tolist()))
-    code = items.codes(kept)
+    code = items.codes(ids)[keep]
     fresh = np.flatnonzero(code < 0)
     if fresh.size:  # new to the model: -1, -2, ... by id
         new: dict[str, int] = {}
-        code[fresh] = [-1 - new.setdefault(kept[i], len(new)) for i in fresh.tolist()]
+        code[fresh] = [-1 - new.setdefault(ids[i], len(new)) for i in keep[fresh].tolist()]
     _, first, inverse = np.unique(code, return_index=True, return_inverse=True)
     order = np.argsort(first)  # columns are numbered in order of first vote
     rank = np.empty_like(order)
@@ -135,13 +134,16 @@ def voted(profiles: Sequence[UserProfile], items: ItemTable, space: TextSpace) -
 def _als_users(
     liked: sp.csr_matrix,
     disliked: sp.csr_matrix,
-    rows: ItemRows,
+    codes: np.ndarray,
     items: ItemTable,
     settings: ModelSettings,
 ) -> np.ndarray:
     """(m, f) ALS user vectors: the exact least-squares user step against the fixed paper
     factors, each 👍 weighed as in training (alpha x the paper's BM25 factor x the user's idf)
-    and each 👎 a preference of 0 at `dislike_weight` times that confidence."""
+    and each 👎 a preference of 0 at `dislike_weight` times that confidence. The factors are
+    read from the table by row (`codes`, the voted papers' rows, -1 newer than the model):
+    a paper newer than the model has none, so its weight is 0 and it is left out, and copying
+    the factors of every voted paper first cost as much as the solves' own gathers."""
     m, f = liked.shape[0], items.als.shape[1]
     if f == 0:
         return np.zeros((m, 0), dtype=np.float32)
@@ -153,14 +155,18 @@ def _als_users(
     cols = np.concatenate([liked.indices, disliked.indices])[order]
     wanted = (np.arange(owner.size) < liked.nnz)[order]
     scale = np.where(wanted, 1.0, settings.dislike_weight)
-    conf = settings.als_alpha * rows.als_weight[cols] * idf[owner] * scale
+    code = codes[cols]
+    weight = np.where(code >= 0, items.als_weight[code], np.float32(0.0))
+    conf = settings.als_alpha * weight * idf[owner] * scale
     keep = conf > 0  # papers without ALS factors (and 👎 at weight 0) add nothing
-    bounds = np.cumsum(np.bincount(owner[keep], minlength=m))[:-1]
-    voted = np.split(cols[keep], bounds)
-    confidence = np.split(conf[keep].astype(np.float64), bounds)
-    preference = np.split(wanted[keep].astype(np.float64), bounds)
     return als.solve_users(
-        items.als_inverse, rows.als, rows.als_solved, voted, confidence, preference
+        items.als_inverse,
+        items.als,
+        items.als_solved,
+        code[keep],
+        conf[keep].astype(np.float64),
+        wanted[keep].astype(np.float64),
+        np.bincount(owner[keep], minlength=m),
     )
 
 
@@ -195,7 +201,7 @@ def _side(
     unit = np.asarray(indicator @ rows.unit, dtype=np.float32)
     topics = np.asarray(indicator @ rows.topics, dtype=np.float32)
     total = np.asarray(indicator @ rows.vectors, dtype=np.float32)
-    text = normalize(sparse_product(indicator, rows.text))
+    text = unit_sparse_rows(sparse_product(indicator, rows.text))
     if (
         scale is not None
         and interest_text is not None
@@ -247,7 +253,7 @@ def represent(
     return UserSide(
         liked=_side(liked, rows, items, scale, interest_text, interest_vectors, interest_topics),
         disliked=_side(disliked, rows, items),
-        als=_als_users(liked, disliked, rows, items, settings),
+        als=_als_users(liked, disliked, votes.codes, items, settings),
     )
 
 

@@ -92,7 +92,7 @@ def test_forget_me_rewrites_the_model_without_the_user(tmp_path: Path) -> None:
     needle = users[1].encode("utf-32-le")
     assert not any(needle in f.read_bytes() for f in app.models.dir.iterdir()), "still on disk"
     shared = papers[5].paper_id  # liked by u0 and u1: now u0 alone, a unit row again
-    row = after.items.readers[after.items.index[shared]].toarray().ravel()
+    row = after.items.readers[after.items.codes([shared])[0]].toarray().ravel()
     assert row.tolist() == [1.0, 0.0]
     assert app.ranker().version == after.version  # the live ranker moved on as well
 

@@ -16,6 +16,15 @@ def _likes(seed: int, m: int = 60, n: int = 40) -> sp.csr_matrix:
     return sp.csr_matrix(dense)
 
 
+def _solve(inverse, factors, voted, conf, pref):
+    """solve_users on one array per user, flattened as the ranker passes them."""
+    counts = np.array([len(v) for v in voted])
+    flat = (np.concatenate(a) if a else np.zeros(0) for a in (voted, conf, pref))
+    rows, c, p = flat
+    solved = als.solved(factors, inverse)
+    return als.solve_users(inverse, factors, solved, rows.astype(np.int64), c, p, counts)
+
+
 def _direct(inverse, y, c, p):
     normal = np.linalg.inv(inverse) + (y.T * c) @ y
     return np.linalg.solve(normal, y.T @ ((1.0 + c) * p))
@@ -31,7 +40,7 @@ def test_woodbury_solve_equals_the_direct_normal_equations():
         voted.append(rows)
         conf.append(rng.uniform(0.5, 30.0, size=k))
         pref.append((rng.random(k) < 0.6).astype(np.float64))
-    solved = als.solve_users(inverse, factors, als.solved(factors, inverse), voted, conf, pref)
+    solved = _solve(inverse, factors, voted, conf, pref)
     for r in range(3):
         np.testing.assert_allclose(
             solved[r], _direct(inverse, factors[voted[r]], conf[r], pref[r]), rtol=1e-4, atol=1e-5
@@ -44,9 +53,9 @@ def test_many_votes_take_the_direct_solve_with_the_same_answer(monkeypatch):
     factors = rng.normal(size=(50, 6))
     inverse = als.gram_inverse(factors, 1.0)
     y, c, p = np.arange(20), rng.uniform(1, 5, 20), np.ones(20)
-    woodbury = als.solve_users(inverse, factors, als.solved(factors, inverse), [y], [c], [p])
+    woodbury = _solve(inverse, factors, [y], [c], [p])
     monkeypatch.setattr(als, "DIRECT_SOLVE_VOTES", 5)
-    direct = als.solve_users(inverse, factors, als.solved(factors, inverse), [y], [c], [p])
+    direct = _solve(inverse, factors, [y], [c], [p])
     np.testing.assert_allclose(woodbury, direct, rtol=1e-4, atol=1e-5)
 
 
@@ -66,9 +75,7 @@ def test_a_training_user_is_weighed_and_solved_as_in_training():
     user = 5
     cols = likes[user].indices
     conf = s.alpha * confidences[user].toarray().ravel()[cols]
-    solved = als.solve_users(
-        inverse, papers, als.solved(papers, inverse), [cols], [conf], [np.ones(cols.size)]
-    )[0]
+    solved = _solve(inverse, papers, [cols], [conf], [np.ones(cols.size)])[0]
     np.testing.assert_allclose(
         solved, _direct(inverse, papers[cols], conf, np.ones(cols.size)), rtol=1e-4, atol=1e-5
     )
@@ -84,13 +91,10 @@ def test_a_dislike_pulls_the_user_away_from_that_paper():
     _, papers = als.fit(als.weigh_likes(likes, "bm25", s.bm25_k1, s.bm25_b), s)
     inverse = als.gram_inverse(papers, s.regularization)
     liked, disliked = np.array([0, 1]), np.array([2])
-    only_likes = als.solve_users(
-        inverse, papers, als.solved(papers, inverse), [liked], [np.full(2, 20.0)], [np.ones(2)]
-    )[0]
-    both = als.solve_users(
+    only_likes = _solve(inverse, papers, [liked], [np.full(2, 20.0)], [np.ones(2)])[0]
+    both = _solve(
         inverse,
         papers,
-        als.solved(papers, inverse),
         [np.concatenate([liked, disliked])],
         [np.full(3, 20.0)],
         [np.array([1.0, 1.0, 0.0])],

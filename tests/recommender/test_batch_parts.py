@@ -17,8 +17,10 @@ import recommender.ranker as ranker_module
 from recommender import als
 from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.evidence import Twins
-from recommender.kernels import sparse_product
+from recommender.features import term_rows
+from recommender.kernels import sparse_product, top_columns, unit_sparse_rows
 from recommender.ranker import HybridRanker
+from recommender.reasons import Facts, sentences
 from recommender.scoring import Candidates, scored, standardise, text_scores
 from recommender.users import Side, _interest_text, represent, voted
 
@@ -61,6 +63,103 @@ def test_sparse_product_equals_scipys() -> None:
     assert got.nnz == (left @ right).nnz
     none = sparse_product(sp.csr_matrix((30, 50), dtype=np.float32), right)
     assert none.shape == (30, 400) and none.nnz == 0
+
+
+def test_unit_sparse_rows_are_sklearns_normalize_to_the_bit() -> None:
+    """The users' TF-IDF profiles are made unit by the kernel: the very numbers of scikit-learn's
+    normalize (l2), for rows of many magnitudes, an empty row and a row of stored zeros."""
+    rng = np.random.default_rng(8)
+    dense = rng.random((30, 200)).astype(np.float32) * (rng.random((30, 200)) < 0.2)
+    dense *= np.logspace(-6, 4, 30, dtype=np.float32)[:, None]
+    dense[5] = 0.0  # an empty row
+    matrix = sp.csr_matrix(dense)
+    matrix.data[matrix.indptr[3] : matrix.indptr[4]] = 0.0  # a row of stored zeros
+    expected = normalize(matrix)
+    got = unit_sparse_rows(sp.csr_matrix(matrix, copy=True))
+    assert got.dtype == np.float32
+    assert np.array_equal(got.data, expected.data) and np.array_equal(got.indices, expected.indices)
+    empty = sp.csr_matrix((4, 9), dtype=np.float32)
+    assert unit_sparse_rows(empty).nnz == 0
+
+
+def test_top_columns_are_the_best_by_value_then_column() -> None:
+    """The shortlist's kernel against a full sort by (value descending, column): ties (also at
+    the cut), -inf and NaN (ranked as -inf), rows in rising order (every column enters), and
+    more asked for than there are columns."""
+    rng = np.random.default_rng(5)
+    scores = rng.integers(0, 6, size=(50, 40)).astype(np.float32)
+    scores[3] = -np.inf
+    scores[4, ::3] = np.nan
+    scores[5] = np.arange(40)
+    scores[6, :35] = -np.inf
+
+    def by_sort(m: int) -> np.ndarray:
+        ranked = np.where(np.isnan(scores), -np.inf, scores)
+        columns = np.broadcast_to(np.arange(40), scores.shape)
+        return np.lexsort((columns, -ranked), axis=1)[:, :m]
+
+    for m in (1, 7, 40, 60):
+        got = top_columns(scores, m)
+        assert got.dtype == np.int64 and got.shape == (50, min(m, 40))
+        assert np.array_equal(got, by_sort(m)), m
+    assert top_columns(np.zeros((0, 40), dtype=np.float32), 5).shape == (0, 5)
+
+
+def test_codes_find_each_ids_row_and_only_exact_ids(hybrid: HybridRanker) -> None:
+    """The table's rows by id (a binary search of the sorted ids): every id's own row, and -1
+    for ids it does not hold, also those a prefix or an extension of one it does (also of the
+    longest), or sorting before or after all of them."""
+    table = hybrid.items
+    ids = table.paper_ids.tolist()
+    shuffled = np.random.default_rng(2).permutation(len(ids))
+    assert table.codes([ids[i] for i in shuffled]).tolist() == shuffled.tolist()
+    first, last = min(ids), max(ids)
+    longest = max(ids, key=len)  # ids are read cut to one more character than this
+    missing = [first[:-1], first + "0", last + "z", "", "~" * 40, "\u00e9t\u00e9", longest + "xy"]
+    assert table.codes(missing).tolist() == [-1] * len(missing)
+    assert table.codes([missing[2], ids[3], missing[0]]).tolist() == [-1, 3, -1]
+    assert table.codes([]).dtype == np.int64 and table.codes([]).size == 0
+
+
+def test_sentences_are_flat_user_by_user_and_skip_what_was_not_picked() -> None:
+    """One sentence per valid pick, in the order the ranker builds its picks (user by user,
+    slot by slot), whatever slots are empty; each user's own interests and 👍 state."""
+    teammates = np.zeros((3, 3), dtype=np.int64)
+    teammates[2, 1] = 2
+    resembles = np.full((3, 3), -1)
+    resembles[0, 2] = 7
+    interest = np.full((3, 3), -1)
+    interest[2, 0] = 1
+    facts = Facts(
+        resembles=resembles,
+        interest=interest,
+        teammates=teammates,
+        read_alike=np.zeros((3, 3), dtype=bool),
+        trending=np.zeros((3, 3), dtype=bool),
+        explored=np.zeros((3, 3), dtype=bool),
+    )
+    valid = np.array([[False, True, True], [False, False, False], [True, True, False]])
+    got = sentences(facts, valid, {7: "A paper"}, np.array([True, False, False]),
+                    [(), ("x",), ("graphs", "proteins")])  # fmt: skip
+    assert got == [
+        "new in your field",
+        "similar to “A paper”, which you liked",
+        "matches your interest “proteins”",
+        "liked by 2 teammates",
+    ]
+
+
+def test_term_rows_of_rows_without_any_term_are_empty_rows_of_the_same_shape() -> None:
+    """A batch without a declared interest asks for the term rows of an empty matrix: the same
+    all-zero rows the general path gives, float32, one per row asked."""
+    columns = np.array([1, 4, 6])
+    text = sp.csr_matrix(np.array([[0.0, 2, 0, 0, 1, 0, 0], [0, 0, 3, 0, 0, 0, 0]]))
+    nothing = sp.csr_matrix((5, 7), dtype=np.float32)
+    general = term_rows(text, columns)
+    assert general.dtype == np.float32 and general.shape == (2, 3)
+    np.testing.assert_allclose(general.toarray(), [[2 / 3, 1 / 3, 0], [0, 0, 0]], rtol=1e-6)
+    empty = term_rows(nothing, columns)
+    assert empty.dtype == np.float32 and empty.shape == (5, 3) and empty.nnz == 0
 
 
 def test_voted_keeps_profile_order_and_first_appearance(hybrid: HybridRanker) -> None:
@@ -132,19 +231,51 @@ def test_batches_on_threads_give_the_one_thread_picks_in_order(
         )
 
 
-def test_rows_of_known_and_new_papers_carry_their_own_topics_and_als_solve(
+def test_rows_of_known_and_new_papers_carry_their_own_topics_and_als_factors(
     hybrid: HybridRanker, papers: list[Paper]
 ) -> None:
     """The table keeps each paper's terms-only vector and Y A⁻¹ row, computed once; the rows
-    handed out are those of the right papers, and a paper new to the model gets its own."""
+    handed out are those of the right papers, and a paper new to the model gets its own (and
+    no ALS factors)."""
     fresh = Paper("brand-new", "graph neural networks for molecules", "message passing")
     mixed = [papers[4], fresh, papers[0], papers[4]]
     rows = hybrid.items.rows(mixed, hybrid.space)
     assert rows.topics.shape[1] > 0
     assert np.array_equal(rows.topics, hybrid.items.topics_of(rows.text))
-    solved = als.solved(rows.als, hybrid.items.als_inverse)
-    assert np.array_equal(rows.als_solved, solved)
-    assert rows.als_solved[0].any() and not rows.als_solved[1].any()
+    table = hybrid.items
+    assert np.array_equal(table.als_solved, als.solved(table.als, table.als_inverse))
+    known = table.codes([papers[4].paper_id, papers[0].paper_id, papers[4].paper_id])
+    assert np.array_equal(rows.als[[0, 2, 3]], table.als[known])
+    assert rows.als[0].any() and not rows.als[1].any()
+
+
+def test_als_users_read_the_tables_factors_and_leave_newer_papers_out(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    """The users' ALS vectors are the solves against the table's factors by row, each vote
+    weighed as in training; a 👍 on a paper newer than the model (no factors) only counts in
+    the user's library size (idf), as when its zero row was solved with."""
+    fresh = Paper("brand-new", "graph neural networks for molecules", "message passing")
+    votes = {papers[1].paper_id: UP, papers[3].paper_id: DOWN, papers[6].paper_id: UP}
+    old = UserProfile("u", votes=votes, rated_papers=(papers[1], papers[3], papers[6]))
+    new = dataclasses.replace(
+        old, votes={**votes, fresh.paper_id: UP}, rated_papers=(fresh, *old.rated_papers)
+    )
+    s, factors, weight = hybrid.settings, hybrid.items.als.copy(), hybrid.items.als_weight.copy()
+    factors[-1], weight[-1] = factors[0], weight[0]  # the last row is no stand-in for "none"
+    table = dataclasses.replace(hybrid.items, als=factors, als_weight=weight)
+    got = represent([old, new], table, hybrid.space, s).als
+    codes = table.codes([papers[1].paper_id, papers[6].paper_id, papers[3].paper_id])
+    for user, likes in ((0, 2), (1, 3)):
+        idf = als.user_idf(np.array([likes]), table.size)[0]
+        scale = np.array([1.0, 1.0, s.dislike_weight])
+        conf = s.als_alpha * table.als_weight[codes] * idf * scale
+        want = np.array([1.0, 1.0, 0.0])
+        expected = als.solve_users(
+            table.als_inverse, table.als, table.als_solved, codes, conf, want, np.array([3])
+        )[0]
+        assert got[user].any()
+        np.testing.assert_allclose(got[user], expected, rtol=1e-5, atol=1e-6)
 
 
 def test_a_planner_sized_call_is_split_over_the_threads(hybrid: HybridRanker) -> None:
@@ -288,13 +419,14 @@ def test_the_days_pool_is_kept_for_the_very_same_papers_only(
     assert hybrid._window(changed) is other
 
 
-def test_warm_up_compiles_both_kernels_in_a_fresh_process() -> None:
+def test_warm_up_compiles_every_kernel_in_a_fresh_process() -> None:
     """`paperbot serve` calls warm_up at start-up so that nobody waits for numba later: in a
-    process that has not used them yet, it must leave both kernels compiled."""
+    process that has not used them yet, it must leave every kernel compiled."""
     check = (
         "import recommender.kernels as k; "
-        "assert not k._scatter.signatures and not k._gather.signatures; "
+        "kernels = (k._scatter, k._gather, k._unit_rows, k._best); "
+        "assert not any(f.signatures for f in kernels); "
         "k.warm_up(); "
-        "assert k._scatter.signatures and k._gather.signatures"
+        "assert all(f.signatures for f in kernels)"
     )
     subprocess.run([sys.executable, "-c", check], check=True, timeout=120)
