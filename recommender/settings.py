@@ -93,6 +93,9 @@ class ModelSettings:
     text_weight: float = 0.5
     readers_weight: float = 0.5
     als_weight: float = 0.5
+    # While a user's 👍 are few, popularity counts more: popular_weight x (1 + popular_boost x
+    # 2 / (2 + 👍)), from the first 👍 on (recommender.scoring.crowd_weight).
+    popular_boost: float = 2.0
     # The terms-only LightFM space's cosine (0: that second model is not trained at all); it is
     # fitted on a seeded sample of at most `topics_max_likes` 👍 (CiteULike-t has 135k: all).
     topics_weight: float = 0.5
@@ -147,6 +150,7 @@ class ModelSettings:
             "fit_weight",
             "bias_weight",
             "popular_weight",
+            "popular_boost",
             "text_weight",
             "readers_weight",
             "als_weight",

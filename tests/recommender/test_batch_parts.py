@@ -370,7 +370,9 @@ def _signal_by_signal(ranker: HybridRanker, profiles: list[UserProfile], papers:
     total += s.als_weight * standardise(users.als @ rows.als.T, known)
     total += s.bias_weight * standardise(rows.bias[None, :], known) * users.liking[:, None]
     readers = np.log1p(np.diff(rows.readers.indptr).astype(np.float32))
-    total += s.popular_weight * standardise(readers[None, :], known)
+    likes = users.liked.votes
+    crowd = s.popular_weight * (1 + s.popular_boost * np.where(likes > 0, 2 / (2 + likes), 0))
+    total += crowd[:, None] * standardise(readers[None, :], known)
     return total, Candidates.of(rows), users
 
 

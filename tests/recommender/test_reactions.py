@@ -133,3 +133,31 @@ def test_the_terms_only_space_follows_the_votes_too(
     unseen = Paper("new-b", "protein folding of enzyme binding", "amino acid ligand structure")
     profile = UserProfile("newcomer", votes={"new-b": UP}, rated_papers=(unseen,))
     assert _lead_of_b(topics, profile, papers) > 0.5
+
+
+def test_the_crowd_counts_more_while_the_likes_are_few(
+    hybrid: HybridRanker, papers: list[Paper]
+) -> None:
+    """Scored by popularity alone, a user's scores are their weight on it times the papers'
+    popularity (the upvote and recency priors off): the most with one 👍, fading with more, no
+    boost for declared words alone or for nothing known. Fails when `crowd_weight` ignores the
+    👍."""
+    alone = _alone(hybrid, "popular")
+    flat = dataclasses.replace(hybrid.pick_settings, popularity_weight=0.0, recency_weight=0.0)
+    crowd = HybridRanker(settings=alone.settings, picks=flat, space=alone.space, items=alone.items)
+    by_id = {p.paper_id: p for p in papers}
+    ids = [p for p in by_id if cluster(p) == "B"]
+    profiles = [
+        UserProfile("nothing"),
+        UserProfile("words", interests=("protein folding",)),
+        UserProfile("one", votes={ids[0]: UP}, rated_papers=(by_id[ids[0]],)),
+        UserProfile(
+            "four", votes=dict.fromkeys(ids[:4], UP), rated_papers=tuple(by_id[i] for i in ids[:4])
+        ),  # fmt: skip
+    ]
+    unrated = [p for p in papers if p.paper_id not in ids[:4]]
+    scores = crowd.score_matrix(profiles, unrated, TODAY)
+    spread = np.ptp(scores, axis=1) / np.ptp(scores[0])
+    boost = crowd.settings.popular_boost
+    assert boost > 0
+    np.testing.assert_allclose(spread, [1, 1, 1 + boost * 2 / 3, 1 + boost * 2 / 6], rtol=1e-4)
