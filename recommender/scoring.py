@@ -22,9 +22,9 @@ Six signals, each standardised per user over the candidates, then weighted and s
   people have saved;
 and two that are the same for everyone, on papers with readers only: LightFM's learned bias and
 the log number of readers (popularity), which are all there is for a newcomer's first day;
-popularity weighs more while a user's 👍 are few (`crowd_weight`). For a user who has liked
-nothing (no 👍, no interest) the score is the popularity alone: with nothing else known,
-LightFM's bias ranked worse than the number of readers (docs/evaluation.md).
+popularity weighs more, and co-readership less, while a user's 👍 are few (`few_likes`). For a
+user who has liked nothing (no 👍, no interest) the score is the popularity alone: with nothing
+else known, LightFM's bias ranked worse than the number of readers (docs/evaluation.md).
 Each signal's dislike part (the same similarity to what the user 👎) is subtracted, weighted by
 `dislike_weight`. Why a blend: each signal alone loses somewhere (docs/evaluation.md measures
 each); their sum wins on every protocol measured.
@@ -149,9 +149,9 @@ def _z(vectors: np.ndarray, covariance: np.ndarray) -> np.ndarray:
     return np.divide(1.0, std, out=np.zeros_like(std), where=std > NO_SPREAD)[:, None]
 
 
-def _weighed(scores: np.ndarray, weight: float) -> np.ndarray:
-    """`weight` times the z-scores of `scores`, made in place of the z-scores (each (m, n)
-    array less is one pass less over memory)."""
+def _weighed(scores: np.ndarray, weight: float | np.ndarray) -> np.ndarray:
+    """`weight` (a number, or (m, 1) one per user) times the z-scores of `scores`, made in
+    place of the z-scores (each (m, n) array less is one pass less over memory)."""
     z = standardise(scores)
     z *= weight
     return z
@@ -169,12 +169,14 @@ def scored(
     if against:
         text_against = dense_product(users.disliked.text, cands.text)
         total -= _weighed(text_against, against * settings.text_weight)
+    few = few_likes(users.liked.votes)
     if cands.rows.vectors.shape[1]:
+        co_reading = (settings.readers_weight * (1.0 - few)).astype(np.float32)[:, None]
         readers = dense_product(users.liked.readers, cands.readers)
-        total += _weighed(readers, settings.readers_weight)
+        total += _weighed(readers, co_reading)
         if against:
             readers_against = dense_product(users.disliked.readers, cands.readers)
-            total -= _weighed(readers_against, against * settings.readers_weight)
+            total -= _weighed(readers_against, against * co_reading)
     sides = {
         "taste": (settings.taste_weight, users.liked.unit, users.disliked.unit),
         "topics": (settings.topics_weight, users.liked.topics, users.disliked.topics),
@@ -192,15 +194,16 @@ def scored(
         total += coefficients.astype(np.float32) @ cands.dense.T
     liking = users.liking[:, None]  # nothing liked: popularity, not the bias
     total += settings.bias_weight * cands.bias[None, :] * liking
-    total += crowd_weight(users.liked.votes, settings)[:, None] * cands.popular[None, :]
+    crowd = settings.popular_weight * (1.0 + settings.popular_boost * few)
+    total += crowd.astype(np.float32)[:, None] * cands.popular[None, :]
     return total, liked_text
 
 
-def crowd_weight(likes: np.ndarray, settings: ModelSettings) -> np.ndarray:
-    """(m,) float32 each user's weight on popularity: `popular_weight`, times
-    1 + `popular_boost` x 2 / (2 + 👍) once they have a 👍. One liked paper says which region a
-    user reads but little about which of its papers are in their library, and there the
-    crowd's choice is the better bet; it fades as 👍 accumulate. Declared words alone get no
-    boost: in the closed loop with interests it cost hit rate (docs/evaluation.md)."""
-    fade = np.divide(2.0, 2.0 + likes, out=np.zeros(likes.shape), where=likes > 0)
-    return (settings.popular_weight * (1.0 + settings.popular_boost * fade)).astype(np.float32)
+def few_likes(likes: np.ndarray) -> np.ndarray:
+    """(m,) float64 2 / (2 + 👍) for a user with a 👍, 0 without: how little their 👍 say yet.
+    The first 👍s say which region a user reads but little about which of its papers are in
+    their library: there the crowd's choice is the better bet (popularity weighs 1 +
+    `popular_boost` x this), and the few people who saved the same papers are noise
+    (co-readership weighs 1 - this). Declared words alone get no boost: in the closed loop with
+    interests it cost hit rate (docs/evaluation.md)."""
+    return np.divide(2.0, 2.0 + likes, out=np.zeros(likes.shape), where=likes > 0)

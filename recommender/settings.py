@@ -94,7 +94,8 @@ class ModelSettings:
     readers_weight: float = 0.5
     als_weight: float = 0.5
     # While a user's 👍 are few, popularity counts more: popular_weight x (1 + popular_boost x
-    # 2 / (2 + 👍)), from the first 👍 on (recommender.scoring.crowd_weight).
+    # 2 / (2 + 👍)) from the first 👍 on, and co-readership less: readers_weight x (1 - 2 / (2 +
+    # 👍)) (recommender.scoring.few_likes).
     popular_boost: float = 2.0
     # The terms-only LightFM space's cosine (0: that second model is not trained at all); it is
     # fitted on a seeded sample of at most `topics_max_likes` 👍 (CiteULike-t has 135k: all).

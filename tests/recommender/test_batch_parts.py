@@ -360,8 +360,10 @@ def _signal_by_signal(ranker: HybridRanker, profiles: list[UserProfile], papers:
             "readers": side.readers.toarray() @ rows.readers.toarray().T,
         }
 
+    likes = users.liked.votes
+    few = np.where(likes > 0, 2 / (2 + likes), 0)[:, None]
     weight = {"text": s.text_weight, "topics": s.topics_weight, "taste": s.taste_weight,
-              "readers": s.readers_weight}  # fmt: skip
+              "readers": s.readers_weight * (1 - few)}  # fmt: skip
     total = sum(weight[n] * standardise(r) for n, r in raw(users.liked).items())
     total -= sum(
         s.dislike_weight * weight[n] * standardise(r) for n, r in raw(users.disliked).items()
@@ -370,9 +372,7 @@ def _signal_by_signal(ranker: HybridRanker, profiles: list[UserProfile], papers:
     total += s.als_weight * standardise(users.als @ rows.als.T, known)
     total += s.bias_weight * standardise(rows.bias[None, :], known) * users.liking[:, None]
     readers = np.log1p(np.diff(rows.readers.indptr).astype(np.float32))
-    likes = users.liked.votes
-    crowd = s.popular_weight * (1 + s.popular_boost * np.where(likes > 0, 2 / (2 + likes), 0))
-    total += crowd[:, None] * standardise(readers[None, :], known)
+    total += s.popular_weight * (1 + s.popular_boost * few) * standardise(readers[None, :], known)
     return total, Candidates.of(rows), users
 
 

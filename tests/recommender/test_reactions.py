@@ -140,8 +140,8 @@ def test_the_crowd_counts_more_while_the_likes_are_few(
 ) -> None:
     """Scored by popularity alone, a user's scores are their weight on it times the papers'
     popularity (the upvote and recency priors off): the most with one 👍, fading with more, no
-    boost for declared words alone or for nothing known. Fails when `crowd_weight` ignores the
-    👍."""
+    boost for declared words alone or for nothing known. Fails when the weight ignores the 👍
+    (recommender.scoring.few_likes)."""
     alone = _alone(hybrid, "popular")
     flat = dataclasses.replace(hybrid.pick_settings, popularity_weight=0.0, recency_weight=0.0)
     crowd = HybridRanker(settings=alone.settings, picks=flat, space=alone.space, items=alone.items)
