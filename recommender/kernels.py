@@ -61,12 +61,15 @@ def _scatter(lptr, lind, lval, rptr, rind, rval, out):  # type: ignore[no-untype
 
 @numba.njit(nogil=True, cache=False)
 def _scatter_row(lptr, lind, lval, rptr, rind, rval, u, row):  # type: ignore[no-untyped-def]
-    """row += left[u] @ right: `_scatter` for one row, shared with `_add_z`."""
+    """row += left[u] @ right: `_scatter` for one row, shared with `_add_z`. The indices are
+    read as unsigned (CSR's never are negative): numba wraps a negative index around, a test and
+    an add on every access of the innermost loop, and without them the text product of a batch
+    took about 16% less."""
     for j in range(lptr[u], lptr[u + 1]):
-        t = lind[j]
+        t = np.uintp(lind[j])
         weight = lval[j]
         for i in range(rptr[t], rptr[t + 1]):
-            row[rind[i]] += weight * rval[i]
+            row[np.uintp(rind[i])] += weight * rval[i]
 
 
 def sparse_product(left: sp.csr_matrix, right: sp.csr_matrix) -> sp.csr_matrix:
