@@ -11,6 +11,9 @@ memory of each phase (VmHWM, reset between phases), picks per second, and the ra
 product of the same shapes (users x factors times factors x candidates) plus each row's top-k,
 as the floor any batched scorer sits on: the faster of numpy's argpartition and the compiled
 one-pass top-k of recommender/kernels.py, since which one wins depends on the numpy build.
+A second reference, not the floor: the same bare product at the ranker's own dense width (the
+columns of scoring.Candidates.dense, every dense signal side by side: the one product the blend
+cannot do without) with the compiled top-k.
 
 Synthetic corpus: 200 topics with Zipf-skewed word distributions over a 20k-word vocabulary;
 each user follows 1-3 topics and reacts mostly 👍 inside them, 10% 👎 elsewhere.
@@ -34,6 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from recommender.domain import DOWN, UP, Paper, UserProfile, Vote  # noqa: E402
 from recommender.kernels import top_columns  # noqa: E402
+from recommender.scoring import Candidates  # noqa: E402
 from recommender.settings import ModelSettings, PickSettings  # noqa: E402
 from recommender.training import train_ranker  # noqa: E402
 
@@ -125,21 +129,28 @@ def numpy_top(scores: np.ndarray, k: int) -> None:
     np.take_along_axis(scores, top, axis=1).argsort(axis=1)
 
 
-TOP_K = {"numpy argpartition": numpy_top, "compiled pass": top_columns}
+COMPILED = "compiled pass"
+TOP_K = {"numpy argpartition": numpy_top, COMPILED: top_columns}
 
 
 def raw_matmul_seconds(
-    users: int, dim: int, candidates: int, k: int, rng: np.random.Generator
+    users: int,
+    dim: int,
+    candidates: int,
+    k: int,
+    rng: np.random.Generator,
+    ways: tuple[str, ...] = tuple(TOP_K),
 ) -> dict[str, tuple[float, float]]:
     """The floor: one float32 (users x dim) @ (dim x candidates) product and each row's top k,
     by each way in TOP_K: numpy's argpartition (then sorted), and the compiled one-pass top-k
     the ranker's shortlist uses (recommender.kernels), which can be several times faster,
     depending on the numpy build and the machine. Per way, wall seconds (best of three) and CPU
-    seconds per run; the caller takes the faster way as the floor."""
+    seconds per run; the caller takes the faster way as the floor. `ways`: which of TOP_K."""
     left = rng.standard_normal((users, dim), dtype=np.float32)
     right = rng.standard_normal((dim, candidates), dtype=np.float32)
     result = {}
-    for name, top in TOP_K.items():
+    for name in ways:
+        top = TOP_K[name]
         top(np.ones((2, k + 1), dtype=np.float32), k)  # compiled before it is timed
         best, cpu = float("inf"), time.process_time()
         for _ in range(3):
@@ -187,6 +198,8 @@ def run(scale: str, seed: int) -> dict[str, object]:
     )
     way = min(floors, key=lambda name: floors[name][0])
     matmul, matmul_cpu = floors[way]
+    width = Candidates.of(ranker.items.rows(candidates, ranker.space)).dense.shape[1]
+    wide = raw_matmul_seconds(len(profiles), width, len(candidates), picks.k, rng, (COMPILED,))
     return {
         "scale": scale,
         **shape,
@@ -204,6 +217,9 @@ def run(scale: str, seed: int) -> dict[str, object]:
         "raw_matmul_top_k": way,
         "raw_matmul_ways": ", ".join(f"{n} {wall:.3f} s" for n, (wall, _) in floors.items()),
         "picks_vs_matmul": round(picks_seconds / matmul, 1),
+        "dense_width": width,
+        "wide_matmul_s": round(wide[COMPILED][0], 3),
+        "picks_vs_wide_matmul": round(picks_seconds / wide[COMPILED][0], 1),
         "picks_cpu_s": round(picks_cpu, 1),
         "raw_matmul_cpu_s": round(matmul_cpu, 3),
         "picks_vs_matmul_cpu": round(picks_cpu / max(matmul_cpu, 1e-9), 1),
@@ -249,6 +265,12 @@ def main() -> None:
             f"raw matmul {result['raw_matmul_s']:>8} s (users x d @ d x window, float32, and "
             f"each row's top k, the faster way of {result['raw_matmul_ways']}): picks take "
             f"{result['picks_vs_matmul']}x the bare product"
+        )
+        print(
+            f"wide matmul{result['wide_matmul_s']:>8} s (a second reference, not the floor: "
+            f"users x {result['dense_width']} @ {result['dense_width']} x window, float32, the "
+            "ranker's own dense width, every dense signal side by side, and the compiled top-k): "
+            f"picks take {result['picks_vs_wide_matmul']}x it"
         )
         print(
             f"CPU time   picks {result['picks_cpu_s']} s, matmul + top-k "

@@ -34,7 +34,8 @@ without computing it first. For user vector u against centred paper vectors C̃ 
 candidates' mean μ), the z-score is u·C̃ / sqrt(uᵀΣu), Σ the candidates' covariance, so every
 such signal, like and dislike part, folds into one coefficient row per user and all of them into
 one matrix product against the candidates' centred blocks side by side (`Candidates`). Only the
-sparse signals (text, readers) are computed and then standardised.
+sparse signals (text, readers) are computed, each standardised and summed in a user's row at a
+time as it is made (recommender.kernels.add_standardised), to the bit as `standardise` does it.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse as sp
 
-from recommender.kernels import dense_product
+from recommender.kernels import add_standardised, dense_product
 from recommender.settings import ModelSettings
 from recommender.tables import ItemRows
 from recommender.users import UserSide
@@ -149,14 +150,6 @@ def _z(vectors: np.ndarray, covariance: np.ndarray) -> np.ndarray:
     return np.divide(1.0, std, out=np.zeros_like(std), where=std > NO_SPREAD)[:, None]
 
 
-def _weighed(scores: np.ndarray, weight: float | np.ndarray) -> np.ndarray:
-    """`weight` (a number, or (m, 1) one per user) times the z-scores of `scores`, made in
-    place of the z-scores (each (m, n) array less is one pass less over memory)."""
-    z = standardise(scores)
-    z *= weight
-    return z
-
-
 def scored(
     users: UserSide, cands: Candidates, settings: ModelSettings
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -164,19 +157,21 @@ def scored(
     them (for exploration); memory is m x n floats, so callers batch."""
     # the dislike part's weight; 0 when nobody in the batch has a 👎
     against = settings.dislike_weight if users.disliked.count.any() else 0.0
-    liked_text = dense_product(users.liked.text, cands.text)
-    total = _weighed(liked_text, settings.text_weight)  # a new array, summed into in place
+    shape = (users.liked.text.shape[0], cands.text.shape[1])
+    total = np.zeros(shape, dtype=np.float32)  # every signal is summed into it in place
+    liked_text = np.zeros(shape, dtype=np.float32)
+    add_standardised(total, users.liked.text, cands.text, settings.text_weight, NO_SPREAD,
+                     liked_text)  # fmt: skip
     if against:
-        text_against = dense_product(users.disliked.text, cands.text)
-        total -= _weighed(text_against, against * settings.text_weight)
+        weight = -against * settings.text_weight  # subtracted
+        add_standardised(total, users.disliked.text, cands.text, weight, NO_SPREAD)
     few = few_likes(users.liked.votes)
     if cands.rows.vectors.shape[1]:
-        co_reading = (settings.readers_weight * (1.0 - few)).astype(np.float32)[:, None]
-        readers = dense_product(users.liked.readers, cands.readers)
-        total += _weighed(readers, co_reading)
+        co_reading = (settings.readers_weight * (1.0 - few)).astype(np.float32)  # per user
+        add_standardised(total, users.liked.readers, cands.readers, co_reading, NO_SPREAD)
         if against:
-            readers_against = dense_product(users.disliked.readers, cands.readers)
-            total -= _weighed(readers_against, against * co_reading)
+            away = -against * co_reading
+            add_standardised(total, users.disliked.readers, cands.readers, away, NO_SPREAD)
     sides = {
         "taste": (settings.taste_weight, users.liked.unit, users.disliked.unit),
         "topics": (settings.topics_weight, users.liked.topics, users.disliked.topics),

@@ -18,10 +18,16 @@ from recommender import als
 from recommender.domain import DOWN, UP, Paper, UserProfile
 from recommender.evidence import Twins
 from recommender.features import term_rows
-from recommender.kernels import sparse_product, top_columns, unit_sparse_rows
+from recommender.kernels import (
+    add_standardised,
+    dense_product,
+    sparse_product,
+    top_columns,
+    unit_sparse_rows,
+)
 from recommender.ranker import HybridRanker
 from recommender.reasons import Facts, sentences
-from recommender.scoring import Candidates, scored, standardise, text_scores
+from recommender.scoring import NO_SPREAD, Candidates, scored, standardise, text_scores
 from recommender.users import Side, _interest_text, represent, voted
 
 
@@ -48,6 +54,37 @@ def test_text_scores_equal_the_dense_product() -> None:
     np.testing.assert_allclose(text_scores(wide, items), exact, rtol=1e-5, atol=1e-6)
     nothing = sp.csr_matrix((40, 300), dtype=np.float32)
     assert not text_scores(nothing, items).any() and text_scores(nothing, items).shape == (40, 70)
+
+
+def test_add_standardised_is_standardise_of_the_product_to_the_bit() -> None:
+    """The scores' sparse signals are summed by the kernel a row at a time: the very numbers
+    of `standardise(dense_product(...))` times the weight added to the total (so no pick moves),
+    for rows longer and shorter than numpy's 128-value sum blocks, a weight subtracted, a weight
+    per user, users
+    without any term (no spread: they add nothing) and a right side without any entry."""
+    rng = np.random.default_rng(9)
+    left = sp.random(40, 300, density=0.2, format="csr", dtype=np.float32, random_state=5)
+    left = sp.csr_matrix(sp.diags((np.arange(40) % 6 != 0).astype(np.float32)) @ left)
+    for n in (2501, 100, 7):
+        right = sp.random(300, n, density=0.05, format="csr", dtype=np.float32, random_state=n)
+        start = rng.standard_normal((40, n)).astype(np.float32)
+        product = dense_product(left, right)
+        for weight in (0.7, -0.35):
+            z = standardise(product)
+            z *= abs(weight)
+            expected = start + z if weight > 0 else start - z
+            total, raw = start.copy(), np.zeros_like(start)
+            add_standardised(total, left, right, weight, NO_SPREAD, raw)
+            assert np.array_equal(total, expected), (n, weight)
+            assert np.array_equal(raw, product)
+        assert np.array_equal(total[::6], start[::6])  # no terms: nothing added
+        per_row = rng.uniform(-1, 1, 40).astype(np.float32)  # one weight per user
+        total = start.copy()
+        add_standardised(total, left, right, per_row, NO_SPREAD)
+        assert np.array_equal(total, start + standardise(product) * per_row[:, None])
+    total = start.copy()
+    add_standardised(total, left, sp.csr_matrix((300, 7), dtype=np.float32), 1.0, NO_SPREAD)
+    assert np.array_equal(total, start)
 
 
 def test_sparse_product_equals_scipys() -> None:
@@ -426,7 +463,7 @@ def test_warm_up_compiles_every_kernel_in_a_fresh_process() -> None:
     process that has not used them yet, it must leave every kernel compiled."""
     check = (
         "import recommender.kernels as k; "
-        "kernels = (k._scatter, k._gather, k._unit_rows, k._best); "
+        "kernels = (k._scatter, k._gather, k._unit_rows, k._best, k._add_z, k._pairwise); "
         "assert not any(f.signatures for f in kernels); "
         "k.warm_up(); "
         "assert all(f.signatures for f in kernels)"
