@@ -60,8 +60,10 @@ def test_add_standardised_is_standardise_of_the_product_to_the_bit() -> None:
     """The scores' sparse signals are summed by the kernel a row at a time: the very numbers
     of `standardise(dense_product(...))` times the weight added to the total (so no pick moves),
     for rows longer and shorter than numpy's 128-value sum blocks, a weight subtracted, a weight
-    per user, users
-    without any term (no spread: they add nothing) and a right side without any entry."""
+    per user, users without any term (no spread: they add nothing) and a right side without any
+    entry. To the bit because numpy sums float32 pairwise in blocks of 128 (so since 1.9): a
+    numpy that changed that order would fail this test, with the scores still right to float
+    noise."""
     rng = np.random.default_rng(9)
     left = sp.random(40, 300, density=0.2, format="csr", dtype=np.float32, random_state=5)
     left = sp.csr_matrix(sp.diags((np.arange(40) % 6 != 0).astype(np.float32)) @ left)
