@@ -48,7 +48,7 @@ import scipy.sparse as sp
 from recommender.kernels import add_standardised, dense_product
 from recommender.settings import ModelSettings
 from recommender.tables import ItemRows
-from recommender.users import UserSide
+from recommender.users import UserSide, fading
 
 NO_SPREAD = 1e-9  # a standard deviation below this is a signal the user has none of
 
@@ -195,10 +195,10 @@ def scored(
 
 
 def few_likes(likes: np.ndarray) -> np.ndarray:
-    """(m,) float64 2 / (2 + 👍) for a user with a 👍, 0 without: how little their 👍 say yet.
+    """(m,) float64 `fading` for a user with a 👍, 0 without: how little their 👍 say yet.
     The first 👍s say which region a user reads but little about which of its papers are in
     their library: there the crowd's choice is the better bet (popularity weighs 1 +
     `popular_boost` x this), and the few people who saved the same papers are noise
     (co-readership weighs 1 - this). Declared words alone get no boost: in the closed loop with
     interests it cost hit rate (docs/evaluation.md)."""
-    return np.divide(2.0, 2.0 + likes, out=np.zeros(likes.shape), where=likes > 0)
+    return np.where(likes > 0, fading(likes), 0.0).astype(np.float64)

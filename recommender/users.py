@@ -246,7 +246,7 @@ def represent(
     disliked = _indicator(votes.owner[~votes.up], votes.column[~votes.up], m, n)
     likes = np.asarray(liked.sum(axis=1), dtype=np.float32).ravel()
     interest_text = _interest_text(votes, m)
-    scale = (settings.interest_weight * 2.0 / (2.0 + likes)).astype(np.float32)
+    scale = (settings.interest_weight * fading(likes)).astype(np.float32)
     scale[interest_text.getnnz(axis=1) == 0] = 0.0
     interest_vectors, _ = items.from_terms(interest_text)
     interest_topics = items.topics_of(interest_text)
@@ -255,6 +255,13 @@ def represent(
         disliked=_side(disliked, rows, items),
         als=_als_users(liked, disliked, votes.codes, items, settings),
     )
+
+
+def fading(likes: np.ndarray) -> np.ndarray:
+    """2 / (2 + 👍) of each user: how much what is known of them besides their own 👍 still
+    counts against it. Declared interests fade by it (`represent`); the scoring leans on
+    popularity and away from co-readership by it (recommender.scoring.few_likes)."""
+    return 2.0 / (2.0 + likes)
 
 
 def _interest_text(votes: Voted, m: int) -> sp.csr_matrix:

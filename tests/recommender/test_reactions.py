@@ -153,7 +153,7 @@ def test_the_crowd_counts_more_while_the_likes_are_few(
         UserProfile("one", votes={ids[0]: UP}, rated_papers=(by_id[ids[0]],)),
         UserProfile(
             "four", votes=dict.fromkeys(ids[:4], UP), rated_papers=tuple(by_id[i] for i in ids[:4])
-        ),  # fmt: skip
+        ),
     ]
     unrated = [p for p in papers if p.paper_id not in ids[:4]]
     scores = crowd.score_matrix(profiles, unrated, TODAY)
