@@ -75,7 +75,11 @@ class ChatSession:
         head, _, rest = line.partition(" ")
         if head in REACTIONS:
             return self._react(REACTIONS[head], rest.strip())
-        reply = self.commands.handle(self.who, self._numbers_to_ids(line))
+        line, missing = self._numbers_to_ids(line)
+        if missing:
+            self.errors += 1
+            return missing
+        reply = self.commands.handle(self.who, line)
         command = _command(line)
         is_list = command not in SINGLE_CARD
         if reply.cards and is_list:
@@ -84,28 +88,35 @@ class ChatSession:
         text = render_reply(reply, numbered=is_list)
         return f"{text}\n\n{CONSOLE_HELP}" if command == "help" else text
 
-    def _numbers_to_ids(self, line: str) -> str:
-        """`/papers similar 2` / `why 2`: a small number means card 2 of the last list."""
+    def _numbers_to_ids(self, line: str) -> tuple[str, str]:
+        """`/papers similar 2` / `why 2`: a small number means card 2 of the last list. The
+        line with the paper's id in its place, and an error to answer instead ("" for none)."""
         words = line.split()
         offset = 1 if words and words[0] == "/papers" else 0
         if len(words) == offset + 2 and words[offset] in ("similar", "why"):
-            ref = words[offset + 1]
-            if ref.isdigit() and len(ref) < 4 and 1 <= int(ref) <= len(self.last_cards):
-                words[offset + 1] = self.last_cards[int(ref) - 1].paper_id
-                return " ".join(words)
-        return line
+            paper_id, missing = self._card(words[offset + 1])
+            words[offset + 1] = paper_id
+            return " ".join(words), missing
+        return line, ""
+
+    def _card(self, ref: str) -> tuple[str, str]:
+        """The paper `ref` names: a number under 1000 is a card of the last list (no paper id
+        is one), anything else an id as typed; and an error when there is no such card."""
+        if not (ref.isdigit() and len(ref) < 4):
+            return ref, ""
+        number = int(ref)
+        if not 1 <= number <= len(self.last_cards):
+            return ref, f"✗ There is no card {number} in the last list."
+        return self.last_cards[number - 1].paper_id, ""
 
     def _react(self, vote: int, ref: str) -> str:
         if not ref:
             self.errors += 1
             return "✗ React to which paper? e.g. `+1 2` (the card number) or `+1 2509.04664`."
-        paper_id = ref
-        if ref.isdigit() and len(ref) < 4:
-            number = int(ref)
-            if not 1 <= number <= len(self.last_cards):
-                self.errors += 1
-                return f"✗ There is no card {number} in the last list."
-            paper_id = self.last_cards[number - 1].paper_id
+        paper_id, missing = self._card(ref)
+        if missing:
+            self.errors += 1
+            return missing
         outcome = self.commands.vote(self.who, paper_id, vote, "reaction")
         if not outcome.recorded:
             self.errors += 1

@@ -36,11 +36,17 @@ def test_card_numbers_become_paper_ids_for_similar_and_why() -> None:
     chat.run(["/papers similar 2"])
     similar = chat.last_cards
     assert len(picks) == 2 and len(similar) == 1 and similar[0].paper_id == picks[0].paper_id
-    chat.run(["/papers why 1", "/papers why 7"])
+    out.clear()
+    chat.run(["/papers why 1", "/papers why 7", "similar 0", "why 2509.04664"])
     assert asked(world)[1:] == [
         f"/papers similar {picks[1].paper_id}",
         f"/papers why {similar[0].paper_id}",
-        "/papers why 7",  # no card 7: passed on as typed, the command layer explains
+        "why 2509.04664",  # not a card number: an id, passed on as typed
+    ]
+    # as for a reaction, a number that is no card says so (it was "I don't know the paper '7'")
+    assert out[1:3] == [
+        "✗ There is no card 7 in the last list.",
+        "✗ There is no card 0 in the last list.",
     ]
 
 
