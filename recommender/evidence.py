@@ -9,7 +9,9 @@ A reason may only state a fact the data holds, with a real strength behind it:
   INTEREST_COVER of the interest's weight (all of a one-word interest, most of a phrase, not
   just its most common word);
 - "liked by readers with tastes like yours": at least CO_READERS_MIN people saved both the pick
-  and one of the user's 👍 (so someone besides the user; 👎 and vote strengths never count).
+  and one of the user's 👍 (so someone besides the user; 👎 and vote strengths never count);
+- "liked by N readers": N >= READERS_MIN people besides the user 👍 it (as of the last fit): what
+  a pick chosen for its popularity has behind it when nothing about the user explains it.
 
 Shapes: B users, k picks, n candidates, Lmax the most 👍 of a user in the batch, V terms, R
 readers. `chosen` (B, k) int64 candidate indices, -1 for none.
@@ -30,6 +32,7 @@ SUPPORT_MIN = 0.06  # ... and what must remain of it without the single stronges
 INTEREST_MIN = 0.04  # interests are a few words, so their cosines run lower
 INTEREST_COVER = 0.5  # share of an interest's (squared) TF-IDF weight the paper must contain
 CO_READERS_MIN = 2  # co-readers who prove "readers like you", the user themself possibly one
+READERS_MIN = 2  # people besides the user who liked a pick, for "liked by N readers"
 
 
 def resemblance(
@@ -157,3 +160,17 @@ def read_alike(
     both = mine[np.repeat(np.arange(b), k)].multiply(theirs).sum(axis=1)
     counts = np.asarray(both).reshape(b, k)
     return (counts >= CO_READERS_MIN - 1e-6) & (chosen >= 0)
+
+
+def liked_by(chosen: np.ndarray, candidates: ItemRows, reader: np.ndarray) -> np.ndarray:
+    """(B, k) int64 how many people besides the user 👍 each pick as of the last fit (its reader
+    row's entries), 0 below READERS_MIN; `reader` (B,) each user's own readers column, -1 none
+    (a vote of theirs they have since cleared is not someone else's)."""
+    b, k = chosen.shape
+    pick = np.maximum(chosen, 0)
+    counts = np.diff(candidates.readers.indptr).astype(np.int64)[pick]
+    mine = np.repeat(reader[:, None], k, axis=1)
+    own = mine >= 0
+    if own.any():
+        counts[own] -= np.asarray(candidates.readers[pick[own], mine[own]]).ravel() != 0
+    return np.where((chosen >= 0) & (counts >= READERS_MIN), counts, 0)

@@ -25,7 +25,7 @@ import scipy.sparse as sp
 from recommender.als import one_blas_thread
 from recommender.coverage import regions
 from recommender.domain import DOWN, UP, Paper, Pick, UserProfile
-from recommender.evidence import Twins, interest_match, read_alike, resemblance
+from recommender.evidence import Twins, interest_match, liked_by, read_alike, resemblance
 from recommender.features import TextSpace
 from recommender.prior import candidate_prior, top_indices
 from recommender.reasons import Facts, rated, sentences, short_title
@@ -281,6 +281,7 @@ class HybridRanker:
         batch (recommender.evidence). The liked papers and their rows are the batch's `votes`,
         as `represent` used them."""
         liked_of = votes.liked_of(len(profiles))
+        keys = [profile.user_key for profile in profiles]
         liked = np.unique(votes.column[votes.up])
         twin = pool.twins.of(votes.papers, votes.codes, liked, pool.by_id(votes))
         resembles = resemblance(chosen, pool.rows, liked_of, votes.rows, twin)
@@ -298,6 +299,7 @@ class HybridRanker:
             interest=interest,
             teammates=teammates,
             read_alike=read_alike(chosen, pool.rows, liked_readers),
+            readers=liked_by(chosen, pool.rows, self.items.reader_columns(keys)),
             trending=trending & (chosen >= 0),
             explored=explored,
         )

@@ -2,10 +2,11 @@
 
 The reason names the strongest evidence we can point at, in this order: teammates who liked it,
 a paper the user liked that it resembles, a declared interest it matches, people who saved it
-and what the user liked, its popularity. Each is a fact the data holds, with a real strength
-behind it (recommender.evidence decides which facts hold); a vague reason ("new in your field",
-or just "new" for someone who has liked nothing and declared no interest) is the last resort,
-never the first. A paper the user rated is explained by their vote.
+and what the user liked, its popularity (trending, or how many people liked it). Each is a fact
+the data holds, with a real strength behind it (recommender.evidence decides which facts hold);
+a vague reason is the last resort, never the first: "new in your field" for someone with a 👍,
+just "new" for anyone else (their declared interests are a field only where a pick matches one,
+and then the reason says which). A paper the user rated is explained by their vote.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ class Facts:
     interest: np.ndarray  # int index into the user's interests
     teammates: np.ndarray  # int teammates who 👍 it
     read_alike: np.ndarray  # bool enough people saved it and one of the user's 👍
+    readers: np.ndarray  # int people besides the user who 👍 it, 0 below the minimum
     trending: np.ndarray  # bool among the window's most upvoted
     explored: np.ndarray  # bool the exploration slot
 
@@ -68,6 +70,7 @@ def sentences(
             facts.explored[user, slot].tolist(),
             facts.trending[user, slot].tolist(),
             facts.read_alike[user, slot].tolist(),
+            facts.readers[user, slot].tolist(),
             repeat(titles),
             liking[user].tolist(),
             map(interests.__getitem__, user.tolist()),
@@ -82,6 +85,7 @@ def _sentence(
     explored: bool,
     trending: bool,
     read_alike: bool,
+    readers: int,
     titles: Mapping[int, str],
     liking: bool,
     interests: Sequence[str],
@@ -105,6 +109,6 @@ def _sentence(
         return "liked by readers with tastes like yours"
     if trending:
         return "trending"
-    if not liking and not interests:  # no 👍 and no interest: there is no "field" to speak of
-        return "new"
-    return "new in your field"
+    if readers:
+        return f"liked by {readers} readers"
+    return "new in your field" if liking else "new"

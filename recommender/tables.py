@@ -60,10 +60,10 @@ class ItemTable:
     readers (n, R) unit rows of the training likes (R = users in training); als (n, f) ALS paper
     factors, als_weight (n,) their BM25 weights and als_inverse (f, f) (YᵀY + reg·I)⁻¹ (see
     recommender.als; f = 0 without ALS); reader_keys (R,) str the user_key of each readers
-    column (empty in model files that predate it); topic_vectors (T, t) the embeddings of the same
-    term columns in a second LightFM trained on the papers' terms alone, without identities, so
-    that its space places every paper, read or not, by its words ((0, 0) without one, as in
-    model files that predate it)."""
+    column, in sorted order (empty in model files that predate it); topic_vectors (T, t) the
+    embeddings of the same term columns in a second LightFM trained on the papers' terms alone,
+    without identities, so that its space places every paper, read or not, by its words ((0, 0)
+    without one, as in model files that predate it)."""
 
     paper_ids: np.ndarray
     text: sp.csr_matrix
@@ -127,6 +127,15 @@ class ItemTable:
             return np.full(wanted.size, -1, dtype=np.int64)
         at = np.minimum(np.searchsorted(self.sorted_ids, wanted), self.size - 1)
         return np.where(self.sorted_ids[at] == wanted, self.id_rows[at], -1)
+
+    def reader_columns(self, user_keys: Sequence[str]) -> np.ndarray:
+        """(m,) int64 each user's column among the readers, -1 for someone who liked nothing
+        at training time: a binary search of `reader_keys`, which are sorted."""
+        keys = np.array(user_keys, dtype=str)
+        if not self.reader_keys.size or not keys.size:
+            return np.full(keys.size, -1, dtype=np.int64)
+        at = np.minimum(np.searchsorted(self.reader_keys, keys), self.reader_keys.size - 1)
+        return np.where(self.reader_keys[at] == keys, at, -1).astype(np.int64)
 
     def without_reader(self, user_key: str) -> ItemTable | None:
         """The table with `user_key`'s readers column removed and each paper's row made unit

@@ -169,23 +169,31 @@ def test_sentences_are_flat_user_by_user_and_skip_what_was_not_picked() -> None:
     resembles[0, 2] = 7
     interest = np.full((3, 3), -1)
     interest[2, 0] = 1
+    readers = np.zeros((3, 3), dtype=np.int64)
+    readers[0, 2] = readers[2, 0] = 9  # the stronger facts of those picks come first
+    readers[2, 2] = 5  # not picked
     facts = Facts(
         resembles=resembles,
         interest=interest,
         teammates=teammates,
         read_alike=np.zeros((3, 3), dtype=bool),
+        readers=readers,
         trending=np.zeros((3, 3), dtype=bool),
         explored=np.zeros((3, 3), dtype=bool),
     )
-    valid = np.array([[False, True, True], [False, False, False], [True, True, False]])
+    valid = np.array([[True, True, True], [False, False, False], [True, True, False]])
     got = sentences(facts, valid, {7: "A paper"}, np.array([True, False, False]),
                     [(), ("x",), ("graphs", "proteins")])  # fmt: skip
     assert got == [
+        "new in your field",
         "new in your field",
         "similar to “A paper”, which you liked",
         "matches your interest “proteins”",
         "liked by 2 teammates",
     ]
+    readers[0, 0] = 3
+    assert sentences(facts, valid, {7: "A paper"}, np.array([True, False, False]),
+                     [(), ("x",), ("graphs", "proteins")])[0] == "liked by 3 readers"  # fmt: skip
 
 
 def test_term_rows_of_rows_without_any_term_are_empty_rows_of_the_same_shape() -> None:

@@ -131,6 +131,32 @@ def test_readers_like_you_is_never_read_from_a_thumbs_down() -> None:
     assert ranker.why(critic, papers[-1]) != READERS
 
 
+def test_a_popular_pick_says_how_many_people_besides_you_liked_it() -> None:
+    """What a pick chosen for its popularity has behind it, when nothing about the user explains
+    it ("new in your field" was said instead): how many people liked it, never counting the
+    user, whose 👍 at training time they may since have cleared."""
+    papers = toy_papers()
+    fans = [Vote(f"fan{i}", "B11", UP) for i in range(3)]
+    votes = [*toy_votes(), Vote("me", "A0", UP), Vote("me", "B11", UP), *fans]
+    ranker = train_ranker(papers, votes, {}, TOY_MODEL, PLAIN, seed=3)
+    me = _profile("me", papers, {"A0": UP})  # B11's 👍 cleared since the fit
+    assert ranker.why(me, papers[-1]) == "liked by 3 readers"
+    assert ranker.why(_profile("you", papers, {"A0": UP}), papers[-1]) == "liked by 4 readers"
+    ranker = train_ranker(papers, [*votes[:-2]], {}, TOY_MODEL, PLAIN, seed=3)
+    assert "readers" not in ranker.why(me, papers[-1])  # the user and one fan: no one else's two
+
+
+def test_an_interest_that_matches_nothing_is_not_a_field() -> None:
+    """Bug: someone with declared interests and no 👍 was told "new in your field" for a pick
+    that matches none of them: their field is the interests, and the pick is not in it."""
+    papers = [*_cluster("A", A_WORDS), *_cluster("B", B_WORDS)]
+    ranker = content_ranker(papers, PLAIN, TOY_MODEL)
+    stars = UserProfile("stars", interests=("galaxy quasar",))
+    assert ranker.why(stars, papers[0]) == "new"
+    reasons = [p.reason for p in ranker.picks([stars], papers, 5, TODAY)["stars"]]
+    assert reasons and not any("your field" in reason for reason in reasons)
+
+
 # -- every interest served ------------------------------------------------------------------
 
 
