@@ -122,20 +122,15 @@ class ItemTable:
         longer than any of them, so it matches none, and numpy need not measure every id
         first (that pass cost as much again)."""
         width = self.sorted_ids.dtype.itemsize // np.dtype("U1").itemsize + 1
-        wanted = np.array(ids, dtype=f"U{width}")
-        if not self.size:
-            return np.full(wanted.size, -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.sorted_ids, wanted), self.size - 1)
-        return np.where(self.sorted_ids[at] == wanted, self.id_rows[at], -1)
+        at = _found(self.sorted_ids, np.array(ids, dtype=f"U{width}"))
+        rows = np.full(at.size, -1, dtype=np.int64)
+        rows[at >= 0] = self.id_rows[at[at >= 0]]
+        return rows
 
     def reader_columns(self, user_keys: Sequence[str]) -> np.ndarray:
         """(m,) int64 each user's column among the readers, -1 for someone who liked nothing
-        at training time: a binary search of `reader_keys`, which are sorted."""
-        keys = np.array(user_keys, dtype=str)
-        if not self.reader_keys.size or not keys.size:
-            return np.full(keys.size, -1, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.reader_keys, keys), self.reader_keys.size - 1)
-        return np.where(self.reader_keys[at] == keys, at, -1).astype(np.int64)
+        at training time (`reader_keys` are sorted)."""
+        return _found(self.reader_keys, np.array(user_keys, dtype=str))
 
     def without_reader(self, user_key: str) -> ItemTable | None:
         """The table with `user_key`'s readers column removed and each paper's row made unit
@@ -201,6 +196,15 @@ class ItemTable:
         topics = np.zeros((n, self.topics.shape[1]), dtype=np.float32)
         topics[hit], topics[fresh] = self.topics[known[hit]], self.topics_of(new_text)
         return ItemRows(text, vectors, unit, bias, readers, als, topics)
+
+
+def _found(ordered: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """(len(wanted),) int64 the position of each wanted string in `ordered` (sorted), -1 where
+    it is not there: a binary search, in numpy."""
+    if not ordered.size:
+        return np.full(wanted.size, -1, dtype=np.int64)
+    at = np.minimum(np.searchsorted(ordered, wanted), ordered.size - 1)
+    return np.where(ordered[at] == wanted, at, -1).astype(np.int64)
 
 
 def content_table(paper_ids: np.ndarray, text: sp.csr_matrix) -> ItemTable:
